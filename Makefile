@@ -1,0 +1,56 @@
+# smc: the two commands a newcomer runs are `make demo` and `make test` (see README.md).
+# Both install what they need on a fresh Debian machine (run as root).
+
+GO        ?= go
+BIN       := bin
+FUZZTIME  ?= 10s
+export GOFLAGS := -mod=mod
+
+.PHONY: all build deps demo test unit lint cases fuzz-short fuzz bench clean
+
+all: build
+
+# deps installs the Go toolchain when it is missing (Debian's golang-go, which then fetches the
+# toolchain go.mod names through the module proxy) and downloads the modules.
+deps:
+	@command -v $(GO) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq golang-go ca-certificates git; }
+	@GOTOOLCHAIN=auto $(GO) mod download
+
+build: deps
+	$(GO) build -o $(BIN)/smcc ./cmd/smcc
+
+# demo runs the bundled example chain on an INVITE and shows the message before and after.
+demo: build
+	@echo "== profile: examples/demo/profile.json"
+	@echo "== message before:"
+	@cat examples/demo/invite.sip
+	@echo "== message after (smcc run --trace):"
+	@$(BIN)/smcc run --trace --time 2026-11-22T10:00:00Z --rand 7 -p examples/demo/profile.json examples/demo/invite.sip
+
+test: deps lint unit cases fuzz-short
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -count=1 ./...
+
+# cases runs the txtar suites through the smcc binary, as a user would.
+cases: build
+	$(BIN)/smcc test testdata examples
+
+fuzz-short:
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./runtime/sipmsg
+	$(GO) test -run='^$$' -fuzz='^FuzzCompile$$' -fuzztime=$(FUZZTIME) ./compile
+	$(GO) test -run='^$$' -fuzz='^FuzzMachine$$' -fuzztime=$(FUZZTIME) ./fuzz
+
+fuzz:
+	$(MAKE) fuzz-short FUZZTIME=$${FUZZTIME:-10m}
+
+bench: deps
+	$(GO) test -run='^$$' -bench=. -benchmem -count=6 ./... | tee bench.txt
+
+clean:
+	rm -rf $(BIN) bench.txt

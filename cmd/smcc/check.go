@@ -1,0 +1,77 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/smcproject/smc/compile"
+)
+
+var checkCommand = &command{
+	name:    "check",
+	summary: "report every error and warning of profiles",
+	usage:   "smcc check PROFILE...",
+}
+
+var disasmCommand = &command{
+	name:    "disasm",
+	summary: "print the compiled program of profiles",
+	usage:   "smcc disasm PROFILE...",
+}
+
+func init() {
+	checkCommand.run = checkMain
+	disasmCommand.run = disasmMain
+}
+
+// checkMain writes diagnostics to stdout, since they are what the user asked for, and a summary
+// line per profile.
+func checkMain(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintf(stderr, "usage: %s\n", checkCommand.usage)
+		return exitUsage
+	}
+	status := exitOK
+	for _, path := range args {
+		if _, err := os.Stat(path); err != nil {
+			fmt.Fprintf(stderr, "smcc check: %v\n", err)
+			return exitUsage
+		}
+		prog, diags := compile.CompileFile(path)
+		for _, d := range diags {
+			fmt.Fprintln(stdout, d)
+		}
+		errs, warns := len(diags.Errors()), len(diags.Warnings())
+		if prog == nil {
+			status = exitFailed
+			fmt.Fprintf(stdout, "%s: %d errors, %d warnings\n", path, errs, warns)
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: ok, profile %d %q, %d rules, %d warnings\n", path, prog.ID, prog.Name, len(prog.Rules), warns)
+	}
+	return status
+}
+
+func disasmMain(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintf(stderr, "usage: %s\n", disasmCommand.usage)
+		return exitUsage
+	}
+	status := exitOK
+	for i, path := range args {
+		prog, diags := compile.CompileFile(path)
+		for _, d := range diags {
+			fmt.Fprintln(stderr, d)
+		}
+		if prog == nil {
+			status = exitFailed
+			continue
+		}
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		prog.Disassemble(stdout)
+	}
+	return status
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+var helpCommand = &command{
+	name:    "help",
+	summary: "show help for smcc or one of its commands",
+	usage:   "smcc help [COMMAND]",
+}
+
+func init() {
+	helpCommand.run = func(args []string, stdout, stderr io.Writer) int {
+		if len(args) == 0 {
+			writeHelp(stdout, nil)
+			return exitOK
+		}
+		for _, c := range commands {
+			if c.name == args[0] {
+				writeHelp(stdout, c)
+				return exitOK
+			}
+		}
+		fmt.Fprintf(stderr, "smcc help: unknown command %q\n", args[0])
+		return exitUsage
+	}
+}
+
+func writeHelp(w io.Writer, c *command) {
+	if c != nil {
+		fmt.Fprintf(w, "usage: %s\n\n%s\n", c.usage, strings.TrimLeft(helpText[c.name], "\n"))
+		return
+	}
+	fmt.Fprint(w, "smcc compiles, checks, disassembles, runs and tests SMC profiles (SIP message manipulation rules).\n\nusage: smcc COMMAND [ARGUMENTS]\n\ncommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, "\nRun 'smcc help COMMAND' for a command's flags and output. The language is described in docs/.\n")
+}
+
+var helpText = map[string]string{
+	"run": `
+Applies the chain (the -p profiles, in order) to one SIP message, read from MESSAGE_FILE or
+standard input ("-" or no file).
+
+  -p PROFILE          a profile; repeat for a chain (applied in the order given)
+  --remote IP:PORT    the peer's address for {$SIP.RemoteIP}/{$SIP.RemotePort} (default 192.0.2.1:5060)
+  --local IP:PORT     the local address for {$SIP.LocalIP}/{$SIP.LocalPort} (default 192.0.2.2:5060)
+  --transport udp|tcp {$SIP.Transport} (default udp)
+  --time RFC3339      fixes {$SMC.Date} and the audit records' time (default: now)
+  --rand N            fixes every {$SMC.RandN} to N (default: random)
+  --trace             writes a step-by-step trace to stderr
+
+Standard output: the resulting message (verdict accept or modified), the generated response
+(reject), or nothing (drop).
+Standard error: compile warnings, the trace (with --trace), then "verdict: accept|modified|drop|reject NNN",
+"dscp: N" and "mark: N" when a rule set them, one JSON line per audit record, and warnings.
+A message that is not SIP passes unchanged with verdict accept and a "note:" line saying why.
+
+Exit status: 0 when the message was processed, 1 when a profile does not compile, 2 for usage errors.
+`,
+	"test": `
+Runs txtar test cases: each PATH is a .txtar file or a folder searched recursively for them.
+
+  -v          print a line for every passing case too
+  -run REGEXP run only the cases whose path matches REGEXP
+
+A case's comment holds "key: value" lines ('#' lines are ignored):
+  remote, local  IP:PORT, as in smcc run (defaults 192.0.2.1:5060, 192.0.2.2:5060)
+  transport      udp or tcp (default udp)
+  time           RFC 3339 time for {$SMC.Date} (default 2000-01-01T00:00:00Z)
+  rand           the value of every {$SMC.RandN} (default 1)
+  eol            crlf: every LF not preceded by CR in the message files becomes CRLF; raw: bytes as they are (default crlf)
+  verdict        accept, modified, drop or reject NNN (required)
+  dscp, mark     (extension) the packet attributes the chain must set; when absent, none may be set
+Files: every *.json is a profile, applied in archive order; input.sip is the message; want.sip the
+expected output (required for accept and modified; for accept it must equal the input);
+want.reject.sip (optional) the expected generated response; want.audit (optional) strings, one per
+line, each of which must occur in some audit record's text; any other file is a data file.
+
+Output: a line per failing case with its path and a diff, a line per passing case with -v, then
+"N passed, M failed".
+Exit status: 0 when every case passes, 1 when any fails, 2 for usage errors or an unreadable case.
+`,
+	"check": `
+Compiles each profile and reports every error and warning as FILE:LINE:COL: message, with a
+suggestion where one fits. Data files are read as the rules name them.
+Exit status: 0 when every profile compiles (warnings allowed), 1 when any has an error, 2 for usage errors.
+`,
+	"disasm": `
+Compiles each profile and prints its program: the rules with their scope, the instructions with
+the selectors, patterns (and whether each runs as a byte comparison or on RE2), templates and data
+tables they use, and the dispatch table that sends each message to the rules in its scope.
+Exit status: 0, or 1 when a profile does not compile.
+`,
+	"help": `
+Shows the list of commands, or one command's flags, output and exit status.
+`,
+}

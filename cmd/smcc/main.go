@@ -1,0 +1,55 @@
+// Command smcc compiles, checks, disassembles, runs and tests SMC profiles offline.
+//
+// See `smcc help` and docs/smcc.md.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit codes shared by the subcommands (SMC-SPEC §10).
+const (
+	exitOK      = 0
+	exitFailed  = 1 // a profile does not compile, or a test case fails
+	exitUsage   = 2 // bad flags, or an unreadable file or test case
+	programName = "smcc"
+)
+
+type command struct {
+	name    string
+	summary string
+	usage   string
+	run     func(args []string, stdout, stderr io.Writer) int
+}
+
+var commands []*command
+
+func init() {
+	commands = []*command{runCommand, testCommand, checkCommand, disasmCommand, helpCommand}
+}
+
+func main() {
+	os.Exit(dispatch(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+var stdin io.Reader = os.Stdin
+
+func dispatch(args []string, in io.Reader, stdout, stderr io.Writer) int {
+	stdin = in
+	if len(args) == 0 {
+		writeHelp(stderr, nil)
+		return exitUsage
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(args[1:], stdout, stderr)
+		}
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		return helpCommand.run(nil, stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "%s: unknown command %q; run '%s help'\n", programName, args[0], programName)
+	return exitUsage
+}

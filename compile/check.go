@@ -1,0 +1,630 @@
+package compile
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/smcproject/smc/compile/jsonpos"
+)
+
+// check turns a profile's JSON tree into the checked tree, reporting every mistake it finds with
+// its position. It keeps going after a mistake so that one run shows them all.
+type checker struct {
+	file  string
+	diags Diagnostics
+}
+
+func (c *checker) errorf(pos jsonpos.Pos, format string, args ...any) {
+	c.diags = append(c.diags, Diagnostic{File: c.file, Pos: pos, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (c *checker) warnf(pos jsonpos.Pos, format string, args ...any) {
+	c.diags = append(c.diags, Diagnostic{File: c.file, Pos: pos, Severity: SeverityWarning, Msg: fmt.Sprintf(format, args...)})
+}
+
+var (
+	profileKeys   = []string{"ProfileID", "ProfileName", "Rules"}
+	ruleKeys      = []string{"Comment", "MsgType", "ReqMethod", "RspCodeList", "DataFile", "DataFileBSearchIndex", "StoredVariables", "LogicalConjunction", "Conditions", "Action", "ReplaceDefs", "Break"}
+	selectKeys    = []string{"Header", "HeaderAttr", "Macro", "RegEx1", "RegEx2"}
+	variableKeys  = append([]string{"VariableName", "Porting"}, selectKeys...)
+	conditionKeys = append([]string{"Operator", "RightOperand"}, selectKeys...)
+	replaceKeys   = append([]string{"ReplaceType", "Output"}, selectKeys...)
+
+	actionNames     = []string{"DROP_MSG", "DROP_MSG_RECORD", "REPLACE_MSG"}
+	msgTypeNames    = []string{"REQUEST", "RESPONSE"}
+	conjNames       = []string{"AND", "OR"}
+	headerAttrNames = []string{"HEADER_SECTION_ONLY", "BODY_SECTION_ONLY", "CONDITION_LITERAL"}
+)
+
+// operators maps every operator name to its positive comparison and whether it is negated.
+var operators = map[string]struct {
+	op     Operator
+	negate bool
+}{
+	"EQ": {OpEQ, false}, "NEQ": {OpEQ, true}, "I_EQ": {OpIEQ, false}, "I_NEQ": {OpIEQ, true},
+	"PREFIX": {OpPrefix, false}, "NPREFIX": {OpPrefix, true}, "I_PREFIX": {OpIPrefix, false}, "I_NPREFIX": {OpIPrefix, true},
+	"SUFFIX": {OpSuffix, false}, "NSUFFIX": {OpSuffix, true}, "I_SUFFIX": {OpISuffix, false}, "I_NSUFFIX": {OpISuffix, true},
+	"CONTAINS": {OpContains, false}, "NCONTAINS": {OpContains, true}, "I_CONTAINS": {OpIContains, false}, "I_NCONTAINS": {OpIContains, true},
+	"GT": {OpGT, false}, "GE": {OpGE, false}, "LT": {OpLT, false}, "LE": {OpLE, false},
+	"BETWEEN": {OpBetween, false}, "NBETWEEN": {OpBetween, true}, "REGEX": {OpRegex, false}, "NREGEX": {OpRegex, true},
+	"BSEARCH_EQ": {OpBSearch, false}, "BSEARCH_NEQ": {OpBSearch, true}, "BSEARCH_I_EQ": {OpIBSearch, false}, "BSEARCH_I_NEQ": {OpIBSearch, true},
+	"IP_LOOKUP": {OpIPLookup, false}, "IP_NLOOKUP": {OpIPLookup, true},
+}
+
+var operatorNames = sortedKeys(operators)
+
+var replaceTypes = map[string]ReplaceType{
+	"ADD_LINE": AddLine, "REWRITE_LINE": RewriteLine, "DELETE_LINES": DeleteLines, "FINDSUB_LINES": FindSubLines,
+	"APPEND_LINES": AppendLines, "FINDINSERTAFTER_LINES": FindInsertAfterLines, "FINDINSERTBEFORE_LINES": FindInsertBeforeLines,
+	"AUDIT_RECORD": AuditRecord, "SET_DSCP": SetDSCP, "SET_MARK": SetMark,
+}
+
+var replaceTypeNames = sortedKeys(replaceTypes)
+
+var macros = map[string]Macro{
+	"GETDISPLAYNAME": MacroDisplayName, "GETURI": MacroURI, "GETURI_USERNAME": MacroUser,
+	"GETURI_HOST": MacroHost, "GETURI_PORT": MacroPort, "GETURI_PARAMETERS": MacroParams,
+}
+
+var macroNameList = sortedKeys(macros)
+
+// members walks an object's members, reporting keys that are unknown or given twice, and calls fn
+// for each known key once.
+func (c *checker) members(obj *jsonpos.Value, what string, known []string, fn func(key string, v *jsonpos.Value, keyPos jsonpos.Pos)) {
+	seen := map[string]bool{}
+	for _, m := range obj.Members {
+		if !contains(known, m.Key) {
+			c.errorf(m.KeyPos, "unknown key %q in %s%s", m.Key, what, didYouMean(m.Key, known))
+			continue
+		}
+		if seen[m.Key] {
+			c.errorf(m.KeyPos, "duplicate key %q in %s", m.Key, what)
+			continue
+		}
+		seen[m.Key] = true
+		fn(m.Key, m.Value, m.KeyPos)
+	}
+}
+
+func (c *checker) isKind(v *jsonpos.Value, k jsonpos.Kind, key string) bool {
+	if v.Kind != k {
+		c.errorf(v.Pos, "%s must be %s %s, not %s", key, article(k), k, v.Kind)
+		return false
+	}
+	return true
+}
+
+func article(k jsonpos.Kind) string {
+	if k == jsonpos.Array || k == jsonpos.Object {
+		return "an"
+	}
+	return "a"
+}
+
+func (c *checker) str(v *jsonpos.Value, key string) (string, bool) {
+	if !c.isKind(v, jsonpos.String, key) {
+		return "", false
+	}
+	return v.Str, true
+}
+
+// integer accepts a JSON number or a string of digits, as the guide writes both.
+func (c *checker) integer(v *jsonpos.Value, key string, lo, hi int64) (int64, bool) {
+	if v.Kind != jsonpos.Number && v.Kind != jsonpos.String {
+		c.errorf(v.Pos, "%s must be a number, not %s", key, v.Kind)
+		return 0, false
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v.Str), 10, 64)
+	if err != nil || n < lo || n > hi {
+		c.errorf(v.Pos, "%s must be a whole number from %d to %d, not %s", key, lo, hi, quoteValue(v))
+		return 0, false
+	}
+	return n, true
+}
+
+func quoteValue(v *jsonpos.Value) string {
+	if v.Kind == jsonpos.String {
+		return strconv.Quote(v.Str)
+	}
+	return v.Str
+}
+
+// enum accepts one of names, case-insensitively when fold is set, and suggests the closest one.
+func (c *checker) enum(v *jsonpos.Value, key string, names []string, fold bool) (string, bool) {
+	s, ok := c.str(v, key)
+	if !ok {
+		return "", false
+	}
+	for _, n := range names {
+		if s == n || fold && strings.EqualFold(s, n) {
+			return n, true
+		}
+	}
+	hint := didYouMean(s, names)
+	if hint == "" {
+		hint = "; use one of " + strings.Join(names, ", ")
+	}
+	c.errorf(v.Pos, "invalid %s %q%s", key, s, hint)
+	return "", false
+}
+
+func (c *checker) profile(root *jsonpos.Value) *profileNode {
+	if !c.isKind(root, jsonpos.Object, "a profile") {
+		return nil
+	}
+	p := &profileNode{}
+	var rules *jsonpos.Value
+	c.members(root, "the profile", profileKeys, func(key string, v *jsonpos.Value, _ jsonpos.Pos) {
+		switch key {
+		case "ProfileID":
+			p.id, _ = c.integer(v, key, 0, 1<<31-1)
+		case "ProfileName":
+			if s, ok := c.str(v, key); ok {
+				if strings.TrimSpace(s) == "" {
+					c.errorf(v.Pos, "ProfileName must not be empty")
+				}
+				p.name = s
+			}
+		case "Rules":
+			if c.isKind(v, jsonpos.Array, key) {
+				rules = v
+			}
+		}
+	})
+	c.require(root, "the profile", "ProfileID", "ProfileName", "Rules")
+	if rules != nil {
+		if len(rules.Elems) == 0 {
+			c.errorf(rules.Pos, "Rules must hold at least one rule")
+		}
+		for i, rv := range rules.Elems {
+			if r := c.rule(rv, i); r != nil {
+				p.rules = append(p.rules, r)
+			}
+		}
+	}
+	return p
+}
+
+// require reports the keys that obj lacks, at the object's opening brace.
+func (c *checker) require(obj *jsonpos.Value, what string, keys ...string) {
+	for _, k := range keys {
+		if !hasKey(obj, k) {
+			c.errorf(obj.Pos, "%s has no %q", what, k)
+		}
+	}
+}
+
+func hasKey(obj *jsonpos.Value, key string) bool {
+	for _, m := range obj.Members {
+		if m.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *checker) rule(v *jsonpos.Value, index int) *ruleNode {
+	what := fmt.Sprintf("rule %d", index)
+	if !c.isKind(v, jsonpos.Object, what) {
+		return nil
+	}
+	r := &ruleNode{pos: v.Pos, index: index, keyCol: 1}
+	var methods, codes, defs *jsonpos.Value
+	var msgTypeOK bool
+	c.members(v, what, ruleKeys, func(key string, v *jsonpos.Value, _ jsonpos.Pos) {
+		switch key {
+		case "Comment":
+			r.comment, _ = c.str(v, key)
+		case "MsgType":
+			var t string
+			t, msgTypeOK = c.enum(v, key, msgTypeNames, true)
+			r.scope.Response = t == "RESPONSE"
+		case "ReqMethod":
+			methods = v
+		case "RspCodeList":
+			codes = v
+		case "DataFile":
+			if s, ok := c.str(v, key); ok {
+				if s == "" {
+					c.errorf(v.Pos, "DataFile must name a file")
+				}
+				r.dataFile, r.dataFilePos = s, v.Pos
+			}
+		case "DataFileBSearchIndex":
+			if n, ok := c.integer(v, key, 1, 1000); ok {
+				r.keyCol = int(n)
+			}
+		case "StoredVariables":
+			if c.isKind(v, jsonpos.Array, key) {
+				for _, e := range v.Elems {
+					if vn := c.variable(e); vn != nil {
+						r.vars = append(r.vars, vn)
+					}
+				}
+			}
+		case "LogicalConjunction":
+			conj, _ := c.enum(v, key, conjNames, true)
+			r.and = conj == "AND"
+		case "Conditions":
+			if c.isKind(v, jsonpos.Array, key) {
+				for _, e := range v.Elems {
+					if cn := c.condition(e); cn != nil {
+						r.conds = append(r.conds, cn)
+					}
+				}
+			}
+		case "Action":
+			r.action, _ = c.enum(v, key, actionNames, false)
+		case "ReplaceDefs":
+			defs = v
+		case "Break":
+			if n, ok := c.integer(v, key, 0, 1); ok {
+				r.breakOut = n == 1
+			}
+		}
+	})
+	c.require(v, what, "MsgType", "Action")
+	if methods != nil {
+		r.scope.Methods = c.methodList(methods)
+	}
+	if codes != nil {
+		if msgTypeOK && !r.scope.Response {
+			c.errorf(codes.Pos, "RspCodeList applies to RESPONSE rules; a REQUEST rule selects methods with ReqMethod")
+		} else {
+			r.scope.Codes = c.codeList(codes)
+		}
+	}
+	c.ruleActions(r, v, defs)
+	return r
+}
+
+func (c *checker) ruleActions(r *ruleNode, v, defs *jsonpos.Value) {
+	switch {
+	case defs != nil && r.action != "" && r.action != "REPLACE_MSG":
+		c.errorf(defs.Pos, "ReplaceDefs is only allowed with \"Action\": \"REPLACE_MSG\", not %s", r.action)
+	case defs == nil && r.action == "REPLACE_MSG":
+		c.errorf(v.Pos, "rule %d has \"Action\": \"REPLACE_MSG\" but no ReplaceDefs", r.index)
+	case defs != nil && c.isKind(defs, jsonpos.Array, "ReplaceDefs"):
+		if len(defs.Elems) == 0 {
+			c.errorf(defs.Pos, "ReplaceDefs must hold at least one replace definition")
+		}
+		for _, e := range defs.Elems {
+			if d := c.replaceDef(e); d != nil {
+				r.defs = append(r.defs, d)
+			}
+		}
+	}
+}
+
+// methodList splits a comma-separated ReqMethod. Methods are case-sensitive (RFC 3261), so a
+// lower-case method is legal but almost always a mistake: it gets a warning.
+func (c *checker) methodList(v *jsonpos.Value) []string {
+	s, ok := c.str(v, "ReqMethod")
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, m := range strings.Split(s, ",") {
+		m = strings.TrimSpace(m)
+		switch {
+		case m == "":
+			c.errorf(v.Pos, "ReqMethod %q has an empty method; separate methods with single commas", s)
+		case !isToken(m):
+			c.errorf(v.Pos, "ReqMethod %q: %q is not a SIP method", s, m)
+		default:
+			if up := strings.ToUpper(m); up != m {
+				c.warnf(v.Pos, "method %q never matches %q: methods are case-sensitive", m, up)
+			}
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (c *checker) codeList(v *jsonpos.Value) []string {
+	s, ok := c.str(v, "RspCodeList")
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, code := range strings.Split(s, ",") {
+		code = strings.ToUpper(strings.TrimSpace(code))
+		if !validCodePattern(code) {
+			c.errorf(v.Pos, "RspCodeList %q: %q is not a response code; write three digits, X for any digit (200, 18X, 5XX)", s, code)
+			continue
+		}
+		out = append(out, code)
+	}
+	return out
+}
+
+func validCodePattern(code string) bool {
+	if len(code) != 3 || code[0] < '1' || code[0] > '6' && code[0] != 'X' {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		if (code[i] < '0' || code[i] > '9') && code[i] != 'X' {
+			return false
+		}
+	}
+	return true
+}
+
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isTokenChar(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isTokenChar reports the RFC 3261 token characters.
+func isTokenChar(b byte) bool {
+	switch {
+	case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9':
+		return true
+	}
+	return strings.IndexByte("-.!%*_+`'~", b) >= 0
+}
+
+// selection reads the selecting keys shared by variables, conditions and replace definitions.
+// allowLiteral says whether CONDITION_LITERAL is allowed here.
+func (c *checker) selection(key string, v *jsonpos.Value, s *selectNode, attr *string) {
+	switch key {
+	case "Header":
+		if h, ok := c.str(v, key); ok {
+			s.header, s.headerPos = h, v.Pos
+		}
+	case "HeaderAttr":
+		*attr, _ = c.enum(v, key, headerAttrNames, false)
+	case "Macro":
+		c.macro(v, s)
+	case "RegEx1":
+		if p, ok := c.str(v, key); ok {
+			s.re1, s.re1Pos, s.hasRe1 = p, v.Pos, true
+		}
+	case "RegEx2":
+		if p, ok := c.str(v, key); ok {
+			s.re2, s.re2Pos, s.hasRe2 = p, v.Pos, true
+		}
+	}
+}
+
+func (c *checker) macro(v *jsonpos.Value, s *selectNode) {
+	name, ok := c.str(v, "Macro")
+	if !ok {
+		return
+	}
+	if name == "GETURI_PARAMETERES" {
+		c.warnf(v.Pos, "Macro %q is the guide's spelling of \"GETURI_PARAMETERS\"; write GETURI_PARAMETERS", name)
+		name = "GETURI_PARAMETERS"
+	}
+	m, found := macros[name]
+	if !found {
+		hint := didYouMean(name, macroNameList)
+		if hint == "" {
+			hint = "; use one of " + strings.Join(macroNameList, ", ")
+		}
+		c.errorf(v.Pos, "invalid Macro %q%s", name, hint)
+		return
+	}
+	s.macro = m
+}
+
+// finishSelection decides the selection's kind from HeaderAttr and checks the Header text.
+func (c *checker) finishSelection(obj *jsonpos.Value, s *selectNode, attr string, allowLiteral bool, what string) {
+	if s.hasRe2 && !s.hasRe1 {
+		c.errorf(s.re2Pos, "RegEx2 narrows RegEx1's match, but %s has no RegEx1", what)
+	}
+	switch attr {
+	case "CONDITION_LITERAL":
+		if !allowLiteral {
+			c.errorf(obj.Pos, "HeaderAttr CONDITION_LITERAL is for conditions and variables; %s acts on message lines", what)
+			return
+		}
+		s.kind = SelectLiteral
+		if !hasKey(obj, "Header") {
+			c.errorf(obj.Pos, "%s has no \"Header\"; with CONDITION_LITERAL the Header is the value to compare", what)
+		}
+		return
+	case "BODY_SECTION_ONLY":
+		s.kind = SelectBody
+		if s.header == "" {
+			c.errorf(c.headerPos(obj, s), "%s needs a Header: the prefix of the body lines to select (\"c=\", \"m=audio\")", what)
+		}
+		return
+	}
+	s.kind = SelectHeader
+	name := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s.header), ":"))
+	switch {
+	case name == "TOPLINE":
+		s.kind, s.header = SelectTopLine, name
+	case name == "":
+		c.errorf(c.headerPos(obj, s), "%s needs a Header: the header name to select (\"From:\") or TOPLINE", what)
+	case !isToken(name):
+		c.errorf(s.headerPos, "Header %q is not a header name", s.header)
+	case strings.EqualFold(name, "TOPLINE"):
+		c.errorf(s.headerPos, "Header %q: write TOPLINE in capitals to select the start line", s.header)
+	default:
+		s.header = name
+	}
+}
+
+func (c *checker) headerPos(obj *jsonpos.Value, s *selectNode) jsonpos.Pos {
+	if s.headerPos.Line > 0 {
+		return s.headerPos
+	}
+	return obj.Pos
+}
+
+func (c *checker) variable(v *jsonpos.Value) *varNode {
+	if !c.isKind(v, jsonpos.Object, "a stored variable") {
+		return nil
+	}
+	n := &varNode{pos: v.Pos}
+	var attr string
+	var importPos jsonpos.Pos
+	imported := false
+	c.members(v, "a stored variable", variableKeys, func(key string, val *jsonpos.Value, _ jsonpos.Pos) {
+		switch key {
+		case "VariableName":
+			if s, ok := c.str(val, key); ok {
+				n.namePos = val.Pos
+				n.name = c.variableName(val.Pos, s)
+			}
+		case "Porting":
+			if _, ok := c.enum(val, key, []string{"IMPORT"}, false); ok {
+				imported, importPos = true, val.Pos
+			}
+		default:
+			c.selection(key, val, &n.sel, &attr)
+		}
+	})
+	c.require(v, "a stored variable", "VariableName")
+	if n.name == "" {
+		return nil
+	}
+	res, isReserved := reservedVariable(n.name)
+	switch {
+	case imported && !isReserved:
+		c.errorf(importPos, "{$%s} is not a reserved variable, so it cannot be imported; remove Porting to define it from the message%s", n.name, didYouMean(n.name, reservedNameList))
+		return nil
+	case isReserved:
+		n.reserved = res
+		if !imported {
+			c.warnf(n.namePos, "{$%s} is a reserved variable; add \"Porting\": \"IMPORT\"", n.name)
+		}
+		for _, k := range selectKeys {
+			if hasKey(v, k) {
+				c.warnf(v.Pos, "%s is ignored beside the reserved variable {$%s}", k, n.name)
+				break
+			}
+		}
+		return n
+	}
+	c.finishSelection(v, &n.sel, attr, true, "variable {$"+n.name+"}")
+	return n
+}
+
+// variableName checks the {$name} form and returns the bare name.
+func (c *checker) variableName(pos jsonpos.Pos, s string) string {
+	if !strings.HasPrefix(s, "{$") || !strings.HasSuffix(s, "}") || !validVarName(s[2:len(s)-1]) {
+		c.errorf(pos, "VariableName %q must be {$NAME} with letters, digits, '-', '_' and '.' in NAME", s)
+		return ""
+	}
+	return s[2 : len(s)-1]
+}
+
+func validVarName(name string) bool {
+	for i := 0; i < len(name); i++ {
+		b := name[i]
+		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-' || b == '_' || b == '.') {
+			return false
+		}
+	}
+	return name != ""
+}
+
+func (c *checker) condition(v *jsonpos.Value) *condNode {
+	if !c.isKind(v, jsonpos.Object, "a condition") {
+		return nil
+	}
+	n := &condNode{pos: v.Pos}
+	var attr string
+	c.members(v, "a condition", conditionKeys, func(key string, val *jsonpos.Value, _ jsonpos.Pos) {
+		switch key {
+		case "Operator":
+			if name, ok := c.enum(val, key, operatorNames, false); ok {
+				o := operators[name]
+				n.op, n.negate, n.opName, n.opPos = o.op, o.negate, name, val.Pos
+			}
+		case "RightOperand":
+			if s, ok := c.str(val, key); ok {
+				n.operand, n.hasOperand, n.operandPos = s, true, val.Pos
+			}
+		default:
+			c.selection(key, val, &n.sel, &attr)
+		}
+	})
+	c.require(v, "a condition", "Operator")
+	c.finishSelection(v, &n.sel, attr, true, "the condition")
+	if n.op != 0 && !n.hasOperand && needsOperand(n.op) {
+		hint := ""
+		if n.op == OpEQ {
+			hint = " (\"\" tests for an absent or empty header)"
+		}
+		c.errorf(v.Pos, "%s needs a RightOperand%s", n.opName, hint)
+	}
+	return n
+}
+
+func needsOperand(op Operator) bool {
+	return op != OpBSearch && op != OpIBSearch && op != OpIPLookup
+}
+
+func (c *checker) replaceDef(v *jsonpos.Value) *defNode {
+	if !c.isKind(v, jsonpos.Object, "a replace definition") {
+		return nil
+	}
+	n := &defNode{pos: v.Pos}
+	var attr string
+	c.members(v, "a replace definition", replaceKeys, func(key string, val *jsonpos.Value, _ jsonpos.Pos) {
+		switch key {
+		case "ReplaceType":
+			if name, ok := c.enum(val, key, replaceTypeNames, false); ok {
+				n.typ, n.typPos = replaceTypes[name], val.Pos
+			}
+		case "Output":
+			if s, ok := c.str(val, key); ok {
+				n.output, n.hasOutput, n.outputPos = s, true, val.Pos
+			}
+		default:
+			c.selection(key, val, &n.sel, &attr)
+		}
+	})
+	c.require(v, "a replace definition", "ReplaceType")
+	if n.typ == 0 {
+		return nil
+	}
+	c.checkDefKeys(v, n, attr)
+	return n
+}
+
+// checkDefKeys checks the keys a replace type needs and warns about the ones it ignores.
+func (c *checker) checkDefKeys(v *jsonpos.Value, n *defNode, attr string) {
+	what := n.typ.String()
+	switch n.typ {
+	case AuditRecord, SetDSCP, SetMark:
+		for _, k := range selectKeys {
+			if hasKey(v, k) {
+				c.warnf(v.Pos, "%s is ignored by %s", k, what)
+			}
+		}
+	default:
+		n.hasSel = true
+		c.finishSelection(v, &n.sel, attr, false, what)
+	}
+	switch {
+	case n.typ == DeleteLines && n.hasOutput:
+		c.errorf(n.outputPos, "DELETE_LINES takes no Output")
+	case n.typ != DeleteLines && !n.hasOutput:
+		c.errorf(v.Pos, "%s needs an Output", what)
+	case n.typ == DeleteLines && n.sel.kind == SelectTopLine:
+		c.errorf(n.sel.headerPos, "the start line (TOPLINE) cannot be deleted; rewrite it with REWRITE_LINE")
+	case (n.typ == FindInsertAfterLines || n.typ == FindInsertBeforeLines) && !n.sel.hasRe1:
+		c.errorf(v.Pos, "%s needs RegEx1: the text to insert %s", what, map[bool]string{true: "after", false: "before"}[n.typ == FindInsertAfterLines])
+	case n.typ == AddLine && n.hasOutput && n.output == "":
+		c.errorf(n.outputPos, "ADD_LINE needs a non-empty Output: the line to add")
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,517 @@
+package compile
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/smcproject/smc/compile/jsonpos"
+	"github.com/smcproject/smc/datafile"
+)
+
+// MaxVariables is the number of variable names one profile may use, user-defined and reserved
+// together: the guide's limit ("a maximum of 256 variables").
+const MaxVariables = 256
+
+// Options says where a compilation finds the data files its rules name.
+type Options struct {
+	// OpenData returns the contents of a DataFile, given the name as written in the profile.
+	// Nil reads the file relative to the profile file's folder.
+	OpenData func(name string) ([]byte, error)
+}
+
+// CompileFile compiles the profile at path. Data files are read relative to its folder.
+func CompileFile(path string) (*Program, Diagnostics) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, Diagnostics{{File: path, Pos: jsonpos.Pos{Line: 1, Col: 1}, Msg: fmt.Sprintf("cannot read the profile: %v", err)}}
+	}
+	dir := filepath.Dir(path)
+	return Compile(path, src, Options{OpenData: func(name string) ([]byte, error) {
+		return os.ReadFile(filepath.Join(dir, name))
+	}})
+}
+
+// Compile compiles one profile; file names it in diagnostics. The Program is nil when any
+// diagnostic is an error.
+func Compile(file string, src []byte, opts Options) (*Program, Diagnostics) {
+	root, jsonErrs := jsonpos.Parse(src)
+	c := &checker{file: file}
+	for _, e := range jsonErrs {
+		c.errorf(e.Pos, "%s", e.Msg)
+	}
+	var tree *profileNode
+	if root != nil {
+		tree = c.profile(root)
+	}
+	if tree == nil || c.diags.HasErrors() {
+		c.diags.sort()
+		return nil, c.diags
+	}
+	g := newGenerator(file, c, opts)
+	prog := g.program(tree)
+	c.diags.sort()
+	if c.diags.HasErrors() {
+		return nil, c.diags
+	}
+	return prog, c.diags
+}
+
+// generator turns the checked tree into a Program.
+type generator struct {
+	*checker
+	opts     Options
+	prog     *Program
+	slots    map[string]int // user variable name -> slot
+	used     map[string]bool
+	names    map[string]int // lower-case header name -> HeaderName index
+	matchers map[string]int
+	loaded   map[string]*datafile.Table
+	exact    map[indexKey]*datafile.Index
+	nets     map[indexKey]*datafile.Networks
+
+	rule         *ruleNode
+	ruleRand     Reserved // first random variable the current rule references
+	pendingFalse []int    // jumps of the current rule that go to its FALSE instruction
+}
+
+type indexKey struct {
+	table *datafile.Table
+	col   int
+	fold  bool
+}
+
+func newGenerator(file string, c *checker, opts Options) *generator {
+	return &generator{
+		checker: c, opts: opts, prog: &Program{File: file},
+		slots: map[string]int{}, used: map[string]bool{}, names: map[string]int{},
+		matchers: map[string]int{}, loaded: map[string]*datafile.Table{},
+		exact: map[indexKey]*datafile.Index{}, nets: map[indexKey]*datafile.Networks{},
+	}
+}
+
+func (g *generator) program(tree *profileNode) *Program {
+	p := g.prog
+	p.ID, p.Name = tree.id, tree.name
+	g.declareVariables(tree)
+	for _, r := range tree.rules {
+		g.emitRule(r)
+	}
+	if len(g.used) > MaxVariables {
+		g.errorf(jsonpos.Pos{Line: 1, Col: 1}, "the profile uses %d variable names; at most %d are allowed", len(g.used), MaxVariables)
+	}
+	p.Dispatch = buildDispatch(p.Rules)
+	return p
+}
+
+// declareVariables gives every user variable of the profile its slot first, because a rule may
+// refer to a variable that a later rule defines (it is empty until then).
+func (g *generator) declareVariables(tree *profileNode) {
+	for _, r := range tree.rules {
+		for _, v := range r.vars {
+			g.used[v.name] = true
+			if v.reserved != 0 {
+				continue
+			}
+			if _, ok := g.slots[v.name]; !ok {
+				g.slots[v.name] = len(g.prog.VarNames)
+				g.prog.VarNames = append(g.prog.VarNames, "{$"+v.name+"}")
+			}
+		}
+	}
+	g.prog.NumVars = len(g.prog.VarNames)
+}
+
+func (g *generator) emit(op Op, arg, b int) int {
+	g.prog.Insts = append(g.prog.Insts, Inst{Op: op, Arg: int32(arg), B: int32(b)})
+	return len(g.prog.Insts) - 1
+}
+
+func (g *generator) emitRule(r *ruleNode) {
+	g.rule, g.ruleRand = r, 0
+	start := len(g.prog.Insts)
+	table := g.ruleTable(r)
+	for _, v := range r.vars {
+		if v.reserved == 0 {
+			g.prog.Vars = append(g.prog.Vars, VarDef{Slot: g.slots[v.name], Sel: g.selector(&v.sel), Line: v.pos.Line})
+			g.emit(OpSetVar, len(g.prog.Vars)-1, 0)
+		} else if v.reserved.RandMax() > 0 && g.ruleRand == 0 {
+			g.ruleRand = v.reserved
+		}
+	}
+	randAt := -1
+	if table >= 0 && !hasLookup(r) {
+		randAt = g.emit(OpRandomRow, table, 0)
+	}
+	g.emitConditions(r, table)
+	g.emitAction(r)
+	if randAt >= 0 {
+		g.finishRandomRow(randAt, table)
+	}
+	g.prog.Rules = append(g.prog.Rules, Rule{Index: r.index, Comment: r.comment, Line: r.pos.Line,
+		Scope: r.scope, Start: start, End: len(g.prog.Insts)})
+}
+
+// finishRandomRow keeps the random-row instruction only when the rule references a random
+// variable (SMC-SPEC §7); otherwise the DataFile is unused and the instruction becomes a no-op.
+func (g *generator) finishRandomRow(at, table int) {
+	if g.ruleRand == 0 {
+		g.warnf(g.rule.dataFilePos, "DataFile %q is not used: rule %d has no BSEARCH or IP_LOOKUP condition and no {$SMC.RandN} variable", g.rule.dataFile, g.rule.index)
+		g.prog.Insts[at] = Inst{Op: OpRandomRow, Arg: -1}
+		return
+	}
+	t := g.prog.Tables[table]
+	t.KeyIndex = g.index(t.Data, t.KeyCol, false)
+	g.prog.Insts[at].B = int32(g.ruleRand)
+}
+
+func hasLookup(r *ruleNode) bool {
+	for _, c := range r.conds {
+		if c.op == OpBSearch || c.op == OpIBSearch || c.op == OpIPLookup {
+			return true
+		}
+	}
+	return false
+}
+
+// emitConditions emits the conditions with short-circuit jumps: under AND a false condition jumps
+// to FALSE; under OR a true one jumps to TRUE.
+func (g *generator) emitConditions(r *ruleNode, table int) {
+	var jumps []int
+	for i, cn := range r.conds {
+		g.prog.Conds = append(g.prog.Conds, g.condition(cn, table))
+		g.emit(OpCond, len(g.prog.Conds)-1, 0)
+		last := i == len(r.conds)-1
+		switch {
+		case r.and || last:
+			jumps = append(jumps, g.emit(OpJumpFalse, 0, 0))
+		default:
+			jumps = append(jumps, g.emit(OpJumpTrue, 0, 0))
+		}
+	}
+	trueAt := g.emit(OpTrue, 0, 0)
+	g.pendingFalse = g.pendingFalse[:0]
+	for _, j := range jumps {
+		if g.prog.Insts[j].Op == OpJumpTrue {
+			g.prog.Insts[j].Arg = int32(trueAt)
+		} else {
+			g.pendingFalse = append(g.pendingFalse, j)
+		}
+	}
+}
+
+func (g *generator) emitAction(r *ruleNode) {
+	switch r.action {
+	case "DROP_MSG":
+		g.emit(OpDrop, 0, 0)
+	case "DROP_MSG_RECORD":
+		g.emit(OpDropRecord, 0, 0)
+	default:
+		for _, d := range r.defs {
+			g.prog.Defs = append(g.prog.Defs, g.replaceDef(d))
+			g.emit(OpReplace, len(g.prog.Defs)-1, 0)
+		}
+	}
+	if r.breakOut {
+		g.emit(OpBreak, 0, 0)
+	}
+	g.emit(OpEnd, 0, 0)
+	falseAt := g.emit(OpFalse, 0, 0)
+	for _, j := range g.pendingFalse {
+		g.prog.Insts[j].Arg = int32(falseAt)
+	}
+}
+
+// ruleTable loads the rule's DataFile and returns its index in Tables, or -1.
+func (g *generator) ruleTable(r *ruleNode) int {
+	if r.dataFile == "" {
+		return -1
+	}
+	data, ok := g.loaded[r.dataFile]
+	if !ok {
+		data = g.loadData(r)
+		g.loaded[r.dataFile] = data
+	}
+	if data == nil {
+		return -1
+	}
+	g.prog.Tables = append(g.prog.Tables, &Table{Path: r.dataFile, Data: data, KeyCol: r.keyCol})
+	return len(g.prog.Tables) - 1
+}
+
+func (g *generator) loadData(r *ruleNode) *datafile.Table {
+	open := g.opts.OpenData
+	if open == nil {
+		open = os.ReadFile
+	}
+	src, err := open(r.dataFile)
+	if err != nil {
+		g.errorf(r.dataFilePos, "rule %d: cannot read DataFile %q: %v", r.index, r.dataFile, unwrapPath(err))
+		return nil
+	}
+	t, err := datafile.Parse(r.dataFile, src)
+	if err != nil {
+		g.errorf(r.dataFilePos, "rule %d: DataFile %v", r.index, err)
+		return nil
+	}
+	return t
+}
+
+// unwrapPath drops the path that os errors repeat, since the message already names the file.
+func unwrapPath(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func (g *generator) index(t *datafile.Table, col int, fold bool) *datafile.Index {
+	k := indexKey{t, col, fold}
+	if ix, ok := g.exact[k]; ok {
+		return ix
+	}
+	ix := t.Index(col, fold)
+	g.exact[k] = ix
+	return ix
+}
+
+func (g *generator) networks(t *datafile.Table, col int, pos jsonpos.Pos) *datafile.Networks {
+	k := indexKey{t, col, false}
+	if n, ok := g.nets[k]; ok {
+		return n
+	}
+	n, err := t.Networks(col)
+	if err != nil {
+		g.errorf(pos, "rule %d: DataFile %v", g.rule.index, err)
+	}
+	g.nets[k] = n
+	return n
+}
+
+// selector compiles a selection into the Selectors table.
+func (g *generator) selector(s *selectNode) int {
+	sel := Selector{Kind: s.kind, Macro: s.macro, Re1: -1, Re2: -1, Header: s.header, Literal: -1}
+	switch s.kind {
+	case SelectHeader:
+		sel.Name = g.headerName(s.header)
+	case SelectBody:
+		sel.Prefix = []byte(s.header)
+	case SelectLiteral:
+		sel.Literal = g.template(s.header, s.headerPos)
+	}
+	if s.hasRe1 {
+		sel.Re1 = g.matcher(s.re1, s.re1Pos, "RegEx1")
+	}
+	if s.hasRe2 {
+		sel.Re2 = g.matcher(s.re2, s.re2Pos, "RegEx2")
+	}
+	g.prog.Selectors = append(g.prog.Selectors, sel)
+	return len(g.prog.Selectors) - 1
+}
+
+// headerName interns a header name; names differing only in case share one entry.
+func (g *generator) headerName(name string) int {
+	k := strings.ToLower(name)
+	if i, ok := g.names[k]; ok {
+		return i
+	}
+	g.prog.HeaderName = append(g.prog.HeaderName, name)
+	g.names[k] = len(g.prog.HeaderName) - 1
+	return g.names[k]
+}
+
+func (g *generator) matcher(src string, pos jsonpos.Pos, key string) int {
+	if i, ok := g.matchers[src]; ok {
+		return i
+	}
+	m, err := compilePattern(src)
+	if err != nil {
+		g.errorf(pos, "%s %q does not compile: %v", key, src, err)
+		return -1
+	}
+	g.prog.Matchers = append(g.prog.Matchers, m)
+	g.matchers[src] = len(g.prog.Matchers) - 1
+	return g.matchers[src]
+}
+
+// template compiles a string with {$...} references.
+func (g *generator) template(s string, pos jsonpos.Pos) int {
+	t := Template{Text: s}
+	bad := scanTemplate(s,
+		func(lit string) { t.Parts = append(t.Parts, Part{Lit: lit, Var: -1}) },
+		func(ref reference) { t.Parts = append(t.Parts, g.reference(ref, pos)) })
+	if bad >= 0 {
+		g.errorf(pos, "malformed variable reference at %q: write {$NAME} with letters, digits, '-', '_' and '.'", clip(s[bad:], 20))
+	}
+	g.prog.Templates = append(g.prog.Templates, t)
+	return len(g.prog.Templates) - 1
+}
+
+func (g *generator) reference(ref reference, pos jsonpos.Pos) Part {
+	g.used[ref.name] = true
+	if slot, ok := g.slots[ref.name]; ok {
+		return Part{Var: slot}
+	}
+	res, ok := reservedVariable(ref.name)
+	if !ok {
+		g.errorf(pos, "undefined variable {$%s}: no rule of the profile defines it in StoredVariables%s",
+			ref.name, didYouMean(ref.name, append(g.prog.VarNames[:len(g.prog.VarNames):len(g.prog.VarNames)], braced(reservedNameList)...)))
+		return Part{Var: -1}
+	}
+	part := Part{Var: -1, Reserved: res}
+	if res == ResDataField {
+		part.Field, _ = dataField(ref.name)
+		if g.rule.dataFile == "" {
+			g.errorf(pos, "{$%s} reads the rule's DataFile row, but rule %d has no DataFile", ref.name, g.rule.index)
+		}
+	}
+	if res.RandMax() > 0 && g.ruleRand == 0 {
+		g.ruleRand = res
+	}
+	return part
+}
+
+func braced(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = "{$" + n + "}"
+	}
+	return out
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}
+
+// condition compiles one condition, checking constant operands now rather than failing silently
+// on every message.
+func (g *generator) condition(cn *condNode, table int) Cond {
+	c := Cond{Sel: g.selector(&cn.sel), Operator: cn.op, Negate: cn.negate, Name: cn.opName,
+		Operand: -1, Pattern: -1, Table: -1, Line: cn.pos.Line}
+	switch cn.op {
+	case OpRegex:
+		c.Pattern = g.matcher(cn.operand, cn.operandPos, "RightOperand")
+		return c
+	case OpBSearch, OpIBSearch, OpIPLookup:
+		g.lookup(&c, cn, table)
+		return c
+	}
+	if cn.hasOperand {
+		c.Operand = g.template(cn.operand, cn.operandPos)
+		if text, ok := g.prog.Templates[c.Operand].Const(); ok {
+			g.checkConstOperand(cn, text)
+		}
+	}
+	return c
+}
+
+func (g *generator) checkConstOperand(cn *condNode, text string) {
+	switch cn.op {
+	case OpGT, OpGE, OpLT, OpLE:
+		if _, ok := ParseInt([]byte(text)); !ok {
+			g.errorf(cn.operandPos, "%s compares integers, but RightOperand %q is not one", cn.opName, text)
+		}
+	case OpBetween:
+		lo, hi, ok := ParseRange([]byte(text))
+		switch {
+		case !ok:
+			g.errorf(cn.operandPos, "%s needs RightOperand \"LOW,HIGH\" with two integers, not %q", cn.opName, text)
+		case lo > hi:
+			g.errorf(cn.operandPos, "%s range %q is empty: LOW is greater than HIGH", cn.opName, text)
+		}
+	}
+}
+
+func (g *generator) lookup(c *Cond, cn *condNode, table int) {
+	if g.rule.dataFile == "" {
+		g.errorf(cn.opPos, "%s searches the rule's DataFile, but rule %d has no DataFile", cn.opName, g.rule.index)
+		return
+	}
+	if table < 0 {
+		return // the load error is already reported
+	}
+	t := g.prog.Tables[table]
+	c.Table, c.Column = table, t.KeyCol
+	if cn.hasOperand {
+		if n, ok := exactFieldRef(cn.operand); ok {
+			c.Column = n
+		} else {
+			g.warnf(cn.operandPos, "RightOperand %q is ignored by %s; only {$DataFile.FieldN} (the column to search) is used", cn.operand, cn.opName)
+		}
+	}
+	if cn.op == OpIPLookup {
+		c.Nets = g.networks(t.Data, c.Column, g.rule.dataFilePos)
+		return
+	}
+	c.Index = g.index(t.Data, c.Column, cn.op == OpIBSearch)
+}
+
+func exactFieldRef(s string) (int, bool) {
+	name, ok := strings.CutPrefix(s, "{$")
+	if !ok {
+		return 0, false
+	}
+	name, ok = strings.CutSuffix(name, "}")
+	if !ok {
+		return 0, false
+	}
+	return dataField(name)
+}
+
+func (g *generator) replaceDef(d *defNode) ReplaceDef {
+	rd := ReplaceDef{Type: d.typ, Sel: -1, Output: -1, Line: d.pos.Line}
+	if d.hasSel {
+		rd.Sel = g.selector(&d.sel)
+	}
+	switch d.typ {
+	case SetDSCP:
+		rd.Value = g.dscp(d)
+	case SetMark:
+		rd.Value = g.mark(d)
+	default:
+		if d.hasOutput {
+			rd.Output = g.template(d.output, d.outputPos)
+		}
+	}
+	return rd
+}
+
+// dscpNames are the code points of RFC 2474, RFC 2597, RFC 3246 and RFC 5865 by name.
+var dscpNames = map[string]uint32{
+	"CS0": 0, "CS1": 8, "CS2": 16, "CS3": 24, "CS4": 32, "CS5": 40, "CS6": 48, "CS7": 56,
+	"AF11": 10, "AF12": 12, "AF13": 14, "AF21": 18, "AF22": 20, "AF23": 22,
+	"AF31": 26, "AF32": 28, "AF33": 30, "AF41": 34, "AF42": 36, "AF43": 38,
+	"EF": 46, "VA": 44,
+}
+
+func (g *generator) dscp(d *defNode) uint32 {
+	s := strings.TrimSpace(d.output)
+	if v, ok := dscpNames[strings.ToUpper(s)]; ok {
+		return v
+	}
+	if n, err := strconv.ParseUint(s, 10, 8); err == nil && n <= 63 {
+		return uint32(n)
+	}
+	g.errorf(d.outputPos, "SET_DSCP Output %q is not a DSCP: write a number 0..63 or a name (EF, CS0..CS7, AF11..AF43, VA)%s", d.output, didYouMean(s, sortedKeys(dscpNames)))
+	return 0
+}
+
+func (g *generator) mark(d *defNode) uint32 {
+	s := strings.TrimSpace(d.output)
+	var n uint64
+	var err error
+	if hex, ok := strings.CutPrefix(strings.ToLower(s), "0x"); ok {
+		n, err = strconv.ParseUint(hex, 16, 32)
+	} else {
+		n, err = strconv.ParseUint(s, 10, 32)
+	}
+	if err != nil {
+		g.errorf(d.outputPos, "SET_MARK Output %q is not a mark: write a number 0..4294967295, decimal or 0x hex", d.output)
+	}
+	return uint32(n)
+}

@@ -1,0 +1,157 @@
+package compile
+
+import (
+	"bytes"
+	"fmt"
+	"regexp/syntax"
+	"unicode/utf8"
+
+	re2 "github.com/wasilibs/go-re2"
+)
+
+// MatchKind is how a Matcher finds its pattern. Patterns that are plain or anchored literals are
+// found by byte comparison; everything else runs on RE2. Both give RE2's leftmost-longest answer,
+// because for a literal the leftmost match is the only one.
+type MatchKind uint8
+
+const (
+	MatchLiteral MatchKind = iota + 1 // lit: the first occurrence
+	MatchPrefix                       // ^lit
+	MatchSuffix                       // lit$
+	MatchExact                        // ^lit$
+	MatchRE2                          // anything else
+)
+
+var matchKindNames = [...]string{"", "literal", "prefix", "suffix", "exact", "re2"}
+
+func (k MatchKind) String() string { return matchKindNames[k] }
+
+// A Matcher is a compiled RegEx1, RegEx2 or REGEX operand.
+type Matcher struct {
+	Source string
+	Kind   MatchKind
+	Lit    []byte
+	re     *re2.Regexp
+}
+
+// compilePattern classifies and compiles one pattern. The literal classification uses Go's
+// regexp/syntax, which parses the same RE2 syntax as go-re2.
+func compilePattern(src string) (*Matcher, error) {
+	parsed, err := syntax.Parse(src, syntax.Perl)
+	if err != nil {
+		return nil, err
+	}
+	if m := literalMatcher(src, parsed.Simplify()); m != nil {
+		return m, nil
+	}
+	re, err := re2.Compile(src)
+	if err != nil {
+		return nil, err
+	}
+	re.Longest()
+	return &Matcher{Source: src, Kind: MatchRE2, re: re}, nil
+}
+
+// literalMatcher returns a byte-comparison matcher when re is a literal, possibly anchored at the
+// start and/or end of the text, and nil otherwise.
+func literalMatcher(src string, re *syntax.Regexp) *Matcher {
+	subs := []*syntax.Regexp{re}
+	if re.Op == syntax.OpConcat {
+		subs = re.Sub
+	}
+	begin, end := false, false
+	if len(subs) > 0 && subs[0].Op == syntax.OpBeginText {
+		begin, subs = true, subs[1:]
+	}
+	if len(subs) > 0 && subs[len(subs)-1].Op == syntax.OpEndText {
+		end, subs = true, subs[:len(subs)-1]
+	}
+	var lit []byte
+	switch {
+	case len(subs) == 0:
+	case len(subs) == 1 && subs[0].Op == syntax.OpEmptyMatch:
+	case len(subs) == 1 && subs[0].Op == syntax.OpLiteral && subs[0].Flags&syntax.FoldCase == 0:
+		for _, r := range subs[0].Rune {
+			lit = utf8.AppendRune(lit, r)
+		}
+	default:
+		return nil
+	}
+	kind := MatchLiteral
+	switch {
+	case begin && end:
+		kind = MatchExact
+	case begin:
+		kind = MatchPrefix
+	case end:
+		kind = MatchSuffix
+	}
+	return &Matcher{Source: src, Kind: kind, Lit: lit}
+}
+
+// Find returns the leftmost-longest match of the pattern in b.
+func (m *Matcher) Find(b []byte) (start, end int, ok bool) {
+	switch m.Kind {
+	case MatchLiteral:
+		if i := bytes.Index(b, m.Lit); i >= 0 {
+			return i, i + len(m.Lit), true
+		}
+	case MatchPrefix:
+		if bytes.HasPrefix(b, m.Lit) {
+			return 0, len(m.Lit), true
+		}
+	case MatchSuffix:
+		if bytes.HasSuffix(b, m.Lit) {
+			return len(b) - len(m.Lit), len(b), true
+		}
+	case MatchExact:
+		if bytes.Equal(b, m.Lit) {
+			return 0, len(b), true
+		}
+	case MatchRE2:
+		if loc := m.re.FindIndex(b); loc != nil {
+			return loc[0], loc[1], true
+		}
+	}
+	return 0, 0, false
+}
+
+// AppendAll appends the start and end of every successive non-overlapping match in b to dst, with
+// the rules of Go's FindAllIndex: after an empty match the search moves on one byte, and an empty
+// match right after a previous match is not reported.
+func (m *Matcher) AppendAll(dst []int, b []byte) []int {
+	switch m.Kind {
+	case MatchLiteral:
+		if len(m.Lit) == 0 {
+			for i := 0; i <= len(b); i++ {
+				dst = append(dst, i, i)
+			}
+			return dst
+		}
+		for pos := 0; ; {
+			i := bytes.Index(b[pos:], m.Lit)
+			if i < 0 {
+				return dst
+			}
+			dst = append(dst, pos+i, pos+i+len(m.Lit))
+			pos += i + len(m.Lit)
+		}
+	case MatchRE2:
+		for _, loc := range m.re.FindAllIndex(b, -1) {
+			dst = append(dst, loc[0], loc[1])
+		}
+		return dst
+	}
+	if s, e, ok := m.Find(b); ok {
+		dst = append(dst, s, e)
+	}
+	return dst
+}
+
+// String describes the matcher for the disassembler.
+func (m *Matcher) String() string {
+	if m.Kind == MatchRE2 {
+		return fmt.Sprintf("re2 %q", m.Source)
+	}
+	return fmt.Sprintf("%s %q", m.Kind, m.Lit)
+}

@@ -1,0 +1,316 @@
+package compile
+
+import (
+	"github.com/smcproject/smc/datafile"
+)
+
+// A Program is one compiled profile: a flat list of instructions plus the side tables they index
+// (selectors, conditions, replace definitions, templates, matchers, interned header names, data
+// tables). A Program is immutable once built and safe to share between goroutines; each worker runs
+// it with its own runtime.Machine.
+type Program struct {
+	File string // the profile file, for traces and audit records
+	ID   int64  // ProfileID
+	Name string // ProfileName
+
+	Rules []Rule
+	Insts []Inst
+
+	Selectors  []Selector
+	Conds      []Cond
+	Vars       []VarDef
+	Defs       []ReplaceDef
+	Templates  []Template
+	Matchers   []*Matcher
+	HeaderName []string // interned header names, long form as written in the profile
+	Tables     []*Table
+
+	// NumVars is the number of user variable slots; VarNames[i] names slot i ("{$PAI-UserName}").
+	NumVars  int
+	VarNames []string
+
+	Dispatch Dispatch
+}
+
+// A Rule is a range of instructions with its scope.
+type Rule struct {
+	Index   int    // 0-based, as the guide's traces count ("rule seq 0")
+	Comment string // shown in traces
+	Line    int    // source line of the rule's opening brace
+	Scope   Scope
+	Start   int // first instruction
+	End     int // one past the last instruction
+}
+
+// A Scope is what a rule's MsgType, ReqMethod and RspCodeList accept. The dispatch table is built
+// from it; the runtime checks it again only in traces.
+type Scope struct {
+	Response bool
+	Methods  []string // nil: every method; for responses, the CSeq method
+	Codes    []string // RESPONSE only: 3-character patterns of digits and 'X'; nil: every code
+}
+
+// Op is an instruction's operation.
+type Op uint8
+
+const (
+	OpSetVar     Op = iota + 1 // Arg: index into Vars
+	OpRandomRow                // Arg: table slot of the rule (Tables); B: reserved Rand variable
+	OpCond                     // Arg: index into Conds; sets the condition flag
+	OpJumpFalse                // Arg: instruction to jump to when the flag is false
+	OpJumpTrue                 // Arg: instruction to jump to when the flag is true
+	OpTrue                     // the rule evaluated TRUE: its actions follow
+	OpFalse                    // the rule evaluated FALSE: end of rule
+	OpDrop                     // DROP_MSG
+	OpDropRecord               // DROP_MSG_RECORD
+	OpReplace                  // Arg: index into Defs
+	OpBreak                    // Break: 1, stop the rest of the profile
+	OpEnd                      // end of the rule
+)
+
+var opNames = [...]string{
+	OpSetVar: "SETVAR", OpRandomRow: "RANDROW", OpCond: "COND", OpJumpFalse: "JUMPF",
+	OpJumpTrue: "JUMPT", OpTrue: "TRUE", OpFalse: "FALSE", OpDrop: "DROP", OpDropRecord: "DROPREC",
+	OpReplace: "REPLACE", OpBreak: "BREAK", OpEnd: "END",
+}
+
+func (o Op) String() string {
+	if int(o) < len(opNames) && opNames[o] != "" {
+		return opNames[o]
+	}
+	return "OP?"
+}
+
+// An Inst is one instruction.
+type Inst struct {
+	Op  Op
+	Arg int32
+	B   int32
+}
+
+// SelectKind says where a selector takes its text from (SMC-SPEC §3).
+type SelectKind uint8
+
+const (
+	SelectHeader  SelectKind = iota + 1 // header lines by interned name
+	SelectTopLine                       // the start line
+	SelectBody                          // body lines by prefix
+	SelectLiteral                       // CONDITION_LITERAL: the expanded Header text
+)
+
+// Macro narrows a value to a part of a SIP URI (SMC-SPEC §3).
+type Macro uint8
+
+const (
+	MacroNone Macro = iota
+	MacroDisplayName
+	MacroURI
+	MacroUser
+	MacroHost
+	MacroPort
+	MacroParams
+)
+
+var macroNames = [...]string{"", "GETDISPLAYNAME", "GETURI", "GETURI_USERNAME", "GETURI_HOST", "GETURI_PORT", "GETURI_PARAMETERS"}
+
+func (m Macro) String() string { return macroNames[m] }
+
+// A Selector picks text from the message: lines, then a macro part, then RegEx1 and RegEx2.
+type Selector struct {
+	Kind    SelectKind
+	Name    int    // SelectHeader: index into HeaderName
+	Prefix  []byte // SelectBody: the line prefix
+	Literal int    // SelectLiteral: index into Templates
+	Macro   Macro
+	Re1     int // index into Matchers, or -1
+	Re2     int // index into Matchers, or -1
+	Header  string
+}
+
+// Operator is a condition's comparison (SMC-SPEC §5). Negated operators are stored as their
+// positive twin plus Cond.Negate, so the runtime has one implementation per comparison.
+type Operator uint8
+
+const (
+	OpEQ Operator = iota + 1
+	OpIEQ
+	OpPrefix
+	OpIPrefix
+	OpSuffix
+	OpISuffix
+	OpContains
+	OpIContains
+	OpGT
+	OpGE
+	OpLT
+	OpLE
+	OpBetween
+	OpRegex
+	OpBSearch
+	OpIBSearch
+	OpIPLookup
+)
+
+// A Cond is one condition.
+type Cond struct {
+	Sel      int      // index into Selectors
+	Operator Operator // the positive comparison
+	Negate   bool
+	Name     string // the operator as written, for traces
+	Operand  int    // index into Templates (RightOperand), or -1
+	Pattern  int    // OpRegex: index into Matchers
+	Table    int    // lookups: index into Tables
+	Column   int    // lookups: 1-based searched column
+	Line     int    // source line, for traces
+
+	// Index (BSEARCH) or Nets (IP_LOOKUP) is the prebuilt index over Column of the rule's table.
+	Index *datafile.Index
+	Nets  *datafile.Networks
+}
+
+// A VarDef stores a selected value into a user variable slot.
+type VarDef struct {
+	Slot int
+	Sel  int
+	Line int
+}
+
+// ReplaceType is what a replace definition does (SMC-SPEC §6).
+type ReplaceType uint8
+
+const (
+	AddLine ReplaceType = iota + 1
+	RewriteLine
+	DeleteLines
+	FindSubLines
+	AppendLines
+	FindInsertAfterLines
+	FindInsertBeforeLines
+	AuditRecord
+	SetDSCP
+	SetMark
+)
+
+var replaceNames = [...]string{"", "ADD_LINE", "REWRITE_LINE", "DELETE_LINES", "FINDSUB_LINES",
+	"APPEND_LINES", "FINDINSERTAFTER_LINES", "FINDINSERTBEFORE_LINES", "AUDIT_RECORD", "SET_DSCP", "SET_MARK"}
+
+func (t ReplaceType) String() string { return replaceNames[t] }
+
+// A ReplaceDef is one replace definition.
+type ReplaceDef struct {
+	Type   ReplaceType
+	Sel    int    // index into Selectors, or -1 (AUDIT_RECORD, SET_DSCP, SET_MARK)
+	Output int    // index into Templates, or -1
+	Value  uint32 // SET_DSCP: the code point; SET_MARK: the mark
+	Line   int
+}
+
+// Reserved names a reserved variable (SMC-SPEC §4).
+type Reserved uint8
+
+const (
+	ResRemoteIP Reserved = iota + 1
+	ResRemotePort
+	ResLocalIP
+	ResLocalPort
+	ResTransport
+	ResDate
+	ResRand1000
+	ResRand10000
+	ResRand100000
+	ResDataField // Template parts carry the column in Part.Field
+	ResISUPIsPresent
+	ResISUPNCI
+	ResISUPFCI
+	ResISUPCPC
+	ResISUPCPN
+	ResISUPCdPN
+	ResISUPJIP
+	ResISUPOLI
+)
+
+// reservedNames maps the reserved variable names (without "{$" and "}") to their kind.
+var reservedNames = map[string]Reserved{
+	"SIP.RemoteIP": ResRemoteIP, "SIP.RemotePort": ResRemotePort, "SIP.LocalIP": ResLocalIP,
+	"SIP.LocalPort": ResLocalPort, "SIP.Transport": ResTransport, "SMC.Date": ResDate,
+	"SMC.Rand1000": ResRand1000, "SMC.Rand10000": ResRand10000, "SMC.Rand100000": ResRand100000,
+	"ISUP.IsPresent": ResISUPIsPresent, "ISUP.NCI": ResISUPNCI, "ISUP.FCI": ResISUPFCI,
+	"ISUP.CPC": ResISUPCPC, "ISUP.CPN": ResISUPCPN, "ISUP.CdPN": ResISUPCdPN,
+	"ISUP.ParamJIP": ResISUPJIP, "ISUP.ParamJP": ResISUPJIP, "ISUP.ParamOLI": ResISUPOLI,
+}
+
+// RandMax is the upper bound of a random reserved variable, or 0 for the others.
+func (r Reserved) RandMax() int {
+	switch r {
+	case ResRand1000:
+		return 1000
+	case ResRand10000:
+		return 10000
+	case ResRand100000:
+		return 100000
+	}
+	return 0
+}
+
+// A Template is a string with {$...} references, split into parts at compile time so that
+// expansion is a loop of appends.
+type Template struct {
+	Text  string // as written, for traces
+	Parts []Part
+}
+
+// Const reports whether the template has no references, and its text.
+func (t *Template) Const() (string, bool) {
+	if len(t.Parts) == 0 {
+		return "", true
+	}
+	if len(t.Parts) == 1 && t.Parts[0].Var < 0 && t.Parts[0].Reserved == 0 {
+		return t.Parts[0].Lit, true
+	}
+	return "", false
+}
+
+// A Part is a literal, a user variable slot or a reserved variable.
+type Part struct {
+	Lit      string
+	Var      int      // user variable slot, or -1
+	Reserved Reserved // or 0
+	Field    int      // ResDataField: 1-based column
+}
+
+// A Table is a data file as one rule uses it. Conditions carry their own prebuilt indexes;
+// KeyIndex serves the random-row selection of SMC-SPEC §7.
+type Table struct {
+	Path     string // as written in the profile
+	Data     *datafile.Table
+	KeyCol   int             // DataFileBSearchIndex
+	KeyIndex *datafile.Index // exact index over KeyCol, or nil when no random row is selected
+}
+
+// Dispatch maps a message's type, method and status code to the rules whose scope can match it,
+// so a message visits only those rules. Rule lists are ascending rule indexes.
+type Dispatch struct {
+	Methods     []string // request methods named by some rule, in first-seen order
+	ByMethod    [][]int  // ByMethod[i]: rules for a request with Methods[i]
+	OtherMethod []int    // rules for a request whose method no rule names
+	ByCode      [][]int  // ByCode[code-100] for 100..699: response rules whose code list matches
+}
+
+// RequestRules returns the rules to visit for a request with the given method.
+func (d *Dispatch) RequestRules(method []byte) []int {
+	for i, m := range d.Methods {
+		if string(method) == m {
+			return d.ByMethod[i]
+		}
+	}
+	return d.OtherMethod
+}
+
+// ResponseRules returns the rules to visit for a response with the given status code. Rules that
+// filter on the CSeq method are among them; the runtime checks the method.
+func (d *Dispatch) ResponseRules(code int) []int {
+	if code < 100 || code > 699 {
+		return nil
+	}
+	return d.ByCode[code-100]
+}

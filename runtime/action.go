@@ -1,0 +1,189 @@
+package runtime
+
+import (
+	"github.com/smcproject/smc/compile"
+	"github.com/smcproject/smc/runtime/sipmsg"
+)
+
+// Replace definitions (SMC-SPEC §6). _LINE types act on the first selected line that passes the
+// RegEx filter, _LINES types on every selected line; each runs on what the one before it left.
+
+// replace runs one replace definition.
+func (m *Machine) replace(d *compile.ReplaceDef, index int) {
+	if d.Output >= 0 {
+		m.outBuf = m.expand(m.outBuf[:0], d.Output)
+	}
+	switch d.Type {
+	case compile.AddLine:
+		m.addLine(d)
+	case compile.RewriteLine:
+		m.rewriteLine(d)
+	case compile.DeleteLines:
+		m.deleteLines(d)
+	case compile.FindSubLines, compile.AppendLines, compile.FindInsertAfterLines, compile.FindInsertBeforeLines:
+		m.editLines(d)
+	case compile.AuditRecord:
+		m.addAudit(AuditText, m.outBuf)
+		m.trace.action(m, d, -1, m.outBuf)
+	case compile.SetDSCP:
+		m.result.DSCP = int(d.Value)
+		m.trace.action(m, d, -1, nil)
+	case compile.SetMark:
+		m.result.Mark, m.result.HasMark = d.Value, true
+		m.trace.action(m, d, -1, nil)
+	}
+}
+
+// firstPassing returns the first selected line that passes the filter, or -1.
+func (m *Machine) firstPassing(sel *compile.Selector) int {
+	first, end := m.lineRange(sel)
+	for i := first; i < end; i++ {
+		if m.selects(sel, i) {
+			if _, _, ok := m.passes(sel, i); ok {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// addLine inserts the Output after the first passing line, or at the end of its section.
+func (m *Machine) addLine(d *compile.ReplaceDef) {
+	sel := &m.prog.Selectors[d.Sel]
+	at, sec := m.msg.BodyStart(), sipmsg.SectionHeader
+	if sel.Kind == compile.SelectBody {
+		at, sec = m.msg.Len(), sipmsg.SectionBody
+	}
+	if i := m.firstPassing(sel); i >= 0 {
+		at = i + 1
+	}
+	n := m.msg.InsertLines(at, sec, m.outBuf)
+	if m.trace != nil {
+		for k := 0; k < n; k++ {
+			m.trace.action(m, d, at+k, m.msg.Text(at+k))
+		}
+	}
+}
+
+// rewriteLine replaces the first passing line whole. An empty Output removes a header or body
+// line; the start line cannot be removed and is left alone.
+func (m *Machine) rewriteLine(d *compile.ReplaceDef) {
+	i := m.firstPassing(&m.prog.Selectors[d.Sel])
+	if i < 0 {
+		m.trace.action(m, d, -1, nil)
+		return
+	}
+	if i == 0 && len(m.outBuf) == 0 {
+		m.trace.note("REWRITE_LINE of TOPLINE with an empty Output: the start line is kept")
+		return
+	}
+	line := m.lineNo(i)
+	m.msg.ReplaceLine(i, m.outBuf)
+	m.trace.action(m, d, line, m.outBuf)
+}
+
+// deleteLines removes every passing line.
+func (m *Machine) deleteLines(d *compile.ReplaceDef) {
+	sel := &m.prog.Selectors[d.Sel]
+	first, _ := m.lineRange(sel)
+	for i := first; i < m.sectionEnd(sel); {
+		if !m.selects(sel, i) {
+			i++
+			continue
+		}
+		if _, _, ok := m.passes(sel, i); !ok {
+			i++
+			continue
+		}
+		if m.trace != nil {
+			m.trace.deleted(m, d, m.msg.PhysicalLine(i), m.msg.Text(i))
+		}
+		m.msg.DeleteLine(i)
+	}
+}
+
+// editLines runs FINDSUB, APPEND and the FINDINSERT types on every selected line, inside the
+// macro's span when there is a Macro.
+func (m *Machine) editLines(d *compile.ReplaceDef) {
+	sel := &m.prog.Selectors[d.Sel]
+	first, _ := m.lineRange(sel)
+	for i := first; i < m.sectionEnd(sel); i++ {
+		if !m.selects(sel, i) {
+			continue
+		}
+		if !m.editLine(d, sel, i) {
+			continue
+		}
+		n := m.replaceEdited(d, i)
+		i += n - 1
+	}
+}
+
+// editLine builds line i's new text in editBuf and reports whether the line changes.
+func (m *Machine) editLine(d *compile.ReplaceDef, sel *compile.Selector, i int) bool {
+	text := m.msg.Text(i)
+	s, e := m.valueSpan(sel, i)
+	s, e, ok := m.macroSpan(sel, text, s, e, i == 0)
+	if !ok {
+		return false
+	}
+	if d.Type == compile.AppendLines {
+		if _, _, ok := m.regexSpan(sel, text, s, e); !ok {
+			return false
+		}
+		if sel.Macro == compile.MacroNone {
+			e = len(text)
+		}
+		m.editBuf = append(append(append(m.editBuf[:0], text[:e]...), m.outBuf...), text[e:]...)
+		return true
+	}
+	m.editBuf = append(m.editBuf[:0], text[:s]...)
+	if !m.substitute(d, sel, text[s:e]) {
+		return false
+	}
+	m.editBuf = append(m.editBuf, text[e:]...)
+	return true
+}
+
+// substitute appends the edited span: FINDSUB replaces, the FINDINSERT types insert, at every
+// non-overlapping match of RegEx1 (narrowed by RegEx2). It reports whether anything matched.
+func (m *Machine) substitute(d *compile.ReplaceDef, sel *compile.Selector, span []byte) bool {
+	if sel.Re1 < 0 {
+		m.editBuf = append(m.editBuf, m.outBuf...) // FINDSUB without RegEx1 replaces the whole span
+		return true
+	}
+	m.locs = m.prog.Matchers[sel.Re1].AppendAll(m.locs[:0], span)
+	done, changed := 0, false
+	for k := 0; k < len(m.locs); k += 2 {
+		s, e := m.locs[k], m.locs[k+1]
+		if sel.Re2 >= 0 {
+			s2, e2, ok := m.prog.Matchers[sel.Re2].Find(span[s:e])
+			if !ok {
+				continue
+			}
+			s, e = s+s2, s+e2
+		}
+		m.editBuf = append(m.editBuf, span[done:s]...)
+		switch d.Type {
+		case compile.FindSubLines:
+			m.editBuf = append(m.editBuf, m.outBuf...)
+		case compile.FindInsertAfterLines:
+			m.editBuf = append(append(m.editBuf, span[s:e]...), m.outBuf...)
+		case compile.FindInsertBeforeLines:
+			m.editBuf = append(append(m.editBuf, m.outBuf...), span[s:e]...)
+		}
+		done, changed = e, true
+	}
+	m.editBuf = append(m.editBuf, span[done:]...)
+	return changed
+}
+
+// replaceEdited puts editBuf in place of line i and returns how many lines it became.
+func (m *Machine) replaceEdited(d *compile.ReplaceDef, i int) int {
+	before := m.msg.Len()
+	line := m.lineNo(i)
+	m.msg.ReplaceLine(i, m.editBuf)
+	n := m.msg.Len() - before + 1
+	m.trace.action(m, d, line, m.editBuf)
+	return max(n, 0)
+}

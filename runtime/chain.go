@@ -1,0 +1,33 @@
+// Package runtime runs compiled SMC programs on SIP messages. A Chain is the immutable, shared
+// form of the profiles applied to one message; each worker owns a Machine, which keeps every
+// buffer it needs between messages.
+package runtime
+
+import (
+	"github.com/smcproject/smc/compile"
+	"github.com/smcproject/smc/runtime/sipmsg"
+)
+
+// A Chain is an ordered list of programs applied to one message, with one header name table for
+// all of them, so a message's header names are interned once whatever the number of profiles.
+type Chain struct {
+	Programs []*compile.Program
+	names    *sipmsg.NameTable
+	ids      [][]uint16 // ids[p][n]: the chain ID of Programs[p].HeaderName[n]
+}
+
+// NewChain links programs into a chain.
+func NewChain(progs ...*compile.Program) *Chain {
+	c := &Chain{Programs: progs, names: sipmsg.NewNameTable()}
+	for _, p := range progs {
+		ids := make([]uint16, len(p.HeaderName))
+		for i, n := range p.HeaderName {
+			ids[i] = c.names.Intern(n)
+		}
+		c.ids = append(c.ids, ids)
+	}
+	return c
+}
+
+// Names returns the chain's header name table.
+func (c *Chain) Names() *sipmsg.NameTable { return c.names }

@@ -1,0 +1,180 @@
+package runtime
+
+import (
+	"bytes"
+
+	"github.com/smcproject/smc/compile"
+	"github.com/smcproject/smc/datafile"
+)
+
+// condition evaluates one condition (SMC-SPEC §5): the positive comparison holds when it holds
+// for any selected line, or for the empty string when no line is selected; a negated operator is
+// exactly its negation.
+func (m *Machine) condition(c *compile.Cond) bool {
+	sel := &m.prog.Selectors[c.Sel]
+	right := m.operand(c)
+	if m.trace != nil {
+		m.trace.condStart(m, c, right)
+	}
+	held := false
+	if sel.Kind == compile.SelectLiteral {
+		held = m.compare(c, m.literalText(sel), right)
+		m.trace.operand(m.litBuf, -1, held)
+	} else {
+		held = m.compareLines(c, sel, right)
+	}
+	result := held != c.Negate
+	m.trace.condEnd(result)
+	return result
+}
+
+func (m *Machine) compareLines(c *compile.Cond, sel *compile.Selector, right []byte) bool {
+	first, end := m.lineRange(sel)
+	any := false
+	for i := first; i < end; i++ {
+		if !m.selects(sel, i) {
+			continue
+		}
+		any = true
+		left := m.selectedText(sel, i)
+		held := m.compare(c, left, right)
+		if m.trace != nil {
+			m.trace.operand(left, m.msg.PhysicalLine(i), held)
+		}
+		if held {
+			return true
+		}
+	}
+	if any {
+		return false
+	}
+	held := m.compare(c, nil, right)
+	if m.trace != nil {
+		m.trace.operand(nil, 0, held)
+	}
+	return held
+}
+
+// operand expands the RightOperand, once per evaluation, whatever the number of lines.
+func (m *Machine) operand(c *compile.Cond) []byte {
+	if c.Operand < 0 {
+		return nil
+	}
+	m.opBuf = m.expand(m.opBuf[:0], c.Operand)
+	return m.opBuf
+}
+
+// compare applies the positive comparison to one selected text.
+func (m *Machine) compare(c *compile.Cond, l, r []byte) bool {
+	switch c.Operator {
+	case compile.OpEQ:
+		return bytes.Equal(l, r)
+	case compile.OpIEQ:
+		return equalFold(l, r)
+	case compile.OpPrefix:
+		return bytes.HasPrefix(l, r)
+	case compile.OpIPrefix:
+		return len(l) >= len(r) && equalFold(l[:len(r)], r)
+	case compile.OpSuffix:
+		return bytes.HasSuffix(l, r)
+	case compile.OpISuffix:
+		return len(l) >= len(r) && equalFold(l[len(l)-len(r):], r)
+	case compile.OpContains:
+		return bytes.Contains(l, r)
+	case compile.OpIContains:
+		return containsFold(l, r)
+	case compile.OpGT, compile.OpGE, compile.OpLT, compile.OpLE:
+		return compareInts(c.Operator, l, r)
+	case compile.OpBetween:
+		n, ok := compile.ParseInt(l)
+		lo, hi, ok2 := compile.ParseRange(r)
+		return ok && ok2 && lo <= n && n <= hi
+	case compile.OpRegex:
+		_, _, ok := m.prog.Matchers[c.Pattern].Find(l)
+		return ok
+	case compile.OpBSearch, compile.OpIBSearch:
+		if c.Index == nil {
+			return false
+		}
+		row, ok := c.Index.Lookup(l)
+		return m.found(c, row, ok)
+	case compile.OpIPLookup:
+		a, ok := datafile.AddrFromText(l)
+		if !ok || c.Nets == nil {
+			return false
+		}
+		row, ok := c.Nets.Lookup(a)
+		return m.found(c, row, ok)
+	}
+	return false
+}
+
+// found selects the data file row a lookup found (SMC-SPEC §7).
+func (m *Machine) found(c *compile.Cond, row int, ok bool) bool {
+	if ok {
+		m.row, m.rowTable = row, m.prog.Tables[c.Table]
+	}
+	return ok
+}
+
+func compareInts(op compile.Operator, l, r []byte) bool {
+	a, ok1 := compile.ParseInt(l)
+	b, ok2 := compile.ParseInt(r)
+	if !ok1 || !ok2 {
+		return false
+	}
+	switch op {
+	case compile.OpGT:
+		return a > b
+	case compile.OpGE:
+		return a >= b
+	case compile.OpLT:
+		return a < b
+	}
+	return a <= b
+}
+
+// randomRow selects the row whose key is the rule's random number (SMC-SPEC §7).
+func (m *Machine) randomRow(in compile.Inst) {
+	if in.Arg < 0 {
+		return
+	}
+	t := m.prog.Tables[in.Arg]
+	var key [8]byte
+	k := appendInt(key[:0], m.random(compile.Reserved(in.B)))
+	if row, ok := t.KeyIndex.Lookup(k); ok {
+		m.row, m.rowTable = row, t
+	}
+	if m.trace != nil {
+		m.trace.printf("    random row: key %q -> %s\n", k, rowString(m.row, t))
+	}
+}
+
+// equalFold compares ASCII case-insensitively; other bytes must be equal, as SMC-SPEC §5 asks.
+func equalFold(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if lower(a[i]) != lower(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func containsFold(l, r []byte) bool {
+	for i := 0; i+len(r) <= len(l); i++ {
+		if equalFold(l[i:i+len(r)], r) {
+			return true
+		}
+	}
+	return false
+}
+
+func lower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}

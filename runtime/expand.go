@@ -1,0 +1,99 @@
+package runtime
+
+import (
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/smcproject/smc/compile"
+)
+
+// expand appends template t with its references replaced by their values (SMC-SPEC §4).
+func (m *Machine) expand(dst []byte, t int) []byte {
+	for i := range m.prog.Templates[t].Parts {
+		p := &m.prog.Templates[t].Parts[i]
+		switch {
+		case p.Var >= 0:
+			v := m.vars[p.Var]
+			dst = append(dst, m.varBuf[v.off:v.off+v.n]...)
+		case p.Reserved != 0:
+			dst = m.appendReserved(dst, p)
+		default:
+			dst = append(dst, p.Lit...)
+		}
+	}
+	return dst
+}
+
+// imfFixdate is the HTTP/SIP date format of RFC 7231 §7.1.1.1, used by {$SMC.Date}.
+const imfFixdate = "Mon, 02 Jan 2006 15:04:05 GMT"
+
+// appendReserved appends a reserved variable's value.
+func (m *Machine) appendReserved(dst []byte, p *compile.Part) []byte {
+	env := m.env
+	switch p.Reserved {
+	case compile.ResRemoteIP:
+		return appendAddr(dst, env.Remote)
+	case compile.ResRemotePort:
+		return strconv.AppendUint(dst, uint64(env.Remote.Port()), 10)
+	case compile.ResLocalIP:
+		return appendAddr(dst, env.Local)
+	case compile.ResLocalPort:
+		return strconv.AppendUint(dst, uint64(env.Local.Port()), 10)
+	case compile.ResTransport:
+		return append(dst, env.Transport.String()...)
+	case compile.ResDate:
+		return append(dst, m.dateText()...)
+	case compile.ResRand1000, compile.ResRand10000, compile.ResRand100000:
+		return appendInt(dst, m.random(p.Reserved))
+	case compile.ResDataField:
+		if m.row >= 0 {
+			return append(dst, m.rowTable.Data.Field(m.row, p.Field)...)
+		}
+	case compile.ResISUPIsPresent:
+		// ISUP bodies are decoded by a later issue; until then no body holds a decodable IAM.
+		return append(dst, '0')
+	}
+	return dst
+}
+
+func appendAddr(dst []byte, ap netip.AddrPort) []byte {
+	if !ap.IsValid() {
+		return dst
+	}
+	return ap.Addr().Unmap().AppendTo(dst)
+}
+
+// dateText formats the message's time once per message.
+func (m *Machine) dateText() []byte {
+	if !m.hasDate {
+		now := m.env.Now
+		if now.IsZero() {
+			now = time.Now()
+		}
+		m.date = now.UTC().AppendFormat(m.date[:0], imfFixdate)
+		m.hasDate = true
+	}
+	return m.date
+}
+
+// random draws a random variable's number once per message (SMC-SPEC §4).
+func (m *Machine) random(r compile.Reserved) int {
+	i := 0
+	switch r {
+	case compile.ResRand10000:
+		i = 1
+	case compile.ResRand100000:
+		i = 2
+	}
+	if m.rand[i] == 0 {
+		if m.env.Rand != 0 {
+			m.rand[i] = m.env.Rand
+		} else {
+			m.rand[i] = 1 + m.rng.IntN(r.RandMax())
+		}
+	}
+	return m.rand[i]
+}
+
+func appendInt(dst []byte, n int) []byte { return strconv.AppendInt(dst, int64(n), 10) }

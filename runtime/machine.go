@@ -1,0 +1,320 @@
+package runtime
+
+import (
+	"bytes"
+	"io"
+	"math/rand/v2"
+	"net/netip"
+	"time"
+
+	"github.com/smcproject/smc/compile"
+	"github.com/smcproject/smc/runtime/sipmsg"
+)
+
+// Transport is the transport a message came over.
+type Transport uint8
+
+const (
+	UDP Transport = iota
+	TCP
+)
+
+func (t Transport) String() string {
+	if t == TCP {
+		return "TCP"
+	}
+	return "UDP"
+}
+
+// Env is what a message's packet says about it, and what fixes the reserved variables that
+// would otherwise vary (for tests and `smcc run --time/--rand`).
+type Env struct {
+	Remote, Local netip.AddrPort
+	Transport     Transport
+	Now           time.Time // zero: the clock, read when {$SMC.Date} is first used
+	Rand          int       // 0: random draws; otherwise every {$SMC.RandN} is this
+}
+
+// Verdict is what happens to the message.
+type Verdict uint8
+
+const (
+	Accept   Verdict = iota // unchanged
+	Modified                // sent as Result.Output
+	Drop
+	Reject // dropped, and Result.Response goes back to the requester
+)
+
+var verdictNames = [...]string{"accept", "modified", "drop", "reject"}
+
+func (v Verdict) String() string { return verdictNames[v] }
+
+// Result is the outcome of one message. It belongs to the Machine and stays valid until the
+// Machine's next Run, provided the input is not changed.
+type Result struct {
+	Verdict  Verdict
+	Code     int    // Reject: the status code
+	Output   []byte // Accept: the input; Modified: the new message
+	Response []byte // Reject: the generated response
+	DSCP     int    // -1: not set by any rule
+	Mark     uint32
+	HasMark  bool
+	Audit    []AuditRecord
+	Warnings []Warning
+	// ParseError says why the message was not parsed as SIP; the verdict is then Accept.
+	ParseError error
+}
+
+// A Warning is something a rule did that the operator should hear about, such as an unknown
+// directive line removed.
+type Warning struct {
+	Profile int64
+	Rule    int
+	Text    []byte
+}
+
+// A Machine runs a Chain on one message at a time. It is not safe for concurrent use: each worker
+// owns one and reuses it, so its buffers are allocated once and then only truncated.
+type Machine struct {
+	chain *Chain
+	msg   sipmsg.Message
+	orig  sipmsg.Message // the received message, re-parsed only to build a reject response
+	in    []byte
+	env   *Env
+	rng   *rand.Rand
+
+	prog *compile.Program
+	ids  []uint16
+	rule int
+
+	vars   []span
+	varBuf []byte
+
+	row      int // selected data file row of the current rule, or -1
+	rowTable *compile.Table
+
+	date    []byte
+	hasDate bool
+	rand    [3]int // drawn Rand1000, Rand10000, Rand100000; 0 until drawn
+
+	flag    bool
+	opBuf   []byte
+	litBuf  []byte
+	outBuf  []byte
+	editBuf []byte
+	locs    []int
+
+	out      []byte
+	resp     []byte
+	auditBuf []byte
+	audits   []auditSpan
+	warnBuf  []byte
+	warns    []auditSpan
+
+	result Result
+	trace  *tracer
+}
+
+type span struct{ off, n int }
+
+// NewMachine returns a Machine for chain.
+func NewMachine(chain *Chain) *Machine {
+	return &Machine{chain: chain, rng: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
+}
+
+// SetTrace makes the Machine write a step-by-step trace of every message to w; nil turns it off.
+// Tracing formats text and allocates; it is for `smcc run --trace`, not for the packet path.
+func (m *Machine) SetTrace(w io.Writer) {
+	if w == nil {
+		m.trace = nil
+		return
+	}
+	m.trace = &tracer{w: w}
+}
+
+// ruleOutcome is how a rule ended.
+type ruleOutcome uint8
+
+const (
+	ruleFalse ruleOutcome = iota
+	ruleTrue
+	ruleBreak // TRUE, and Break: 1
+	ruleStop  // the message was dropped or rejected
+)
+
+// Run applies the chain to one message.
+func (m *Machine) Run(in []byte, env *Env) *Result {
+	m.begin(in, env)
+	if err := m.msg.Parse(in, m.chain.names); err != nil {
+		m.result.ParseError = err
+		m.trace.parseError(err)
+		return &m.result
+	}
+	for p := range m.chain.Programs {
+		if m.runProfile(p) {
+			break
+		}
+	}
+	m.finish()
+	return &m.result
+}
+
+func (m *Machine) begin(in []byte, env *Env) {
+	m.in, m.env = in, env
+	m.hasDate, m.rand = false, [3]int{}
+	m.auditBuf, m.audits = m.auditBuf[:0], m.audits[:0]
+	m.warnBuf, m.warns = m.warnBuf[:0], m.warns[:0]
+	m.result = Result{Verdict: Accept, Output: in, DSCP: -1, Audit: m.result.Audit[:0], Warnings: m.result.Warnings[:0]}
+}
+
+// runProfile runs one program and reports whether the chain stops (drop or reject).
+func (m *Machine) runProfile(p int) bool {
+	m.prog, m.ids = m.chain.Programs[p], m.chain.ids[p]
+	m.resetVars()
+	m.trace.profile(m.prog)
+	gen := m.msg.StartGen()
+	rules := m.dispatch()
+	m.trace.scope(m, rules)
+	for k := 0; k < len(rules); k++ {
+		r := &m.prog.Rules[rules[k]]
+		if m.msg.Kind == sipmsg.StartResponse && !r.Scope.MatchesMethod(m.msg.CSeqMethod()) {
+			continue
+		}
+		outcome := m.runRule(r)
+		if outcome != ruleStop && m.msg.Directives() > 0 && m.directives() {
+			return true
+		}
+		switch outcome {
+		case ruleStop:
+			return true
+		case ruleBreak:
+			if m.trace != nil {
+				m.trace.printf("    break: the rest of profile %d is skipped\n", m.prog.ID)
+			}
+			return false
+		}
+		if m.msg.StartGen() != gen {
+			gen, rules, k = m.msg.StartGen(), m.redispatch(r.Index), -1
+		}
+	}
+	return false
+}
+
+// dispatch returns the rules whose scope can match the message as it now is.
+func (m *Machine) dispatch() []int {
+	switch m.msg.Kind {
+	case sipmsg.StartRequest:
+		return m.prog.Dispatch.RequestRules(m.msg.Method())
+	case sipmsg.StartResponse:
+		return m.prog.Dispatch.ResponseRules(m.msg.Code)
+	}
+	return nil
+}
+
+// redispatch is dispatch after a rule rewrote the start line: the rules after rule `after` that
+// match the new start line.
+func (m *Machine) redispatch(after int) []int {
+	rules := m.dispatch()
+	for len(rules) > 0 && rules[0] <= after {
+		rules = rules[1:]
+	}
+	if m.trace != nil {
+		m.trace.printf("    the start line changed; rules now in scope: %v\n", rules)
+	}
+	return rules
+}
+
+func (m *Machine) resetVars() {
+	n := m.prog.NumVars
+	if cap(m.vars) < n {
+		m.vars = make([]span, n)
+	}
+	m.vars = m.vars[:n]
+	clear(m.vars)
+	m.varBuf = m.varBuf[:0]
+}
+
+// runRule executes one rule's instructions.
+func (m *Machine) runRule(r *compile.Rule) ruleOutcome {
+	m.rule, m.row, m.rowTable = r.Index, -1, nil
+	m.trace.rule(m, r)
+	insts := m.prog.Insts
+	for pc := r.Start; pc < r.End; pc++ {
+		in := insts[pc]
+		switch in.Op {
+		case compile.OpSetVar:
+			m.setVar(&m.prog.Vars[in.Arg])
+		case compile.OpRandomRow:
+			m.randomRow(in)
+		case compile.OpCond:
+			m.flag = m.condition(&m.prog.Conds[in.Arg])
+		case compile.OpJumpFalse:
+			if !m.flag {
+				pc = int(in.Arg) - 1
+			}
+		case compile.OpJumpTrue:
+			if m.flag {
+				pc = int(in.Arg) - 1
+			}
+		case compile.OpTrue:
+			m.trace.line("    evaluation = TRUE")
+		case compile.OpFalse:
+			m.trace.line("    evaluation = FALSE")
+			return ruleFalse
+		case compile.OpDrop:
+			m.drop(false)
+			return ruleStop
+		case compile.OpDropRecord:
+			m.drop(true)
+			return ruleStop
+		case compile.OpReplace:
+			m.replace(&m.prog.Defs[in.Arg], int(in.Arg))
+		case compile.OpBreak:
+			return ruleBreak
+		case compile.OpEnd:
+			return ruleTrue
+		}
+	}
+	return ruleTrue
+}
+
+func (m *Machine) drop(record bool) {
+	m.result.Verdict = Drop
+	if record {
+		m.addAudit(AuditDrop, m.in)
+	}
+	if m.trace != nil {
+		m.trace.printf("    action %s: verdict drop\n", map[bool]string{false: "DROP_MSG", true: "DROP_MSG_RECORD"}[record])
+	}
+}
+
+// finish produces the output of a message that is still to be sent.
+func (m *Machine) finish() {
+	m.materialize()
+	if m.result.Verdict == Drop || m.result.Verdict == Reject {
+		m.result.DSCP, m.result.HasMark, m.result.Mark = -1, false, 0
+		return
+	}
+	if !m.msg.Dirty() {
+		return
+	}
+	m.msg.FixContentLength()
+	m.out = m.msg.AppendTo(m.out[:0])
+	if !bytes.Equal(m.out, m.in) {
+		m.result.Verdict, m.result.Output = Modified, m.out
+	}
+}
+
+// materialize turns the audit and warning spans into slices once their buffers stop growing.
+func (m *Machine) materialize() {
+	for _, a := range m.audits {
+		text := m.in
+		if a.kind == AuditText {
+			text = m.auditBuf[a.off : a.off+a.n]
+		}
+		m.result.Audit = append(m.result.Audit, AuditRecord{Profile: a.profile, Rule: a.rule, Kind: a.kind, Text: text})
+	}
+	for _, w := range m.warns {
+		m.result.Warnings = append(m.result.Warnings, Warning{Profile: w.profile, Rule: w.rule, Text: m.warnBuf[w.off : w.off+w.n]})
+	}
+}

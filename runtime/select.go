@@ -1,0 +1,159 @@
+package runtime
+
+import (
+	"bytes"
+
+	"github.com/smcproject/smc/compile"
+	"github.com/smcproject/smc/runtime/sip"
+	"github.com/smcproject/smc/runtime/sipmsg"
+)
+
+// Selection (SMC-SPEC §3): lines by Header and HeaderAttr, then a macro part, then RegEx1 and
+// RegEx2. The result is a span inside a line's text; nothing is copied.
+
+// lineRange returns the indexes of the lines a selector can select: the start line, the header
+// lines or the body lines. The end is re-read by callers that edit while they iterate.
+func (m *Machine) lineRange(sel *compile.Selector) (first, end int) {
+	switch sel.Kind {
+	case compile.SelectTopLine:
+		return 0, 1
+	case compile.SelectHeader:
+		return 1, m.msg.BodyStart()
+	case compile.SelectBody:
+		return m.msg.BodyStart(), m.msg.Len()
+	}
+	return 0, 0
+}
+
+func (m *Machine) sectionEnd(sel *compile.Selector) int {
+	_, end := m.lineRange(sel)
+	return end
+}
+
+// selects reports whether line i is one of the selector's lines.
+func (m *Machine) selects(sel *compile.Selector, i int) bool {
+	switch sel.Kind {
+	case compile.SelectTopLine:
+		return i == 0
+	case compile.SelectHeader:
+		return m.msg.Line(i).Name == m.ids[sel.Name]
+	case compile.SelectBody:
+		return bytes.HasPrefix(m.msg.Text(i), sel.Prefix)
+	}
+	return false
+}
+
+// valueSpan is a selected line's value: the trimmed header value, the text after a body line's
+// prefix, or the whole start line.
+func (m *Machine) valueSpan(sel *compile.Selector, i int) (start, end int) {
+	if sel.Kind == compile.SelectBody {
+		return len(sel.Prefix), len(m.msg.Text(i))
+	}
+	return m.msg.ValueSpan(i)
+}
+
+// macroSpan narrows text[start:end] to the selector's macro part. ok is false when the macro
+// finds nothing, and always on a response's start line.
+func (m *Machine) macroSpan(sel *compile.Selector, text []byte, start, end int, topLine bool) (int, int, bool) {
+	if sel.Macro == compile.MacroNone {
+		return start, end, true
+	}
+	part := sip.Part(sel.Macro)
+	if topLine {
+		if m.msg.Kind != sipmsg.StartRequest {
+			return 0, 0, false
+		}
+		us, ue, ok := sip.RequestURI(text)
+		if !ok {
+			return 0, 0, false
+		}
+		s, e, ok := sip.PartInURI(text[us:ue], part)
+		return us + s, us + e, ok
+	}
+	s, e, ok := sip.PartInHeader(text[start:end], part)
+	return start + s, start + e, ok
+}
+
+// regexSpan narrows text[start:end] to RegEx1's first match and then RegEx2's inside it.
+func (m *Machine) regexSpan(sel *compile.Selector, text []byte, start, end int) (int, int, bool) {
+	for _, re := range [2]int{sel.Re1, sel.Re2} {
+		if re < 0 {
+			break
+		}
+		s, e, ok := m.prog.Matchers[re].Find(text[start:end])
+		if !ok {
+			return 0, 0, false
+		}
+		start, end = start+s, start+e
+	}
+	return start, end, true
+}
+
+// narrow applies the macro and the regexes; ok is false when either finds nothing.
+func (m *Machine) narrow(sel *compile.Selector, text []byte, start, end int, topLine bool) (int, int, bool) {
+	start, end, ok := m.macroSpan(sel, text, start, end, topLine)
+	if !ok {
+		return 0, 0, false
+	}
+	return m.regexSpan(sel, text, start, end)
+}
+
+// selectedText returns the selected text of line i: empty when the macro or a regex finds nothing.
+func (m *Machine) selectedText(sel *compile.Selector, i int) []byte {
+	text := m.msg.Text(i)
+	s, e := m.valueSpan(sel, i)
+	s, e, ok := m.narrow(sel, text, s, e, i == 0)
+	if !ok {
+		return nil
+	}
+	return text[s:e]
+}
+
+// literalText is a CONDITION_LITERAL selector's one value: its expanded Header, narrowed.
+func (m *Machine) literalText(sel *compile.Selector) []byte {
+	m.litBuf = m.expand(m.litBuf[:0], sel.Literal)
+	s, e, ok := m.narrow(sel, m.litBuf, 0, len(m.litBuf), false)
+	if !ok {
+		return nil
+	}
+	return m.litBuf[s:e]
+}
+
+// passes reports whether line i passes the selector's macro and RegEx filter (SMC-SPEC §6), and
+// returns the macro's span, in which the action works.
+func (m *Machine) passes(sel *compile.Selector, i int) (start, end int, ok bool) {
+	text := m.msg.Text(i)
+	s, e := m.valueSpan(sel, i)
+	s, e, ok = m.macroSpan(sel, text, s, e, i == 0)
+	if !ok {
+		return 0, 0, false
+	}
+	if _, _, ok := m.regexSpan(sel, text, s, e); !ok {
+		return 0, 0, false
+	}
+	return s, e, true
+}
+
+// setVar stores the first selected line's text in a variable slot (SMC-SPEC §4). The value is
+// copied, so later edits of that line do not change it.
+func (m *Machine) setVar(v *compile.VarDef) {
+	sel := &m.prog.Selectors[v.Sel]
+	var value []byte
+	if sel.Kind == compile.SelectLiteral {
+		value = m.literalText(sel)
+	} else {
+		first, end := m.lineRange(sel)
+		for i := first; i < end; i++ {
+			if m.selects(sel, i) {
+				value = m.selectedText(sel, i)
+				break
+			}
+		}
+	}
+	off := len(m.varBuf)
+	m.varBuf = append(m.varBuf, value...)
+	m.vars[v.Slot] = span{off, len(value)}
+	if m.trace != nil {
+		m.trace.printf("    var %s = %q (line %d)\n", m.prog.VarNames[v.Slot], value, v.Line)
+	}
+}

@@ -1,0 +1,259 @@
+package sipmsg
+
+import (
+	"bytes"
+	"strconv"
+)
+
+// Len returns the number of lines.
+func (m *Message) Len() int { return len(m.lines) }
+
+// Line returns line i.
+func (m *Message) Line(i int) *Line { return &m.lines[i] }
+
+// BodyStart returns the index of the first body line, which is also where a line added at the end
+// of the header section goes.
+func (m *Message) BodyStart() int { return m.bodyFirst }
+
+// Text returns line i's text without its line ending.
+func (m *Message) Text(i int) []byte {
+	l := &m.lines[i]
+	if l.inArena {
+		return m.arena[l.off : l.off+l.n]
+	}
+	return m.in[l.off : l.off+l.n]
+}
+
+// ValueSpan returns the span of line i's value inside its text: the trimmed header value, or the
+// whole text of the start line and of body lines.
+func (m *Message) ValueSpan(i int) (start, end int) {
+	l := &m.lines[i]
+	if l.Section == SectionHeader {
+		return int(l.valStart), int(l.valEnd)
+	}
+	return 0, int(l.n)
+}
+
+// Value returns line i's value.
+func (m *Message) Value(i int) []byte {
+	s, e := m.ValueSpan(i)
+	return m.Text(i)[s:e]
+}
+
+// Find returns the index of the first header line with the given name ID, or -1.
+func (m *Message) Find(id uint16) int {
+	for i := 1; i < m.bodyFirst; i++ {
+		if m.lines[i].Name == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// Method returns a request's method.
+func (m *Message) Method() []byte { return m.Text(0)[m.method[0]:m.method[1]] }
+
+// CSeqMethod returns the method in the CSeq header ("314159 INVITE" gives INVITE), or nil.
+func (m *Message) CSeqMethod() []byte {
+	i := m.Find(IDCSeq)
+	if i < 0 {
+		return nil
+	}
+	v := m.Value(i)
+	sp := bytes.IndexAny(v, " \t")
+	if sp < 0 {
+		return nil
+	}
+	return bytes.TrimLeft(v[sp:], " \t")
+}
+
+// Directives returns the number of directive lines in the message.
+func (m *Message) Directives() int { return m.directives }
+
+// Dirty reports whether any edit was made.
+func (m *Message) Dirty() bool { return m.dirty }
+
+// StartGen changes whenever the start line is rewritten, so the runtime knows to look up the rules
+// in scope again.
+func (m *Message) StartGen() int { return m.startGen }
+
+// DefaultEOL is the ending of lines that actions add: the start line's (SMC-SPEC §2).
+func (m *Message) DefaultEOL() EOL { return m.defaultEOL }
+
+// OrigBodyLen is the body length the message arrived with.
+func (m *Message) OrigBodyLen() int { return m.origBodyLen }
+
+// BodyLen is the body's length now.
+func (m *Message) BodyLen() int {
+	n := 0
+	for i := m.bodyFirst; i < len(m.lines); i++ {
+		n += int(m.lines[i].n) + eolLen(m.lines[i].EOL)
+	}
+	return n
+}
+
+func eolLen(e EOL) int { return len(e.bytes()) }
+
+// ReplaceLine replaces line i's text. Text with line breaks becomes several lines; in the header
+// section a line break followed by SP or HT is a continuation and stays inside its line, and empty
+// lines are dropped, since an empty line there would end the header section. The start line is
+// re-parsed, so that later rules see what it now says.
+func (m *Message) ReplaceLine(i int, text []byte) {
+	l := m.lines[i]
+	m.deleteAt(i)
+	n := m.insertPieces(i, l.Section, text)
+	if n > 0 {
+		m.lines[i+n-1].EOL = l.EOL
+	}
+	if i == 0 {
+		m.parseStartLine()
+		m.startGen++
+	}
+}
+
+// InsertLines inserts text as new lines before index at, in the given section; each new line
+// ends like the start line. It returns how many lines were inserted.
+func (m *Message) InsertLines(at int, sec Section, text []byte) int {
+	if sec == SectionBody && at > m.bodyFirst && m.lines[at-1].EOL == EOLNone {
+		m.lines[at-1].EOL = m.defaultEOL
+	}
+	return m.insertPieces(at, sec, text)
+}
+
+// DeleteLine removes line i.
+func (m *Message) DeleteLine(i int) {
+	m.deleteAt(i)
+	m.dirty = true
+}
+
+func (m *Message) deleteAt(i int) {
+	if m.lines[i].Directive {
+		m.directives--
+	}
+	if m.lines[i].Section != SectionBody {
+		m.bodyFirst--
+	}
+	m.lines = append(m.lines[:i], m.lines[i+1:]...)
+}
+
+// insertPieces splits text into lines and inserts them before index at.
+func (m *Message) insertPieces(at int, sec Section, text []byte) int {
+	count := 0
+	for len(text) > 0 || count == 0 {
+		piece, rest := splitLine(text, sec == SectionHeader)
+		text = rest
+		if len(piece) == 0 && sec != SectionBody {
+			if len(rest) == 0 {
+				break
+			}
+			continue
+		}
+		m.insertOne(at+count, sec, piece)
+		count++
+		if sec == SectionTop {
+			sec = SectionHeader // lines after a rewritten start line are header lines
+		}
+		if len(rest) == 0 {
+			break
+		}
+	}
+	m.dirty = true
+	return count
+}
+
+func (m *Message) insertOne(at int, sec Section, text []byte) {
+	off := len(m.arena)
+	m.arena = append(m.arena, text...)
+	l := Line{off: uint32(off), n: uint32(len(text)), inArena: true, EOL: m.defaultEOL, Section: sec}
+	m.lines = append(m.lines, Line{})
+	copy(m.lines[at+1:], m.lines[at:])
+	m.lines[at] = l
+	switch sec {
+	case SectionHeader:
+		m.bodyFirst++
+		m.parseHeaderLine(at, false)
+	case SectionTop:
+		m.bodyFirst++
+	case SectionBody:
+		m.markBodyDirective(&m.lines[at], text)
+	}
+}
+
+// splitLine returns the text up to the first line break and the text after it. In the header
+// section a break followed by SP or HT continues the line.
+func splitLine(text []byte, header bool) (piece, rest []byte) {
+	from := 0
+	for {
+		i := bytes.IndexByte(text[from:], '\n')
+		if i < 0 {
+			return text, nil
+		}
+		i += from
+		if header && i+1 < len(text) && isWS(text[i+1]) {
+			from = i + 1
+			continue
+		}
+		end := i
+		if end > 0 && text[end-1] == '\r' {
+			end--
+		}
+		return text[:end], text[i+1:]
+	}
+}
+
+// SetValue replaces header line i's value, keeping its name and the spacing before the value.
+func (m *Message) SetValue(i int, value []byte) {
+	text := m.Text(i)
+	s, e := m.ValueSpan(i)
+	off := len(m.arena)
+	m.arena = append(m.arena, text[:s]...)
+	m.arena = append(m.arena, value...)
+	m.arena = append(m.arena, text[e:]...)
+	l := &m.lines[i]
+	l.off, l.n, l.inArena = uint32(off), uint32(len(m.arena)-off), true
+	l.valEnd = uint32(s + len(value))
+	m.dirty = true
+}
+
+// FixContentLength rewrites the first Content-Length header to the body's length when the body
+// changed length (SMC-SPEC §2). A message without the header keeps none.
+func (m *Message) FixContentLength() {
+	n := m.BodyLen()
+	if n == m.origBodyLen {
+		return
+	}
+	i := m.Find(IDContentLength)
+	if i < 0 {
+		return
+	}
+	var digits [20]byte
+	m.SetValue(i, strconv.AppendInt(digits[:0], int64(n), 10))
+}
+
+// AppendTo appends the message as it now is to dst.
+func (m *Message) AppendTo(dst []byte) []byte {
+	for i := range m.lines {
+		if i == m.bodyFirst {
+			dst = append(dst, m.sepEOL.bytes()...)
+		}
+		dst = append(dst, m.Text(i)...)
+		dst = append(dst, m.lines[i].EOL.bytes()...)
+	}
+	if m.bodyFirst == len(m.lines) {
+		dst = append(dst, m.sepEOL.bytes()...)
+	}
+	return append(dst, m.in[m.tail:]...)
+}
+
+// PhysicalLine returns the 1-based line number at which line i starts in the message as it now
+// is, counting continuation lines and the empty line, as an editor would.
+func (m *Message) PhysicalLine(i int) int {
+	n := 1
+	for j := 0; j < i; j++ {
+		n += 1 + bytes.Count(m.Text(j), []byte("\n"))
+		if j+1 == m.bodyFirst {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,354 @@
+// Package sipmsg is the SIP message view the runtime edits: the start line, the header lines with
+// interned names, and the body lines, each a span of the received bytes until an action rewrites
+// it. A Message is reused from message to message; parsing and editing do not allocate once its
+// slices have grown to the size of the traffic.
+package sipmsg
+
+import (
+	"bytes"
+	"errors"
+)
+
+// Limits that bound the work per message. A message over either is not parsed and passes
+// unchanged (SMC-SPEC §2: a rewriter never mangles what it does not understand).
+const (
+	// MaxMessageSize is the largest message parsed: the largest UDP payload, since a SIP message
+	// over UDP cannot be larger and a TCP segment carrying more is handled as unparseable.
+	MaxMessageSize = 65535
+	// MaxLines is the most lines (start line, headers, body lines) parsed. Real INVITEs with SDP
+	// have under 100; the RFC 4475 torture messages under 300.
+	MaxLines = 1024
+)
+
+// Parse errors. They are preallocated so the packet path never formats a string.
+var (
+	ErrEmpty         = errors.New("empty message")
+	ErrTooLarge      = errors.New("message larger than 65535 bytes")
+	ErrTooManyLines  = errors.New("message has more than 1024 lines")
+	ErrStartLine     = errors.New("no valid start line")
+	ErrHeaderLine    = errors.New("a header line is not NAME: VALUE")
+	ErrNoSeparator   = errors.New("no empty line between the header section and the body")
+	ErrContentLength = errors.New("Content-Length is not a number")
+	ErrShortBody     = errors.New("Content-Length is larger than the body")
+)
+
+// Section says which part of the message a line belongs to.
+type Section uint8
+
+const (
+	SectionTop Section = iota + 1
+	SectionHeader
+	SectionBody
+)
+
+// EOL is a line's ending.
+type EOL uint8
+
+const (
+	EOLNone EOL = iota // the last body line may have none
+	EOLLF
+	EOLCRLF
+)
+
+func (e EOL) bytes() []byte {
+	switch e {
+	case EOLLF:
+		return []byte("\n")
+	case EOLCRLF:
+		return []byte("\r\n")
+	}
+	return nil
+}
+
+// A Line is one logical line: the start line, a header line with its continuation lines, or a
+// body line. Its text lives in the received message or, once rewritten, in the message's arena.
+type Line struct {
+	off, n  uint32
+	inArena bool
+	EOL     EOL
+	Section Section
+	// Header lines: the interned name, the name's end and the value span inside the text.
+	Name      uint16
+	nameEnd   uint32
+	valStart  uint32
+	valEnd    uint32
+	Directive bool // a line whose name starts with Sansay-SMC- (SMC-SPEC §6)
+}
+
+// StartKind is what the start line says the message is.
+type StartKind uint8
+
+const (
+	StartInvalid StartKind = iota
+	StartRequest
+	StartResponse
+)
+
+// A Message is one SIP message being processed.
+type Message struct {
+	in    []byte
+	arena []byte
+	lines []Line
+	names *NameTable
+
+	sepEOL      EOL // the empty line's ending
+	bodyFirst   int // index of the first body line = number of start and header lines
+	tail        int // offset in `in` of the bytes after Content-Length, kept as they are
+	origBodyLen int
+	directives  int
+	dirty       bool
+	defaultEOL  EOL
+	startGen    int
+
+	Kind   StartKind
+	Code   int    // response status code
+	method [2]int // request method span in the start line text
+}
+
+// Parse reads in as a SIP message, resolving header names with names. The message keeps
+// referring to in, which must not change until the message is reset by the next Parse.
+func (m *Message) Parse(in []byte, names *NameTable) error {
+	m.reset(in, names)
+	if len(in) == 0 {
+		return ErrEmpty
+	}
+	if len(in) > MaxMessageSize {
+		return ErrTooLarge
+	}
+	pos, err := m.parseHead()
+	if err != nil {
+		return err
+	}
+	return m.parseBody(pos)
+}
+
+func (m *Message) reset(in []byte, names *NameTable) {
+	m.in, m.names = in, names
+	m.arena = m.arena[:0]
+	m.lines = m.lines[:0]
+	m.directives, m.dirty = 0, false
+	m.Kind, m.Code = StartInvalid, 0
+	m.tail = len(in)
+}
+
+// nextLine returns the text span of the line at pos, its ending, and the position after it.
+func (m *Message) nextLine(pos int) (end int, eol EOL, next int, ok bool) {
+	i := bytes.IndexByte(m.in[pos:], '\n')
+	if i < 0 {
+		return 0, EOLNone, 0, false
+	}
+	end, next = pos+i, pos+i+1
+	if end > pos && m.in[end-1] == '\r' {
+		return end - 1, EOLCRLF, next, true
+	}
+	return end, EOLLF, next, true
+}
+
+// parseHead reads the start line and the header lines up to the empty line.
+func (m *Message) parseHead() (int, error) {
+	end, eol, pos, ok := m.nextLine(0)
+	if !ok {
+		return 0, ErrNoSeparator
+	}
+	m.lines = append(m.lines, Line{n: uint32(end), EOL: eol, Section: SectionTop})
+	m.defaultEOL = eol
+	if !m.parseStartLine() {
+		return 0, ErrStartLine
+	}
+	for {
+		start := pos
+		end, eol, next, ok := m.nextLine(pos)
+		if !ok {
+			return 0, ErrNoSeparator
+		}
+		pos = next
+		switch {
+		case end == start:
+			m.sepEOL = eol
+			m.bodyFirst = len(m.lines)
+			return pos, m.finishHeaders()
+		case m.in[start] == ' ' || m.in[start] == '\t':
+			last := &m.lines[len(m.lines)-1]
+			if last.Section != SectionHeader {
+				return 0, ErrHeaderLine
+			}
+			last.n, last.EOL = uint32(end)-last.off, eol
+		default:
+			if len(m.lines) >= MaxLines {
+				return 0, ErrTooManyLines
+			}
+			m.lines = append(m.lines, Line{off: uint32(start), n: uint32(end - start), EOL: eol, Section: SectionHeader})
+		}
+	}
+}
+
+// finishHeaders parses every header line's name and value once its continuations are known.
+func (m *Message) finishHeaders() error {
+	for i := 1; i < len(m.lines); i++ {
+		if !m.parseHeaderLine(i, true) {
+			return ErrHeaderLine
+		}
+	}
+	return nil
+}
+
+// parseHeaderLine finds a header line's name and value and interns the name. Strict parsing, for
+// received lines, requires NAME [WS] ":"; lines that actions write may be anything (a directive
+// such as "Sansay-SMC-BlockMedia" has no colon), and then the whole trimmed text is the name.
+func (m *Message) parseHeaderLine(i int, strict bool) bool {
+	l := &m.lines[i]
+	text := m.Text(i)
+	colon := bytes.IndexByte(text, ':')
+	nameEnd := len(text)
+	if colon >= 0 {
+		nameEnd = colon
+	}
+	nameEnd = trimRight(text, nameEnd)
+	if strict && (colon < 0 || nameEnd == 0 || !isToken(text[:nameEnd])) {
+		return false
+	}
+	nameStart := 0
+	for nameStart < nameEnd && isWS(text[nameStart]) {
+		nameStart++
+	}
+	name := text[nameStart:nameEnd]
+	l.nameEnd = uint32(nameEnd)
+	l.Name = m.names.Lookup(name)
+	l.Directive = HasPrefixFold(name, "Sansay-SMC-")
+	if l.Directive {
+		m.directives++
+	}
+	l.valStart, l.valEnd = uint32(len(text)), uint32(len(text))
+	if colon >= 0 {
+		s := colon + 1
+		for s < len(text) && isWS(text[s]) {
+			s++
+		}
+		l.valStart, l.valEnd = uint32(s), uint32(trimRight(text, len(text)))
+		if l.valEnd < l.valStart {
+			l.valEnd = l.valStart
+		}
+	}
+	return true
+}
+
+// parseStartLine checks the start line and records the message kind, method and code.
+func (m *Message) parseStartLine() bool {
+	text := m.Text(0)
+	m.Kind, m.Code = StartInvalid, 0
+	if len(text) >= 11 && equalFold(text[:8], "SIP/2.0 ") {
+		code := text[8:11]
+		if code[0] < '1' || code[0] > '6' || !isDigit(code[1]) || !isDigit(code[2]) || len(text) > 11 && text[11] != ' ' {
+			return false
+		}
+		m.Kind, m.Code = StartResponse, int(code[0]-'0')*100+int(code[1]-'0')*10+int(code[2]-'0')
+		return true
+	}
+	sp1 := bytes.IndexByte(text, ' ')
+	sp2 := bytes.LastIndexByte(text, ' ')
+	if sp1 <= 0 || sp2 <= sp1+1 || !isToken(text[:sp1]) || !equalFold(text[sp2+1:], "SIP/2.0") {
+		return false
+	}
+	if bytes.IndexByte(text[sp1+1:sp2], ' ') >= 0 || bytes.IndexByte(text[sp1+1:sp2], '\t') >= 0 {
+		return false
+	}
+	m.Kind, m.method = StartRequest, [2]int{0, sp1}
+	return true
+}
+
+// parseBody splits the body into lines, honouring Content-Length.
+func (m *Message) parseBody(pos int) error {
+	end := len(m.in)
+	if i := m.Find(IDContentLength); i >= 0 {
+		n, ok := parseLength(m.Value(i))
+		if !ok {
+			return ErrContentLength
+		}
+		if n > len(m.in)-pos {
+			return ErrShortBody
+		}
+		end = pos + n
+	}
+	m.tail = end
+	m.origBodyLen = end - pos
+	for pos < end {
+		if len(m.lines) >= MaxLines {
+			return ErrTooManyLines
+		}
+		l := Line{off: uint32(pos), Section: SectionBody}
+		i := bytes.IndexByte(m.in[pos:end], '\n')
+		next := end
+		if i >= 0 {
+			next = pos + i + 1
+			l.EOL = EOLLF
+			if i > 0 && m.in[pos+i-1] == '\r' {
+				l.EOL, i = EOLCRLF, i-1
+			}
+		} else {
+			i = end - pos
+		}
+		l.n = uint32(i)
+		m.markBodyDirective(&l, m.in[pos:pos+i])
+		m.lines = append(m.lines, l)
+		pos = next
+	}
+	return nil
+}
+
+func (m *Message) markBodyDirective(l *Line, text []byte) {
+	l.Directive = HasPrefixFold(text, "Sansay-SMC-")
+	if l.Directive {
+		m.directives++
+	}
+}
+
+func parseLength(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 9 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if !isDigit(c) {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isWS(c byte) bool { return c == ' ' || c == '\t' }
+
+func trimRight(b []byte, end int) int {
+	for end > 0 && (isWS(b[end-1]) || b[end-1] == '\r' || b[end-1] == '\n') {
+		end--
+	}
+	return end
+}
+
+// isToken reports whether b is an RFC 3261 token.
+func isToken(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if !tokenChars[c] {
+			return false
+		}
+	}
+	return true
+}
+
+var tokenChars = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = true, true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for _, c := range "-.!%*_+`'~" {
+		t[c] = true
+	}
+	return t
+}()

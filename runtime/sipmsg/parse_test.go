@@ -1,0 +1,225 @@
+package sipmsg
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func crlf(s string) []byte { return []byte(strings.ReplaceAll(s, "\n", "\r\n")) }
+
+const invite = `INVITE sip:bob@example.com SIP/2.0
+Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK776asdhds
+f: "Alice" <sip:alice@example.com>;tag=1928301774
+To:   <sip:bob@example.com>  
+Call-ID: a84b4c76e66710
+CSeq: 314159 INVITE
+Subject: first
+ second
+l: 14
+
+v=0
+s=-
+tail`
+
+func parse(t *testing.T, in []byte) *Message {
+	t.Helper()
+	var m Message
+	if err := m.Parse(in, NewNameTable()); err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	return &m
+}
+
+func TestParseLines(t *testing.T) {
+	in := crlf(invite)
+	m := parse(t, in)
+	if m.Kind != StartRequest || string(m.Method()) != "INVITE" {
+		t.Fatalf("start line: kind %d method %q", m.Kind, m.Method())
+	}
+	want := []struct {
+		name  uint16
+		value string
+	}{
+		{0, "INVITE sip:bob@example.com SIP/2.0"},
+		{IDVia, "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK776asdhds"},
+		{IDFrom, `"Alice" <sip:alice@example.com>;tag=1928301774`},
+		{IDTo, "<sip:bob@example.com>"},
+		{IDCallID, "a84b4c76e66710"},
+		{IDCSeq, "314159 INVITE"},
+		{IDSubject, "first\r\n second"},
+		{IDContentLength, "14"},
+		{0, "v=0"},
+		{0, "s=-"},
+		{0, "tail"},
+	}
+	if m.Len() != len(want) {
+		t.Fatalf("lines: got %d, want %d", m.Len(), len(want))
+	}
+	for i, w := range want {
+		if i > 0 && i < m.BodyStart() && m.Line(i).Name != w.name {
+			t.Errorf("line %d name ID %d, want %d", i, m.Line(i).Name, w.name)
+		}
+		if got := string(m.Value(i)); got != w.value {
+			t.Errorf("line %d value %q, want %q", i, got, w.value)
+		}
+	}
+	if m.BodyStart() != 8 || m.OrigBodyLen() != 14 {
+		t.Errorf("body start %d, body length %d", m.BodyStart(), m.OrigBodyLen())
+	}
+	if m.Line(m.Len()-1).EOL != EOLNone {
+		t.Errorf("last body line has an ending")
+	}
+	if got := m.AppendTo(nil); !bytes.Equal(got, in) {
+		t.Errorf("round trip:\n%q\nwant\n%q", got, in)
+	}
+	if got := string(m.CSeqMethod()); got != "INVITE" {
+		t.Errorf("CSeq method %q", got)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		err  error
+	}{
+		{"empty", "", ErrEmpty},
+		{"no separator", "INVITE sip:a@b SIP/2.0\r\nVia: x\r\n", ErrNoSeparator},
+		{"bad version", "INVITE sip:a@b SIP/7.0\r\n\r\n", ErrStartLine},
+		{"no uri", "INVITE  SIP/2.0\r\n\r\n", ErrStartLine},
+		{"uri with space", "INVITE sip:a b SIP/2.0\r\n\r\n", ErrStartLine},
+		{"bad code", "SIP/2.0 2x0 OK\r\n\r\n", ErrStartLine},
+		{"code 700", "SIP/2.0 700 Huh\r\n\r\n", ErrStartLine},
+		{"no colon", "INVITE sip:a@b SIP/2.0\r\nVia x\r\n\r\n", ErrHeaderLine},
+		{"empty name", "INVITE sip:a@b SIP/2.0\r\n: x\r\n\r\n", ErrHeaderLine},
+		{"continuation first", "INVITE sip:a@b SIP/2.0\r\n x\r\n\r\n", ErrHeaderLine},
+		{"cl not number", "INVITE sip:a@b SIP/2.0\r\nContent-Length: ten\r\n\r\n", ErrContentLength},
+		{"cl too large", "INVITE sip:a@b SIP/2.0\r\nContent-Length: 10\r\n\r\nabc", ErrShortBody},
+		{"too large", "INVITE sip:a@b SIP/2.0\r\n\r\n" + strings.Repeat("x", MaxMessageSize), ErrTooLarge},
+		{"too many lines", "INVITE sip:a@b SIP/2.0\r\n" + strings.Repeat("X: y\r\n", MaxLines) + "\r\n", ErrTooManyLines},
+	}
+	for _, tt := range tests {
+		var m Message
+		if err := m.Parse([]byte(tt.in), NewNameTable()); !errors.Is(err, tt.err) {
+			t.Errorf("%s: got %v, want %v", tt.name, err, tt.err)
+		}
+	}
+}
+
+func TestParseAccepts(t *testing.T) {
+	for _, in := range []string{
+		"SIP/2.0 200 OK\r\nVia: x\r\n\r\n",
+		"SIP/2.0 200\r\n\r\n",                        // no reason phrase
+		"sip/2.0 486 Busy Here\n\n",                  // case-insensitive version, LF
+		"OPTIONS sip:a@b sip/2.0\r\nX : y\r\n\r\n",   // space before the colon
+		"INVITE sip:a@b SIP/2.0\r\nl: 2\r\n\r\nabcd", // bytes after Content-Length
+	} {
+		m := parse(t, []byte(in))
+		if got := m.AppendTo(nil); string(got) != in {
+			t.Errorf("round trip %q: got %q", in, got)
+		}
+	}
+}
+
+func TestEdits(t *testing.T) {
+	m := parse(t, crlf(invite))
+	m.ReplaceLine(4, []byte("Call-ID: new"))
+	m.InsertLines(2, SectionHeader, []byte("X-A: 1\nX-B: 2\n\n"))
+	m.DeleteLine(m.Find(IDSubject))
+	m.InsertLines(m.Len(), SectionBody, []byte("a=x"))
+	m.FixContentLength()
+	want := "INVITE sip:bob@example.com SIP/2.0\r\n" +
+		"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK776asdhds\r\n" +
+		"X-A: 1\r\nX-B: 2\r\n" +
+		"f: \"Alice\" <sip:alice@example.com>;tag=1928301774\r\n" +
+		"To:   <sip:bob@example.com>  \r\n" +
+		"Call-ID: new\r\n" +
+		"CSeq: 314159 INVITE\r\n" +
+		"l: 21\r\n\r\n" +
+		"v=0\r\ns=-\r\ntail\r\na=x\r\n"
+	if got := string(m.AppendTo(nil)); got != want {
+		t.Errorf("got\n%q\nwant\n%q", got, want)
+	}
+	if m.Find(IDCallID) != 6 || string(m.Value(6)) != "new" {
+		t.Errorf("rewritten Call-ID not re-parsed")
+	}
+}
+
+func TestDirectiveLines(t *testing.T) {
+	m := parse(t, crlf("OPTIONS sip:a@b SIP/2.0\nVia: x\n\n"))
+	m.InsertLines(2, SectionHeader, []byte("Sansay-SMC-RejectCall403"))
+	m.InsertLines(m.Len(), SectionBody, []byte("sansay-smc-BlockMedia"))
+	if m.Directives() != 2 || !m.Line(2).Directive {
+		t.Fatalf("directives %d", m.Directives())
+	}
+	m.DeleteLine(2)
+	if m.Directives() != 1 {
+		t.Errorf("directives after delete %d", m.Directives())
+	}
+}
+
+func TestNameTable(t *testing.T) {
+	nt := NewNameTable()
+	for _, tt := range []struct {
+		name string
+		id   uint16
+	}{{"from", IDFrom}, {"F", IDFrom}, {"CALL-ID", IDCallID}, {"i", IDCallID}, {"X-Unknown", IDUnknown}, {"v", IDVia}, {"y", IDIdentity}} {
+		if got := nt.Lookup([]byte(tt.name)); got != tt.id {
+			t.Errorf("Lookup(%q) = %d, want %d", tt.name, got, tt.id)
+		}
+	}
+	id := nt.Intern("P-Asserted-Identity")
+	for i := 0; i < 200; i++ {
+		nt.Intern("X-Header-" + string(rune('A'+i%26)) + string(rune('a'+i/26)))
+	}
+	if nt.Lookup([]byte("p-asserted-identity")) != id || nt.Intern("f") != IDFrom {
+		t.Errorf("interned names lost after growth")
+	}
+}
+
+func TestParseAllocs(t *testing.T) {
+	in := crlf(invite)
+	nt := NewNameTable()
+	var m Message
+	m.Parse(in, nt)
+	if n := testing.AllocsPerRun(100, func() { m.Parse(in, nt) }); n != 0 {
+		t.Errorf("Parse allocates %v times per message", n)
+	}
+}
+
+func BenchmarkParse(b *testing.B) {
+	in := crlf(invite)
+	nt := NewNameTable()
+	var m Message
+	b.ReportAllocs()
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		m.Parse(in, nt)
+	}
+}
+
+// FuzzParse checks that any input parses or fails cleanly, that a parsed message serialises to
+// exactly its input, and that parsing does not allocate once the buffers have grown.
+func FuzzParse(f *testing.F) {
+	f.Add(crlf(invite))
+	f.Add([]byte("SIP/2.0 200 OK\r\nl: 0\r\n\r\n"))
+	f.Add([]byte("INVITE sip:a@b SIP/2.0\nX: a\n b\n\nbody"))
+	nt := NewNameTable()
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var m Message
+		if err := m.Parse(in, nt); err != nil {
+			return
+		}
+		if got := m.AppendTo(nil); !bytes.Equal(got, in) {
+			t.Fatalf("round trip changed the message:\n%q\n%q", in, got)
+		}
+		if m.BodyLen() != m.OrigBodyLen() {
+			t.Fatalf("body length %d, parsed %d", m.BodyLen(), m.OrigBodyLen())
+		}
+		if n := testing.AllocsPerRun(3, func() { m.Parse(in, nt) }); n != 0 {
+			t.Fatalf("Parse allocates %v times", n)
+		}
+	})
+}

@@ -1,0 +1,154 @@
+package runtime
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/smcproject/smc/compile"
+)
+
+// tracer writes the step-by-step account of `smcc run --trace`: the profile, each rule in scope,
+// each variable's value, each condition's operands and result, each action with the message line
+// it touched. A nil *tracer is off: every method returns at once, so the packet path pays one
+// comparison. Callers that would box arguments for printf check for nil first.
+type tracer struct {
+	w io.Writer
+}
+
+func (t *tracer) printf(format string, args ...any) {
+	fmt.Fprintf(t.w, format, args...)
+}
+
+func (t *tracer) line(s string) {
+	if t != nil {
+		io.WriteString(t.w, s+"\n")
+	}
+}
+
+func (t *tracer) note(s string) {
+	if t != nil {
+		io.WriteString(t.w, "    note: "+s+"\n")
+	}
+}
+
+func (t *tracer) parseError(err error) {
+	if t != nil {
+		t.printf("message not parsed as SIP: %v; passed unchanged\n", err)
+	}
+}
+
+func (t *tracer) profile(p *compile.Program) {
+	if t != nil {
+		t.printf("profile %d %q (%s)\n", p.ID, p.Name, p.File)
+	}
+}
+
+// scope lists the rules the dispatch table gave and the ones it left out.
+func (t *tracer) scope(m *Machine, rules []int) {
+	if t == nil {
+		return
+	}
+	var out []string
+	for i := range m.prog.Rules {
+		if !containsInt(rules, i) {
+			out = append(out, fmt.Sprint(i))
+		}
+	}
+	if len(out) > 0 {
+		t.printf("  rules out of scope: %s\n", strings.Join(out, " "))
+	}
+}
+
+func containsInt(list []int, v int) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *tracer) rule(m *Machine, r *compile.Rule) {
+	if t == nil {
+		return
+	}
+	t.printf("  rule %d (line %d) %s", r.Index, r.Line, r.Scope)
+	if r.Comment != "" {
+		t.printf(" // %s", r.Comment)
+	}
+	t.printf("\n")
+}
+
+func (t *tracer) condStart(m *Machine, c *compile.Cond, right []byte) {
+	t.printf("    condition (line %d): %s %s", c.Line, m.prog.SelectorString(c.Sel), c.Name)
+	switch {
+	case c.Pattern >= 0:
+		t.printf(" %q", m.prog.Matchers[c.Pattern].Source)
+	case c.Table >= 0:
+		t.printf(" in %s column %d", m.prog.Tables[c.Table].Path, c.Column)
+	case c.Operand >= 0:
+		t.printf(" %q", right)
+	}
+	t.printf("\n")
+}
+
+// operand shows one left operand and whether the positive comparison held for it.
+func (t *tracer) operand(left []byte, line int, held bool) {
+	if t == nil {
+		return
+	}
+	where := "no line selected"
+	switch {
+	case line > 0:
+		where = fmt.Sprintf("line %d", line)
+	case line < 0:
+		where = "literal"
+	}
+	t.printf("      %q (%s): %v\n", left, where, held)
+}
+
+func (t *tracer) condEnd(result bool) {
+	if t != nil {
+		t.printf("      -> %s\n", strings.ToUpper(fmt.Sprint(result)))
+	}
+}
+
+// action shows a replace definition and the line it left at message line `line` (0: none).
+func (t *tracer) action(m *Machine, d *compile.ReplaceDef, line int, text []byte) {
+	if t == nil {
+		return
+	}
+	switch {
+	case d.Type == compile.SetDSCP:
+		t.printf("    action %s = %d\n", d.Type, d.Value)
+	case d.Type == compile.SetMark:
+		t.printf("    action %s = %d\n", d.Type, d.Value)
+	case d.Type == compile.AuditRecord:
+		t.printf("    action %s = %q\n", d.Type, text)
+	case line <= 0:
+		t.printf("    action %s: no line selected\n", d.Type)
+	default:
+		t.printf("    action %s (line %d) = %q\n", d.Type, line, text)
+	}
+}
+
+func (t *tracer) deleted(m *Machine, d *compile.ReplaceDef, line int, text []byte) {
+	t.printf("    action %s (line %d) deleted %q\n", d.Type, line, text)
+}
+
+func rowString(row int, t *compile.Table) string {
+	if row < 0 {
+		return "no row"
+	}
+	return fmt.Sprintf("row %d (%s line %d)", row, t.Path, t.Data.Line(row))
+}
+
+// lineNo is the physical line number of line i for the trace, and 0 when not tracing, because
+// counting lines costs a pass over the message.
+func (m *Machine) lineNo(i int) int {
+	if m.trace == nil {
+		return 0
+	}
+	return m.msg.PhysicalLine(i)
+}
