@@ -46,10 +46,12 @@ func Compile(file string, src []byte, opts Options) (*Program, Diagnostics) {
 	if root != nil {
 		tree = c.profile(root)
 	}
-	if tree == nil || c.diags.HasErrors() {
+	if tree == nil {
 		c.diags.sort()
 		return nil, c.diags
 	}
+	// The generator runs even after errors, so that undefined variables, bad patterns and
+	// unreadable data files are reported in the same run; it tolerates a partial tree.
 	g := newGenerator(file, c, opts)
 	prog := g.program(tree)
 	c.diags.sort()
@@ -356,8 +358,9 @@ func (g *generator) reference(ref reference, pos jsonpos.Pos) Part {
 	}
 	res, ok := reservedVariable(ref.name)
 	if !ok {
+		candidates := append(g.prog.VarNames[:len(g.prog.VarNames):len(g.prog.VarNames)], braced(reservedNameList)...)
 		g.errorf(pos, "undefined variable {$%s}: no rule of the profile defines it in StoredVariables%s",
-			ref.name, didYouMean(ref.name, append(g.prog.VarNames[:len(g.prog.VarNames):len(g.prog.VarNames)], braced(reservedNameList)...)))
+			ref.name, didYouMean("{$"+ref.name+"}", candidates))
 		return Part{Var: -1}
 	}
 	part := Part{Var: -1, Reserved: res}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+)
+
+var update = flag.Bool("update", false, "rewrite the .golden files of testdata/guide-errors (review the diff before committing)")
+
+const repo = "../.."
+
+// TestSuites runs every txtar case of the project: the conformance suite and the examples.
+func TestSuites(t *testing.T) {
+	for _, dir := range []string{"testdata", "examples"} {
+		files, err := findCases([]string{filepath.Join(repo, dir)})
+		if err != nil || len(files) == 0 {
+			t.Fatalf("%s: no txtar cases found (%v)", dir, err)
+		}
+		var out bytes.Buffer
+		status := runCases(files, regexp.MustCompile(""), false, &out)
+		if status != exitOK {
+			t.Errorf("smcc test %s: exit %d\n%s", dir, status, out.String())
+		}
+	}
+}
+
+// TestExamplesMatchArchives checks that every file an example's archive holds is byte-identical
+// to the file of that name beside the archive, so the documented profiles are the tested ones.
+func TestExamplesMatchArchives(t *testing.T) {
+	files, _ := findCases([]string{filepath.Join(repo, "examples")})
+	for _, path := range files {
+		a, err := txtar.ParseFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		profiles := 0
+		for _, f := range a.Files {
+			beside, err := os.ReadFile(filepath.Join(filepath.Dir(path), f.Name))
+			if err != nil {
+				continue
+			}
+			if strings.HasSuffix(f.Name, ".json") {
+				profiles++
+			}
+			if !bytes.Equal(beside, f.Data) {
+				t.Errorf("%s: %s differs from the file beside the archive", path, f.Name)
+			}
+		}
+		if profiles == 0 {
+			t.Errorf("%s: no profile of the archive is beside it", path)
+		}
+	}
+}
+
+// TestGuideErrors compares `smcc check` on the guide's examples as printed with reviewed goldens.
+func TestGuideErrors(t *testing.T) {
+	paths, _ := filepath.Glob(filepath.Join(repo, "testdata/guide-errors/*.json"))
+	if len(paths) == 0 {
+		t.Fatal("no files in testdata/guide-errors")
+	}
+	for _, path := range paths {
+		var out, errOut bytes.Buffer
+		rel, _ := filepath.Rel(repo, path)
+		wd, _ := os.Getwd()
+		os.Chdir(repo)
+		status := dispatch([]string{"check", rel}, nil, &out, &errOut)
+		os.Chdir(wd)
+		if status != exitFailed {
+			t.Errorf("%s: smcc check exit %d, want %d", rel, status, exitFailed)
+		}
+		golden := strings.TrimSuffix(path, ".json") + ".golden"
+		if *update {
+			os.WriteFile(golden, out.Bytes(), 0o644)
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Errorf("%s: %v (run go test -update and review the result)", rel, err)
+			continue
+		}
+		if !bytes.Equal(out.Bytes(), want) {
+			t.Errorf("%s: smcc check output differs from %s:\n%s", rel, filepath.Base(golden), lineDiff(want, out.Bytes()))
+		}
+	}
+}
+
+func TestRunContract(t *testing.T) {
+	dir := t.TempDir()
+	profile := filepath.Join(dir, "p.json")
+	os.WriteFile(profile, []byte(`{"ProfileID": 7, "ProfileName": "p", "Rules": [{"MsgType": "REQUEST",
+	 "Action": "REPLACE_MSG", "ReplaceDefs": [
+	  {"ReplaceType": "ADD_LINE", "Header": "To", "Output": "X-Remote: {$SIP.RemoteIP}"},
+	  {"ReplaceType": "SET_DSCP", "Output": "EF"},
+	  {"ReplaceType": "AUDIT_RECORD", "Output": "seen {$SIP.Transport}"}]}]}`), 0o644)
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"ProfileID": 7}`), 0o644)
+	msg := "OPTIONS sip:a@example.com SIP/2.0\r\nTo: <sip:a@example.com>\r\nContent-Length: 0\r\n\r\n"
+	tests := []struct {
+		args           []string
+		status         int
+		stdout, stderr string
+	}{
+		{[]string{"run", "-p", profile, "--remote", "[2001:db8::1]:5070", "--time", "2021-03-18T21:06:48Z", "-"}, exitOK,
+			"OPTIONS sip:a@example.com SIP/2.0\r\nTo: <sip:a@example.com>\r\nX-Remote: 2001:db8::1\r\nContent-Length: 0\r\n\r\n",
+			"verdict: modified\ndscp: 46\n" + `{"ts":"2021-03-18T21:06:48.000000000Z","profile":7,"rule":0,"kind":"audit","remote":"[2001:db8::1]:5070","local":"192.0.2.2:5060","transport":"UDP","text":"seen UDP"}` + "\n"},
+		{[]string{"run", "-p", bad, "-"}, exitFailed, "", bad + ":1:1: the profile has no \"ProfileName\"\n" + bad + ":1:1: the profile has no \"Rules\"\n"},
+		{[]string{"run", "-"}, exitUsage, "", ""},
+		{[]string{"run", "--transport", "sctp", "-p", profile}, exitUsage, "", ""},
+		{[]string{"frobnicate"}, exitUsage, "", ""},
+	}
+	for _, tt := range tests {
+		var out, errOut bytes.Buffer
+		status := dispatch(tt.args, strings.NewReader(msg), &out, &errOut)
+		if status != tt.status {
+			t.Errorf("%v: exit %d, want %d; stderr:\n%s", tt.args, status, tt.status, errOut.String())
+		}
+		if tt.status == exitUsage {
+			continue
+		}
+		if out.String() != tt.stdout {
+			t.Errorf("%v: stdout\n%q\nwant\n%q", tt.args, out.String(), tt.stdout)
+		}
+		if errOut.String() != tt.stderr {
+			t.Errorf("%v: stderr\n%q\nwant\n%q", tt.args, errOut.String(), tt.stderr)
+		}
+	}
+}
+
+func TestTestCommandStatus(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, verdict string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte("verdict: "+verdict+`
+-- p.json --
+{"ProfileID": 1, "ProfileName": "d", "Rules": [{"MsgType": "REQUEST", "Action": "DROP_MSG"}]}
+-- input.sip --
+BYE sip:a@example.com SIP/2.0
+Content-Length: 0
+
+`), 0o644)
+		return p
+	}
+	pass, fail := write("pass.txtar", "drop"), write("fail.txtar", "reject 403")
+	unreadable := write("bad.txtar", "maybe")
+	for _, tt := range []struct {
+		args   []string
+		status int
+		last   string
+	}{
+		{[]string{"test", pass}, exitOK, "1 passed, 0 failed"},
+		{[]string{"test", pass, fail}, exitFailed, "1 passed, 1 failed"},
+		{[]string{"test", "-run", "pass", dir}, exitOK, "1 passed, 0 failed"},
+		{[]string{"test", unreadable}, exitUsage, "0 passed, 1 failed"},
+	} {
+		var out bytes.Buffer
+		if status := dispatch(tt.args, nil, &out, &out); status != tt.status || !strings.HasSuffix(out.String(), tt.last+"\n") {
+			t.Errorf("%v: exit %d, output:\n%s", tt.args, status, out.String())
+		}
+	}
+}

@@ -1,0 +1,197 @@
+package compile
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files (review the diff before committing)")
+
+// rule wraps rule JSON in a profile whose rule starts on line 2, column 1.
+func rule(body string) string {
+	return "{\"ProfileID\": 1, \"ProfileName\": \"t\", \"Rules\": [\n" + body + "\n]}"
+}
+
+func compileString(src string, data map[string]string) (*Program, Diagnostics) {
+	return Compile("p.json", []byte(src), Options{OpenData: func(name string) ([]byte, error) {
+		if d, ok := data[name]; ok {
+			return []byte(d), nil
+		}
+		return nil, os.ErrNotExist
+	}})
+}
+
+func TestDiagnostics(t *testing.T) {
+	tests := []struct {
+		name, src string
+		want      []string
+	}{
+		{"unknown key", rule(`{"MsgType": "REQUEST", "Respone": 1, "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:24: unknown key "Respone" in rule 0`}},
+		{"misspelt key", rule(`{"MsgTyp": "REQUEST", "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:1: rule 0 has no "MsgType"`, `p.json:2:2: unknown key "MsgTyp" in rule 0; did you mean "MsgType"?`}},
+		{"misspelt enum", rule(`{"MsgType": "Respone", "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:13: invalid MsgType "Respone"; did you mean "RESPONSE"?`}},
+		{"lower-case msgtype ok", rule(`{"MsgType": "Request", "Action": "DROP_MSG"}`), nil},
+		{"RspCodeList on request", rule(`{"MsgType": "REQUEST", "RspCodeList": "200", "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:39: RspCodeList applies to RESPONSE rules; a REQUEST rule selects methods with ReqMethod`}},
+		{"bad code", rule(`{"MsgType": "RESPONSE", "RspCodeList": "5XX,2000", "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:40: RspCodeList "5XX,2000": "2000" is not a response code; write three digits, X for any digit (200, 18X, 5XX)`}},
+		{"lower-case method warns", rule(`{"MsgType": "REQUEST", "ReqMethod": "invite", "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:37: warning: method "invite" never matches "INVITE": methods are case-sensitive`}},
+		{"replace without defs", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG"}`),
+			[]string{`p.json:2:1: rule 0 has "Action": "REPLACE_MSG" but no ReplaceDefs`}},
+		{"defs with drop", rule(`{"MsgType": "REQUEST", "Action": "DROP_MSG", "ReplaceDefs": []}`),
+			[]string{`p.json:2:61: ReplaceDefs is only allowed with "Action": "REPLACE_MSG", not DROP_MSG`}},
+		{"missing operand", rule(`{"MsgType": "REQUEST", "Conditions": [{"Header": "To", "Operator": "EQ"}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:39: EQ needs a RightOperand ("" tests for an absent or empty header)`}},
+		{"bad integer operand", rule(`{"MsgType": "REQUEST", "Conditions": [{"Header": "Max-Forwards", "Operator": "LT", "RightOperand": "five"}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:100: LT compares integers, but RightOperand "five" is not one`}},
+		{"empty between", rule(`{"MsgType": "REQUEST", "Conditions": [{"Header": "X", "Operator": "BETWEEN", "RightOperand": "9,1"}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:94: BETWEEN range "9,1" is empty: LOW is greater than HIGH`}},
+		{"bad regex", rule(`{"MsgType": "REQUEST", "Conditions": [{"Header": "X", "RegEx1": "[a-", "Operator": "NEQ", "RightOperand": ""}], "Action": "DROP_MSG"}`),
+			[]string{"p.json:2:65: RegEx1 \"[a-\" does not compile: error parsing regexp: missing closing ]: `[a-`"}},
+		{"regex2 alone", rule(`{"MsgType": "REQUEST", "Conditions": [{"Header": "X", "RegEx2": "a", "Operator": "NEQ", "RightOperand": ""}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:65: RegEx2 narrows RegEx1's match, but the condition has no RegEx1`}},
+		{"undefined variable", rule(`{"MsgType": "REQUEST", "StoredVariables": [{"VariableName": "{$PAI-User}", "Header": "P-Asserted-Identity"}], "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "To", "Output": "X: {$PAI-Usr}"}]}`),
+			[]string{`p.json:2:206: undefined variable {$PAI-Usr}: no rule of the profile defines it in StoredVariables; did you mean "{$PAI-User}"?`}},
+		{"import of user variable", rule(`{"MsgType": "REQUEST", "StoredVariables": [{"VariableName": "{$Mine}", "Porting": "IMPORT"}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:83: {$Mine} is not a reserved variable, so it cannot be imported; remove Porting to define it from the message`}},
+		{"reserved with header warns", rule(`{"MsgType": "REQUEST", "StoredVariables": [{"VariableName": "{$SMC.Rand1000}", "Header": "From:", "Porting": "IMPORT"}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:44: warning: Header is ignored beside the reserved variable {$SMC.Rand1000}`}},
+		{"guide macro spelling", rule(`{"MsgType": "REQUEST", "Conditions": [{"Header": "To", "Macro": "GETURI_PARAMETERES", "Operator": "NEQ", "RightOperand": ""}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:65: warning: Macro "GETURI_PARAMETERES" is the guide's spelling of "GETURI_PARAMETERS"; write GETURI_PARAMETERS`}},
+		{"lookup without datafile", rule(`{"MsgType": "REQUEST", "Conditions": [{"Header": "To", "Operator": "BSEARCH_EQ"}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:68: BSEARCH_EQ searches the rule's DataFile, but rule 0 has no DataFile`}},
+		{"missing datafile", rule(`{"MsgType": "REQUEST", "DataFile": "nope.csv", "Conditions": [{"Header": "To", "Operator": "BSEARCH_EQ"}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:36: rule 0: cannot read DataFile "nope.csv": file does not exist`}},
+		{"delete topline", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "DELETE_LINES", "Header": "TOPLINE"}]}`),
+			[]string{`p.json:2:107: the start line (TOPLINE) cannot be deleted; rewrite it with REWRITE_LINE`}},
+		{"bad dscp", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "SET_DSCP", "Output": "EX"}]}`),
+			[]string{`p.json:2:103: SET_DSCP Output "EX" is not a DSCP: write a number 0..63 or a name (EF, CS0..CS7, AF11..AF43, VA)`}},
+		{"literal in action", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "x", "HeaderAttr": "CONDITION_LITERAL", "Output": "y"}]}`),
+			[]string{`p.json:2:65: HeaderAttr CONDITION_LITERAL is for conditions and variables; ADD_LINE acts on message lines`}},
+		{"json errors accumulate", "{\"ProfileID\": 1 \"ProfileName\": \"x\",\n \"Rules\": [{\"MsgType\": \"REQUEST\", \"Action\": \"DROP_MSG\",}]}",
+			[]string{`p.json:1:17: missing ',' between members`, `p.json:2:55: trailing ',' before '}'`}},
+		{"string ids", `{"ProfileID": "100", "ProfileName": "x", "Rules": [{"MsgType": "REQUEST", "DataFileBSearchIndex": "1", "Action": "DROP_MSG"}]}`, nil},
+	}
+	for _, tt := range tests {
+		_, diags := compileString(tt.src, nil)
+		var got []string
+		for _, d := range diags {
+			got = append(got, d.String())
+		}
+		if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+			t.Errorf("%s:\ngot\n  %s\nwant\n  %s", tt.name, strings.Join(got, "\n  "), strings.Join(tt.want, "\n  "))
+		}
+	}
+}
+
+func TestVariableLimit(t *testing.T) {
+	var vars []string
+	for i := 0; i <= MaxVariables; i++ {
+		vars = append(vars, fmt.Sprintf(`{"VariableName": "{$v%d}", "Header": "To"}`, i))
+	}
+	src := rule(`{"MsgType": "REQUEST", "StoredVariables": [` + strings.Join(vars[:MaxVariables], ",") + `], "Action": "DROP_MSG"}`)
+	if _, diags := compileString(src, nil); diags.HasErrors() {
+		t.Fatalf("%d variables rejected: %v", MaxVariables, diags)
+	}
+	src = rule(`{"MsgType": "REQUEST", "StoredVariables": [` + strings.Join(vars, ",") + `], "Action": "DROP_MSG"}`)
+	_, diags := compileString(src, nil)
+	if !strings.Contains(diags.Error(), "uses 257 variable names; at most 256 are allowed") {
+		t.Errorf("257 variables: %v", diags)
+	}
+}
+
+func TestPatternKinds(t *testing.T) {
+	for _, tt := range []struct {
+		src  string
+		kind MatchKind
+		lit  string
+	}{
+		{"sip:", MatchLiteral, "sip:"}, {"^011", MatchPrefix, "011"}, {"GMT$", MatchSuffix, "GMT"},
+		{"^exact$", MatchExact, "exact"}, {`tgrp\=`, MatchLiteral, "tgrp="}, {"^", MatchPrefix, ""},
+		{"^SIP/2.0", MatchRE2, ""}, {"(?i)tag=", MatchRE2, ""}, {"a|b", MatchRE2, ""}, {"[0-9]+", MatchRE2, ""},
+	} {
+		m, err := compilePattern(tt.src)
+		if err != nil || m.Kind != tt.kind || string(m.Lit) != tt.lit {
+			t.Errorf("%q: kind %v lit %q err %v; want %v %q", tt.src, m.Kind, m.Lit, err, tt.kind, tt.lit)
+		}
+	}
+}
+
+// TestPatternsAgreeWithRE2 checks that the byte-comparison matchers give RE2's answers.
+func TestPatternsAgreeWithRE2(t *testing.T) {
+	inputs := []string{"", "sip:", "xsip:sip:", "011011", "a011", "GMT", "x GMT", "exact", "exactly"}
+	for _, src := range []string{"sip:", "^011", "GMT$", "^exact$", "^", "$", ""} {
+		fast, _ := compilePattern(src)
+		re, err := compilePattern("(?:" + src + ")")
+		if err != nil {
+			t.Fatal(err)
+		}
+		re.Kind = MatchRE2
+		if re.re == nil {
+			continue
+		}
+		for _, in := range inputs {
+			s1, e1, ok1 := fast.Find([]byte(in))
+			s2, e2, ok2 := re.Find([]byte(in))
+			all1 := fast.AppendAll(nil, []byte(in))
+			all2 := re.AppendAll(nil, []byte(in))
+			if s1 != s2 || e1 != e2 || ok1 != ok2 || fmt.Sprint(all1) != fmt.Sprint(all2) {
+				t.Errorf("%q on %q: literal %d,%d,%v %v; re2 %d,%d,%v %v", src, in, s1, e1, ok1, all1, s2, e2, ok2, all2)
+			}
+		}
+	}
+}
+
+// TestDisassemble keeps the reference chain's program as a reviewed golden file: every opcode,
+// selector kind and matcher kind shows in it.
+func TestDisassemble(t *testing.T) {
+	var out bytes.Buffer
+	for _, f := range []string{"10-security.json", "20-normalize.json"} {
+		path := "../../shared/bench/" + f
+		if _, err := os.Stat(path); err != nil {
+			t.Skipf("reference chain not found at %s (../shared beside the repository)", path)
+		}
+		prog, diags := CompileFile(path)
+		if prog == nil {
+			t.Fatal(diags)
+		}
+		prog.File = f
+		prog.Disassemble(&out)
+	}
+	const golden = "testdata/bench-chain.disasm"
+	if *update {
+		os.WriteFile(golden, out.Bytes(), 0o644)
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out.Bytes(), want) {
+		t.Errorf("disassembly differs from %s; run go test -update and review the diff", golden)
+	}
+}
+
+// FuzzCompile: any input compiles or fails with diagnostics that have positions; never panics.
+func FuzzCompile(f *testing.F) {
+	f.Add([]byte(rule(`{"MsgType": "REQUEST", "ReqMethod": "INVITE", "Conditions": [{"Header": "From", "Macro": "GETURI_USERNAME", "RegEx1": "^1", "Operator": "PREFIX", "RightOperand": "1{$x}"}], "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "FINDSUB_LINES", "Header": "TOPLINE", "RegEx1": "^011", "Output": "+"}]}`)))
+	f.Add([]byte(rule(`{"MsgType": "RESPONSE", "RspCodeList": "5XX", "StoredVariables": [{"VariableName": "{$x}", "Header": "{$x}", "HeaderAttr": "CONDITION_LITERAL"}], "Action": "DROP_MSG_RECORD", "Break": 1}`)))
+	f.Add([]byte(`{"ProfileID": 1 "ProfileName": "x", "Rules": [{"MsgType": "Respone", "DataFile": "d.csv", "Conditions": [{"Operator": "IP_LOOKUP" "RightOperand": "{$DataFile.Field2}"}]}]}`))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		prog, diags := compileString(string(src), map[string]string{"d.csv": "192.0.2.0/24,a\n10.0.0.1,b\n"})
+		if (prog == nil) != diags.HasErrors() {
+			t.Fatalf("program %v with diagnostics %v", prog != nil, diags)
+		}
+		for _, d := range diags {
+			if d.Pos.Line < 1 || d.Pos.Col < 1 || d.Msg == "" {
+				t.Fatalf("diagnostic without a position or message: %+v", d)
+			}
+		}
+	})
+}
