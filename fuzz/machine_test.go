@@ -1,0 +1,135 @@
+package fuzz
+
+import (
+	"bytes"
+	"net/netip"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/smcproject/smc/perf"
+	"github.com/smcproject/smc/runtime"
+	"github.com/smcproject/smc/runtime/sipmsg"
+)
+
+var env = runtime.Env{
+	Remote: netip.MustParseAddrPort("198.51.100.33:5060"),
+	Local:  netip.MustParseAddrPort("[2001:db8::5]:5060"),
+	Now:    time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC),
+	Rand:   3,
+}
+
+// chains loads the example chains and the reference chain, with their messages as seeds.
+func chains(f *testing.F) []*perf.Case {
+	var cases []*perf.Case
+	for _, dir := range []string{"../examples", "../testdata/spec"} {
+		if _, err := os.Stat(dir); err != nil {
+			continue
+		}
+		more, err := perf.Examples(dir)
+		if err != nil {
+			f.Fatal(err)
+		}
+		cases = append(cases, more...)
+	}
+	if _, err := os.Stat("../../shared/bench"); err == nil {
+		ref, err := perf.LoadReference("../../shared/bench")
+		if err != nil {
+			f.Fatal(err)
+		}
+		cases = append(cases, ref...)
+	}
+	if len(cases) == 0 {
+		f.Fatal("no chains to fuzz")
+	}
+	return cases
+}
+
+// FuzzMachine runs arbitrary messages through every chain and checks what must hold for any
+// message: the same input gives the same result; a message that is not SIP, or that no rule
+// changed, passes byte for byte; a modified message parses again, with a Content-Length that
+// matches its body; a reject carries a response that parses as a SIP response.
+func FuzzMachine(f *testing.F) {
+	cases := chains(f)
+	for _, c := range cases {
+		f.Add(uint16(0), c.Message)
+	}
+	names := sipmsg.NewNameTable()
+	f.Fuzz(func(t *testing.T, which uint16, msg []byte) {
+		c := cases[int(which)%len(cases)]
+		m := runtime.NewMachine(c.Chain)
+		first := snapshot(m.Run(msg, &env))
+		if again := snapshot(m.Run(msg, &env)); !first.equal(again) {
+			t.Fatalf("%s: two runs differ:\n%+v\n%+v", c.Name, first, again)
+		}
+		var parsed sipmsg.Message
+		switch first.verdict {
+		case runtime.Accept:
+			if !bytes.Equal(first.output, msg) {
+				t.Fatalf("%s: verdict accept with changed bytes", c.Name)
+			}
+		case runtime.Modified:
+			if bytes.Equal(first.output, msg) {
+				t.Fatalf("%s: verdict modified with unchanged bytes", c.Name)
+			}
+			if err := parsed.Parse(first.output, names); err != nil {
+				t.Fatalf("%s: modified message does not parse (%v):\n%q\nfrom\n%q", c.Name, err, first.output, msg)
+			}
+			checkContentLength(t, c.Name, &parsed)
+		case runtime.Reject:
+			if err := parsed.Parse(first.response, names); err != nil || parsed.Kind != sipmsg.StartResponse || parsed.Code != first.code {
+				t.Fatalf("%s: generated response does not parse as a %d (%v):\n%q", c.Name, first.code, err, first.response)
+			}
+		}
+	})
+}
+
+// checkContentLength: a message whose body changed length has a Content-Length equal to it.
+func checkContentLength(t *testing.T, name string, m *sipmsg.Message) {
+	i := m.Find(sipmsg.IDContentLength)
+	if i < 0 {
+		return
+	}
+	var want []byte
+	want = appendInt(want, m.BodyLen())
+	if got := m.Value(i); !bytes.Equal(got, want) && m.BodyLen() != m.OrigBodyLen() {
+		t.Fatalf("%s: Content-Length %q, body %d bytes", name, got, m.BodyLen())
+	}
+}
+
+func appendInt(b []byte, n int) []byte {
+	if n >= 10 {
+		b = appendInt(b, n/10)
+	}
+	return append(b, byte('0'+n%10))
+}
+
+type result struct {
+	verdict          runtime.Verdict
+	code             int
+	output, response []byte
+	dscp             int
+	audit            []string
+}
+
+// snapshot copies a result out of the Machine, which reuses its buffers on the next run.
+func snapshot(r *runtime.Result) result {
+	s := result{verdict: r.Verdict, code: r.Code, output: bytes.Clone(r.Output), response: bytes.Clone(r.Response), dscp: r.DSCP}
+	for _, a := range r.Audit {
+		s.audit = append(s.audit, string(a.Text))
+	}
+	return s
+}
+
+func (a result) equal(b result) bool {
+	if a.verdict != b.verdict || a.code != b.code || a.dscp != b.dscp || len(a.audit) != len(b.audit) ||
+		!bytes.Equal(a.output, b.output) || !bytes.Equal(a.response, b.response) {
+		return false
+	}
+	for i := range a.audit {
+		if a.audit[i] != b.audit[i] {
+			return false
+		}
+	}
+	return true
+}
