@@ -75,7 +75,8 @@ type generator struct {
 	nets     map[indexKey]*datafile.Networks
 
 	rule         *ruleNode
-	ruleRand     Reserved // first random variable the current rule references
+	ruleImports  map[string]bool // reserved names the current rule imports, or has warned about
+	ruleRand     Reserved        // first random variable the current rule references
 	pendingFalse []int    // jumps of the current rule that go to its FALSE instruction
 }
 
@@ -132,7 +133,12 @@ func (g *generator) emit(op Op, arg, b int) int {
 }
 
 func (g *generator) emitRule(r *ruleNode) {
-	g.rule, g.ruleRand = r, 0
+	g.rule, g.ruleRand, g.ruleImports = r, 0, map[string]bool{}
+	for _, v := range r.vars {
+		if v.reserved != 0 {
+			g.ruleImports[v.name] = true
+		}
+	}
 	start := len(g.prog.Insts)
 	table := g.ruleTable(r)
 	for _, v := range r.vars {
@@ -364,6 +370,10 @@ func (g *generator) reference(ref reference, pos jsonpos.Pos) Part {
 		return Part{Var: -1}
 	}
 	part := Part{Var: -1, Reserved: res}
+	if res != ResDataField && !g.ruleImports[ref.name] {
+		g.ruleImports[ref.name] = true
+		g.warnf(pos, "rule %d uses {$%s} without importing it; add {\"VariableName\": \"{$%s}\", \"Porting\": \"IMPORT\"} to its StoredVariables", g.rule.index, ref.name, ref.name)
+	}
 	if res == ResDataField {
 		part.Field, _ = dataField(ref.name)
 		if g.rule.dataFile == "" {

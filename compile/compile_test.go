@@ -77,6 +77,8 @@ func TestDiagnostics(t *testing.T) {
 			[]string{`p.json:2:65: HeaderAttr CONDITION_LITERAL is for conditions and variables; ADD_LINE acts on message lines`}},
 		{"json errors accumulate", "{\"ProfileID\": 1 \"ProfileName\": \"x\",\n \"Rules\": [{\"MsgType\": \"REQUEST\", \"Action\": \"DROP_MSG\",}]}",
 			[]string{`p.json:1:17: missing ',' between members`, `p.json:2:55: trailing ',' before '}'`}},
+		{"reserved without import warns", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "To", "Output": "Date: {$SMC.Date} {$SMC.Date}"}]}`),
+			[]string{`p.json:2:119: warning: rule 0 uses {$SMC.Date} without importing it; add {"VariableName": "{$SMC.Date}", "Porting": "IMPORT"} to its StoredVariables`}},
 		{"string ids", `{"ProfileID": "100", "ProfileName": "x", "Rules": [{"MsgType": "REQUEST", "DataFileBSearchIndex": "1", "Action": "DROP_MSG"}]}`, nil},
 	}
 	for _, tt := range tests {

@@ -95,6 +95,7 @@ func TestRunContract(t *testing.T) {
 	dir := t.TempDir()
 	profile := filepath.Join(dir, "p.json")
 	os.WriteFile(profile, []byte(`{"ProfileID": 7, "ProfileName": "p", "Rules": [{"MsgType": "REQUEST",
+	 "StoredVariables": [{"VariableName": "{$SIP.RemoteIP}", "Porting": "IMPORT"}, {"VariableName": "{$SIP.Transport}", "Porting": "IMPORT"}],
 	 "Action": "REPLACE_MSG", "ReplaceDefs": [
 	  {"ReplaceType": "ADD_LINE", "Header": "To", "Output": "X-Remote: {$SIP.RemoteIP}"},
 	  {"ReplaceType": "SET_DSCP", "Output": "EF"},

@@ -181,6 +181,7 @@ func (p *parser) lexString(start, openLen int, closers string) token {
 	}
 	b := p.buf[:0]
 	defer func() { p.buf = b[:0] }()
+	badUTF8 := false
 	for {
 		if i >= len(p.data) {
 			p.errorf(start, `unterminated string; missing closing '"'`)
@@ -211,12 +212,12 @@ func (p *parser) lexString(start, openLen int, closers string) token {
 			r, size := utf8.DecodeRune(p.data[i:])
 			switch {
 			case r == utf8.RuneError && size == 1:
-				// One error for a run of bad bytes: a file in Latin-1 would otherwise give one per
+				// One error per string: a file saved as Latin-1 would otherwise give one per
 				// accented letter. Each byte decodes as U+FFFD, as encoding/json does.
-				if i != p.badUTF8End {
+				if !badUTF8 {
 					p.errorf(i, "invalid UTF-8 in a string")
+					badUTF8 = true
 				}
-				p.badUTF8End = i + 1
 				b = utf8.AppendRune(b, utf8.RuneError)
 			case strings.ContainsRune(closers, r):
 				p.off = i + size
@@ -450,7 +451,7 @@ func (p *parser) lexWord(start int) token {
 		t.kind = tFalse
 	case lit == "null":
 		t.kind = tNull
-	case isNaNInf(lit):
+	case isNaNInf(strings.TrimPrefix(lit, "+")):
 		p.errorf(start, "invalid number %s; JSON has no NaN or Infinity", quoteText(lit))
 		t.kind = tNumber
 	}

@@ -23,11 +23,10 @@ type parser struct {
 
 	stack []frame // the open arrays and objects, innermost last
 
-	errs       []Error
-	stopped    bool // MaxErrors reached: every token is now EOF and every error is dropped
-	eofDone    bool // the end of the input is already explained by an error
-	badUTF8End int  // offset just after the last invalid UTF-8 byte reported
-	buf        []byte
+	errs    []Error
+	stopped bool // MaxErrors reached: every token is now EOF and every error is dropped
+	eofDone bool // the end of the input is already explained by an error
+	buf     []byte
 }
 
 // frame is an open array or object: its kind and the offset of its opening bracket.
@@ -52,7 +51,7 @@ var bom = []byte("\xef\xbb\xbf")
 // position order. A leading byte-order mark is skipped, and columns on the first line count
 // from after it, as an editor shows them.
 func Parse(data []byte) (*Value, []Error) {
-	p := &parser{data: bytes.TrimPrefix(data, bom), badUTF8End: -1}
+	p := &parser{data: bytes.TrimPrefix(data, bom)}
 	p.lines = lineStarts(p.data)
 	v := p.document()
 	return v, p.finish()
@@ -217,11 +216,26 @@ func (p *parser) word() *Value {
 		}
 	}
 	end := p.unquotedEnd(t.end)
-	p.off = end
 	text := string(p.data[t.start:end])
-	p.errorf(t.start, "unexpected %s; strings must be quoted", quoteText(text))
-	v.Kind, v.Str, v.End = String, strings.ToValidUTF8(text, "\uFFFD"), p.pos(end)
+	p.off = end
+	if p.quoteAt(end) {
+		p.errorf(t.start, `missing '"' before %s`, quoteText(text))
+	} else {
+		p.errorf(t.start, "unexpected %s; strings must be quoted", quoteText(text))
+	}
+	v.Kind, v.Str, v.End = String, strings.ToValidUTF8(text, "\uFFFD"), p.pos(p.off)
 	return v
+}
+
+// quoteAt reports whether the unquoted text that ends at end is closed by a double quote right
+// after it (`"Action": DROP_MSG"`), and if so consumes the quote: the writer left out the opening
+// quote only, and the closing one must not start a string that swallows the rest of the line.
+func (p *parser) quoteAt(end int) bool {
+	if end < len(p.data) && p.data[end] == '"' {
+		p.off = end + 1
+		return true
+	}
+	return false
 }
 
 // unquotedEnd finds where unquoted text that continues at i ends: before the next delimiter,
@@ -298,43 +312,53 @@ func closerOf(k Kind) byte {
 	return ']'
 }
 
-// mismatch handles a closing bracket t of the wrong kind for v. Either the writer forgot v's own
-// bracket and t closes a container around v (`[{"a": 1]`), or t is a typo for v's bracket
-// (`{"a": [1}, "b": 2}`). The tokens after t tell which: they must fit the container that goes on
-// after t. When both readings fit, or neither, forgetting is the likelier mistake.
-func (p *parser) mismatch(v *Value, t token) {
+// mismatch handles a closing bracket t of the wrong kind for v, and reports whether v is done.
+// There are three readings: the writer forgot v's own bracket and t closes a container around v
+// (`[{"a": 1]`); t is a typo for v's bracket (`{"a": [1}, "b": 2}`); or t is a stray (`[{}}, {}]`).
+// The text after t tells which, since it must fit the container that goes on after t. When
+// several readings fit, or none, forgetting is the likeliest mistake and a typo the next.
+func (p *parser) mismatch(v *Value, t token) bool {
 	p.errorf(t.start, "expected '%c' to close the %s at %s, found %s", closerOf(v.Kind), v.Kind, v.Pos, p.describe(t))
 	want := Object
 	if t.kind == tRBrack {
 		want = Array
 	}
-	owner := -1 // the innermost container around v that takes t
-	for i := len(p.stack) - 2; i >= 0; i-- {
+	top := len(p.stack) - 1 // v's frame
+	owner := -1             // the innermost container around v that takes t
+	for i := top - 1; i >= 0; i-- {
 		if p.stack[i].kind == want {
 			owner = i
 			break
 		}
 	}
-	if owner >= 0 && !(p.fitsAfter(len(p.stack)-1, t.end) && !p.fitsAfter(owner, t.end)) {
+	forgot := owner >= 0 && p.fits(owner-1, t.end)
+	typo := p.fits(top-1, t.end)
+	switch {
+	case forgot || owner >= 0 && !typo && !p.fits(top, t.end):
 		v.End = p.pos(t.start)
-		return
+	case typo || !p.fits(top, t.end):
+		p.close(v)
+	default:
+		p.next() // the stray; v goes on
+		return false
 	}
-	p.close(v)
+	return true
 }
 
-// fitsAfter reports whether the text at off can follow the end of the container p.stack[i]: the
-// end of input after the document, else what its parent takes after an element or member.
-func (p *parser) fitsAfter(i, off int) bool {
+// fits reports whether the text at off can come after an element or member of the container
+// p.stack[i]: a comma and one more, or its closing bracket. For i < 0, no container is left open
+// and only the end of input fits.
+func (p *parser) fits(i, off int) bool {
 	k, off := p.glance(off)
-	if i == 0 {
+	if i < 0 {
 		return k == tEOF
 	}
-	parent := p.stack[i-1].kind
+	kind := p.stack[i].kind
 	switch k {
 	case tRBrace:
-		return parent == Object
+		return kind == Object
 	case tRBrack:
-		return parent == Array
+		return kind == Array
 	case tComma:
 		k, off = p.glance(off)
 		member := false
@@ -342,7 +366,7 @@ func (p *parser) fitsAfter(i, off int) bool {
 			k, _ = p.glance(off)
 			member = k == tColon
 		}
-		return member == (parent == Object)
+		return member == (kind == Object)
 	}
 	return false
 }
@@ -405,8 +429,10 @@ func (p *parser) member(obj *Value) step {
 		p.close(obj)
 		return stepDone
 	case tRBrack:
-		p.mismatch(obj, t)
-		return stepDone
+		if p.mismatch(obj, t) {
+			return stepDone
+		}
+		return stepItem
 	case tLBrace, tLBrack:
 		p.errorf(t.start, "expected a string key, found %s", p.describe(t))
 		p.value()
@@ -421,7 +447,11 @@ func (p *parser) member(obj *Value) step {
 	switch t.kind {
 	case tWord:
 		key = strings.ToValidUTF8(key, "\uFFFD")
-		p.errorf(t.start, "unexpected %s; keys must be quoted", quoteText(t.text))
+		if p.quoteAt(t.end) {
+			p.errorf(t.start, `missing '"' before %s`, quoteText(t.text))
+		} else {
+			p.errorf(t.start, "unexpected %s; keys must be quoted", quoteText(t.text))
+		}
 	case tNumber, tTrue, tFalse, tNull:
 		p.errorf(t.start, "expected a string key, found %s", p.describe(t))
 	}
@@ -436,6 +466,15 @@ func (p *parser) member(obj *Value) step {
 	case c.kind == tEOF:
 		p.unexpectedEOF(obj)
 		return stepDone
+	case c.kind == tWord && c.text[0] == '=':
+		// `"a" = 1`, `"a" => 1`: another language's colon. Take it as one.
+		op := "="
+		if strings.HasPrefix(c.text, "=>") {
+			op = "=>"
+		}
+		p.errorf(c.start, "expected ':' after key %s, found '%s'", strconv.Quote(key), op)
+		p.peeked = false
+		p.off = c.start + len(op)
 	default:
 		p.errorf(c.start, "missing ':' after key %s", strconv.Quote(key))
 		if !startsValue(c.kind) {
@@ -477,8 +516,10 @@ func (p *parser) afterMember(obj *Value) step {
 		p.unexpectedEOF(obj)
 		return stepDone
 	case tRBrack:
-		p.mismatch(obj, t)
-		return stepDone
+		if p.mismatch(obj, t) {
+			return stepDone
+		}
+		return stepSep
 	case tString, tWord:
 		// The next key: the comma is missing. After an unterminated string the comma most
 		// likely went into the string, which is already reported.
@@ -533,8 +574,10 @@ func (p *parser) element(arr *Value) step {
 		p.close(arr)
 		return stepDone
 	case t.kind == tRBrace:
-		p.mismatch(arr, t)
-		return stepDone
+		if p.mismatch(arr, t) {
+			return stepDone
+		}
+		return stepItem
 	}
 	p.errorf(t.start, "expected a value, found %s", p.describe(t))
 	p.next()
@@ -561,8 +604,10 @@ func (p *parser) afterElement(arr *Value) step {
 		p.unexpectedEOF(arr)
 		return stepDone
 	case t.kind == tRBrace:
-		p.mismatch(arr, t)
-		return stepDone
+		if p.mismatch(arr, t) {
+			return stepDone
+		}
+		return stepSep
 	case t.kind == tColon:
 		// `["a": 1]`: object syntax in an array. Read on as if it were a comma.
 		p.errorf(t.start, "expected ',' or ']' after an array element, found ':'")
