@@ -424,3 +424,18 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParse(b *testing.B) {
+	rule := `{"Comment": "block toll free", "MsgType": "REQUEST", "ReqMethod": "INVITE",
+      "Conditions": [{"Header": "From:", "Macro": "GETURI_USERNAME", "RegEx1": "^\\+?1", "Operator": "PREFIX", "RightOperand": "1800"}],
+      "Action": "REPLACE_MSG", "ReplaceDefs": [{"Header": "P-Asserted-Identity:", "ReplaceType": "ADD_LINE", "Output": "<sip:{$PAI}@example.com>\u003b\r\n"}]}`
+	src := []byte(`{"ProfileID": 100, "ProfileName": "bench", "Rules": [` + strings.Repeat(rule+",\n", 49) + rule + "]}")
+	if _, errs := Parse(src); len(errs) != 0 {
+		b.Fatal(errs)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		Parse(src)
+	}
+}

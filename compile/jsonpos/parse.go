@@ -72,6 +72,8 @@ func (p *parser) pos(off int) Pos {
 	return Pos{Line: line + 1, Col: off - p.lines[line] + 1}
 }
 
+// errorf records an error at the byte offset off. The same error at the same place is kept once:
+// some recoveries look at the same token twice.
 func (p *parser) errorf(off int, format string, args ...any) {
 	if p.stopped {
 		return

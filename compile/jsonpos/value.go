@@ -14,9 +14,10 @@ package jsonpos
 
 import "strconv"
 
-// MaxDepth is how deeply arrays and objects may nest. A profile needs five levels (profile,
-// Rules, rule, Conditions, condition); 64 leaves room for anything a person writes while bounding
-// the parser's recursion, so that a hostile file cannot exhaust the stack.
+// MaxDepth is how deeply arrays and objects may nest, the document's own array or object being
+// the first level. A profile needs five (profile, Rules, rule, Conditions, condition); 64 leaves
+// room for anything a person writes while bounding the parser's recursion, so that a hostile
+// file cannot exhaust the stack. A deeper value is skipped, with one error.
 const MaxDepth = 64
 
 // MaxErrors is how many errors Parse reports before it gives up with "too many errors". Past that

@@ -1,0 +1,138 @@
+package runtime
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smcproject/smc/compile"
+)
+
+var testEnv = Env{
+	Remote: netip.MustParseAddrPort("192.0.2.1:5060"),
+	Local:  netip.MustParseAddrPort("192.0.2.2:5060"),
+	Now:    time.Date(2021, 3, 18, 21, 6, 48, 0, time.UTC),
+	Rand:   2,
+}
+
+func mustChain(t testing.TB, profiles ...string) *Chain {
+	t.Helper()
+	var progs []*compile.Program
+	for i, src := range profiles {
+		prog, diags := compile.Compile("p.json", []byte(src), compile.Options{OpenData: func(name string) ([]byte, error) {
+			if name == "nets.csv" {
+				return []byte("192.0.2.0/24,doc\n2001:db8::/32,doc6\n"), nil
+			}
+			return []byte("+15551230001,gold\n+15551230002,silver\n2,second\n"), nil
+		}})
+		if prog == nil {
+			t.Fatalf("profile %d: %v", i, diags)
+		}
+		progs = append(progs, prog)
+	}
+	return NewChain(progs...)
+}
+
+const invite = "INVITE sip:0114420@example.com SIP/2.0\r\n" +
+	"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK776asdhds\r\n" +
+	"From: \"Alice\" <sip:+15551230001@example.com>;tag=1928301774\r\n" +
+	"To: <sip:bob@example.com>\r\n" +
+	"Call-ID: a84b4c76e66710\r\n" +
+	"CSeq: 314159 INVITE\r\n" +
+	"Cisco-Guid: 1234\r\n" +
+	"Content-Type: application/sdp\r\n" +
+	"Content-Length: 26\r\n\r\n" +
+	"v=0\r\nc=IN IP4 192.0.2.10\r\n"
+
+// literalChain uses every kind of instruction with literal patterns only, so nothing in it
+// should allocate once the Machine's buffers have grown.
+const literalChain = `{"ProfileID": 1, "ProfileName": "alloc", "Rules": [
+ {"MsgType": "REQUEST", "ReqMethod": "INVITE",
+  "StoredVariables": [{"VariableName": "{$user}", "Header": "From", "Macro": "GETURI_USERNAME"}, {"VariableName": "{$SMC.Date}", "Porting": "IMPORT"}],
+  "DataFile": "d.csv", "LogicalConjunction": "AND",
+  "Conditions": [{"Header": "From", "Macro": "GETURI_USERNAME", "Operator": "BSEARCH_EQ"},
+                 {"Header": "{$user}", "HeaderAttr": "CONDITION_LITERAL", "RegEx1": "^\\+1", "Operator": "NEQ", "RightOperand": ""}],
+  "Action": "REPLACE_MSG", "ReplaceDefs": [
+   {"ReplaceType": "FINDSUB_LINES", "Header": "TOPLINE", "Macro": "GETURI_USERNAME", "RegEx1": "^011", "Output": "+"},
+   {"ReplaceType": "ADD_LINE", "Header": "Call-ID", "Output": "X-Class: {$DataFile.Field2} {$user} {$SMC.Date}"},
+   {"ReplaceType": "DELETE_LINES", "Header": "Cisco-Guid"},
+   {"ReplaceType": "APPEND_LINES", "Header": "c=", "HeaderAttr": "BODY_SECTION_ONLY", "Output": "0"},
+   {"ReplaceType": "AUDIT_RECORD", "Output": "class {$DataFile.Field2}"}]},
+ {"MsgType": "REQUEST", "DataFile": "nets.csv",
+  "Conditions": [{"Header": "c=", "HeaderAttr": "BODY_SECTION_ONLY", "Operator": "IP_NLOOKUP"}],
+  "Action": "DROP_MSG"}]}`
+
+func TestMachineRewrites(t *testing.T) {
+	m := NewMachine(mustChain(t, literalChain))
+	res := m.Run([]byte(invite), &testEnv)
+	want := strings.Replace(invite, "sip:011", "sip:+", 1)
+	want = strings.Replace(want, "Cisco-Guid: 1234\r\n", "", 1)
+	want = strings.Replace(want, "Call-ID: a84b4c76e66710\r\n", "Call-ID: a84b4c76e66710\r\nX-Class: gold +15551230001 Thu, 18 Mar 2021 21:06:48 GMT\r\n", 1)
+	want = strings.Replace(want, "192.0.2.10\r\n", "192.0.2.100\r\n", 1)
+	want = strings.Replace(want, "Content-Length: 26", "Content-Length: 27", 1)
+	if res.Verdict != Modified || string(res.Output) != want {
+		t.Fatalf("verdict %v, output\n%q\nwant\n%q", res.Verdict, res.Output, want)
+	}
+	if len(res.Audit) != 1 || string(res.Audit[0].Text) != "class gold" {
+		t.Errorf("audit %v", res.Audit)
+	}
+}
+
+func TestMachineAllocs(t *testing.T) {
+	m := NewMachine(mustChain(t, literalChain))
+	in := []byte(invite)
+	m.Run(in, &testEnv)
+	if n := testing.AllocsPerRun(200, func() { m.Run(in, &testEnv) }); n != 0 {
+		t.Errorf("Machine.Run allocates %v times per message", n)
+	}
+}
+
+func TestRejectResponse(t *testing.T) {
+	m := NewMachine(mustChain(t, `{"ProfileID": 1, "ProfileName": "r", "Rules": [{"MsgType": "REQUEST",
+	  "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "REWRITE_LINE", "Header": "From", "Output": "From: <sip:changed@example.com>;tag=x"},
+	  {"ReplaceType": "ADD_LINE", "Header": "To", "Output": "Sansay-SMC-RejectCall607"}]}]}`))
+	res := m.Run([]byte(invite), &testEnv)
+	want := "SIP/2.0 607 Unwanted\r\n" +
+		"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK776asdhds\r\n" +
+		"From: \"Alice\" <sip:+15551230001@example.com>;tag=1928301774\r\n" +
+		"To: <sip:bob@example.com>;tag=smc" + hex8(toTagOf("a84b4c76e66710", "1928301774")) + "\r\n" +
+		"Call-ID: a84b4c76e66710\r\n" +
+		"CSeq: 314159 INVITE\r\n" +
+		"Content-Length: 0\r\n\r\n"
+	if res.Verdict != Reject || res.Code != 607 || string(res.Response) != want {
+		t.Fatalf("verdict %v %d, response\n%q\nwant\n%q", res.Verdict, res.Code, res.Response, want)
+	}
+	ack := strings.Replace(strings.Replace(invite, "INVITE sip", "ACK sip", 1), "314159 INVITE", "314159 ACK", 1)
+	if res := m.Run([]byte(ack), &testEnv); res.Verdict != Drop {
+		t.Errorf("rejected ACK: verdict %v, want drop", res.Verdict)
+	}
+}
+
+// toTagOf computes SMC-SPEC §8's tag independently of the runtime's code.
+func toTagOf(callID, fromTag string) uint32 {
+	h := uint32(2166136261)
+	for _, c := range []byte(callID + "\x00" + fromTag) {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	return h
+}
+
+func hex8(v uint32) string {
+	const digits = "0123456789abcdef"
+	var b [8]byte
+	for i := 7; i >= 0; i-- {
+		b[i], v = digits[v&15], v>>4
+	}
+	return string(b[:])
+}
+
+func TestUnparseablePassesUnchanged(t *testing.T) {
+	m := NewMachine(mustChain(t, literalChain))
+	for _, in := range []string{"", "hello", "INVITE sip:a@b SIP/2.0\r\nVia: x\r\n", "INVITE sip:a@b SIP/2.0\r\nContent-Length: 99\r\n\r\nv=0\r\n"} {
+		res := m.Run([]byte(in), &testEnv)
+		if res.Verdict != Accept || string(res.Output) != in || res.ParseError == nil {
+			t.Errorf("%q: verdict %v, parse error %v", in, res.Verdict, res.ParseError)
+		}
+	}
+}
