@@ -77,7 +77,7 @@ type generator struct {
 	rule         *ruleNode
 	ruleImports  map[string]bool // reserved names the current rule imports, or has warned about
 	ruleRand     Reserved        // first random variable the current rule references
-	pendingFalse []int    // jumps of the current rule that go to its FALSE instruction
+	pendingFalse []int           // jumps of the current rule that go to its FALSE instruction
 }
 
 type indexKey struct {
