@@ -404,7 +404,7 @@ func clip(s string, n int) string {
 // condition compiles one condition, checking constant operands now rather than failing silently
 // on every message.
 func (g *generator) condition(cn *condNode, table int) Cond {
-	c := Cond{Sel: g.selector(&cn.sel), Operator: cn.op, Negate: cn.negate, Name: cn.opName,
+	c := Cond{Sel: g.selector(&cn.sel), Operator: cn.op, Negate: cn.negate, Name: cn.opName, Positive: positiveName(cn.op),
 		Operand: -1, Pattern: -1, Table: -1, Line: cn.pos.Line}
 	switch cn.op {
 	case OpRegex:
@@ -462,6 +462,16 @@ func (g *generator) lookup(c *Cond, cn *condNode, table int) {
 		return
 	}
 	c.Index = g.index(t.Data, c.Column, cn.op == OpIBSearch)
+}
+
+// positiveName is the name of an operator's positive form.
+func positiveName(op Operator) string {
+	for _, name := range operatorNames {
+		if o := operators[name]; o.op == op && !o.negate {
+			return name
+		}
+	}
+	return ""
 }
 
 func exactFieldRef(s string) (int, bool) {

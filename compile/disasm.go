@@ -89,10 +89,10 @@ func (p *Program) SelectorString(i int) string {
 		b.WriteString(" " + s.Macro.String())
 	}
 	if s.Re1 >= 0 {
-		b.WriteString(" re1 " + p.Matchers[s.Re1].String())
+		b.WriteString(" RegEx1 " + p.Matchers[s.Re1].String())
 	}
 	if s.Re2 >= 0 {
-		b.WriteString(" re2 " + p.Matchers[s.Re2].String())
+		b.WriteString(" RegEx2 " + p.Matchers[s.Re2].String())
 	}
 	return b.String()
 }

@@ -148,10 +148,11 @@ func (m *Matcher) AppendAll(dst []int, b []byte) []int {
 	return dst
 }
 
-// String describes the matcher for the disassembler.
+// String describes the matcher for the disassembler and traces: the pattern as written and how
+// it runs (on RE2, or as a byte comparison with the literal it compares).
 func (m *Matcher) String() string {
 	if m.Kind == MatchRE2 {
-		return fmt.Sprintf("re2 %q", m.Source)
+		return fmt.Sprintf("%q (re2)", m.Source)
 	}
-	return fmt.Sprintf("%s %q", m.Kind, m.Lit)
+	return fmt.Sprintf("%q (%s %q)", m.Source, m.Kind, m.Lit)
 }

@@ -157,6 +157,7 @@ type Cond struct {
 	Operator Operator // the positive comparison
 	Negate   bool
 	Name     string // the operator as written, for traces
+	Positive string // the positive twin's name (Name itself for a positive operator)
 	Operand  int    // index into Templates (RightOperand), or -1
 	Pattern  int    // OpRegex: index into Matchers
 	Table    int    // lookups: index into Tables

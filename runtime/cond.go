@@ -18,13 +18,18 @@ func (m *Machine) condition(c *compile.Cond) bool {
 	}
 	held := false
 	if sel.Kind == compile.SelectLiteral {
-		held = m.compare(c, m.literalText(sel), right)
-		m.trace.operand(m.litBuf, -1, held)
+		left := m.literalText(sel)
+		held = m.compare(c, left, right)
+		if m.trace != nil {
+			m.trace.operand(m, c, left, -1, held)
+		}
 	} else {
 		held = m.compareLines(c, sel, right)
 	}
 	result := held != c.Negate
-	m.trace.condEnd(result)
+	if m.trace != nil {
+		m.trace.condEnd(c, result)
+	}
 	return result
 }
 
@@ -39,7 +44,7 @@ func (m *Machine) compareLines(c *compile.Cond, sel *compile.Selector, right []b
 		left := m.selectedText(sel, i)
 		held := m.compare(c, left, right)
 		if m.trace != nil {
-			m.trace.operand(left, m.msg.PhysicalLine(i), held)
+			m.trace.operand(m, c, left, m.msg.PhysicalLine(i), held)
 		}
 		if held {
 			return true
@@ -50,7 +55,7 @@ func (m *Machine) compareLines(c *compile.Cond, sel *compile.Selector, right []b
 	}
 	held := m.compare(c, nil, right)
 	if m.trace != nil {
-		m.trace.operand(nil, 0, held)
+		m.trace.operand(m, c, nil, 0, held)
 	}
 	return held
 }

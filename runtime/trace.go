@@ -93,11 +93,9 @@ func (t *tracer) condStart(m *Machine, c *compile.Cond, right []byte) {
 	t.printf("\n")
 }
 
-// operand shows one left operand and whether the positive comparison held for it.
-func (t *tracer) operand(left []byte, line int, held bool) {
-	if t == nil {
-		return
-	}
+// operand shows one left operand and whether the positive comparison held for it (a negated
+// operator is TRUE when it holds for no line), with the data file row a lookup selected.
+func (t *tracer) operand(m *Machine, c *compile.Cond, left []byte, line int, held bool) {
 	where := "no line selected"
 	switch {
 	case line > 0:
@@ -105,13 +103,15 @@ func (t *tracer) operand(left []byte, line int, held bool) {
 	case line < 0:
 		where = "literal"
 	}
-	t.printf("      %q (%s): %v\n", left, where, held)
+	t.printf("      %s %q: %s %v", where, left, c.Positive, held)
+	if c.Table >= 0 && held {
+		t.printf(", %s", rowString(m.row, m.rowTable))
+	}
+	t.printf("\n")
 }
 
-func (t *tracer) condEnd(result bool) {
-	if t != nil {
-		t.printf("      -> %s\n", strings.ToUpper(fmt.Sprint(result)))
-	}
+func (t *tracer) condEnd(c *compile.Cond, result bool) {
+	t.printf("      %s -> %s\n", c.Name, strings.ToUpper(fmt.Sprint(result)))
 }
 
 // action shows a replace definition and the line it left at message line `line` (0: none).
