@@ -45,10 +45,10 @@ func checkMain(args []string, stdout, stderr io.Writer) int {
 		errs, warns := len(diags.Errors()), len(diags.Warnings())
 		if prog == nil {
 			status = exitFailed
-			fmt.Fprintf(stdout, "%s: %d errors, %d warnings\n", path, errs, warns)
+			fmt.Fprintf(stdout, "%s: %s, %s\n", path, plural(errs, "error"), plural(warns, "warning"))
 			continue
 		}
-		fmt.Fprintf(stdout, "%s: ok, profile %d %q, %d rules, %d warnings\n", path, prog.ID, prog.Name, len(prog.Rules), warns)
+		fmt.Fprintf(stdout, "%s: ok, profile %d %q, %s, %s\n", path, prog.ID, prog.Name, plural(len(prog.Rules), "rule"), plural(warns, "warning"))
 	}
 	return status
 }
@@ -74,4 +74,11 @@ func disasmMain(args []string, stdout, stderr io.Writer) int {
 		prog.Disassemble(stdout)
 	}
 	return status
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -60,6 +60,7 @@ var errorCases = []struct {
 	{"control in string", "\"a\x01b\"", []string{`1:3: control character U+0001 in a string; write it as \u0001`}},
 	{"control outside", "[\x0c1]", []string{"1:2: unexpected control character U+000C"}},
 	{"no-break space", "{\u00a0\"a\": 1}", []string{"1:2: unexpected U+00A0, a space that JSON does not allow; use an ASCII space"}},
+	{"no-break spaces once per file", "{\u00a0\u00a0\"a\":\n\u00a01}", []string{"1:2: unexpected U+00A0, a space that JSON does not allow; use an ASCII space (2 more follow in the file; replace them all)"}},
 
 	{"unterminated string at eof", `{"a": "abc}`, []string{`1:7: unterminated string; missing closing '"'`}},
 	{"unterminated string at eol", "{\"a\": \"abc,\n \"b\": 2}", []string{`1:7: unterminated string; missing closing '"'`}},

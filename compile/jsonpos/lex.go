@@ -131,12 +131,31 @@ func (p *parser) skipSpace() {
 			if !isSpaceRune(r) {
 				return
 			}
-			p.errorf(p.off, "unexpected %U, a space that JSON does not allow; use an ASCII space", r)
+			if p.badSpaces == 0 {
+				p.errorf(p.off, "unexpected %U, a space that JSON does not allow; use an ASCII space%s", r, moreSpaces(p.data[p.off+size:]))
+			}
+			p.badSpaces++
 			p.off += size
 		default:
 			return
 		}
 	}
+}
+
+// moreSpaces tells how many more non-ASCII spaces follow, so one error covers them all.
+func moreSpaces(rest []byte) string {
+	n := 0
+	for len(rest) > 0 {
+		r, size := utf8.DecodeRune(rest)
+		if r >= utf8.RuneSelf && isSpaceRune(r) {
+			n++
+		}
+		rest = rest[size:]
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d more follow in the file; replace them all)", n)
 }
 
 func (p *parser) skipComment() {

@@ -27,6 +27,10 @@ type parser struct {
 	stopped bool // MaxErrors reached: every token is now EOF and every error is dropped
 	eofDone bool // the end of the input is already explained by an error
 	buf     []byte
+
+	// badSpaces counts the non-ASCII spaces reported: text pasted from a document often indents
+	// every line with them, and one error for the file says as much as one per character.
+	badSpaces int
 }
 
 // frame is an open array or object: its kind and the offset of its opening bracket.
