@@ -25,7 +25,7 @@ demo: build
 	@echo "== message before:"
 	@cat examples/demo/invite.sip
 	@echo "== message after (smcc run --trace):"
-	@$(BIN)/smcc run --trace --time 2026-11-22T10:00:00Z --rand 7 -p examples/demo/profile.json examples/demo/invite.sip
+	@$(BIN)/smcc run --trace --time 2026-11-22T10:00:00Z --rand 7 --remote 198.51.100.33:5060 -p examples/demo/profile.json examples/demo/invite.sip
 
 test: deps lint unit cases fuzz-short
 
