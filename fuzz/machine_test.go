@@ -51,8 +51,8 @@ func chains(f *testing.F) []*perf.Case {
 // matches its body; a reject carries a response that parses as a SIP response.
 func FuzzMachine(f *testing.F) {
 	cases := chains(f)
-	for _, c := range cases {
-		f.Add(uint16(0), c.Message)
+	for i, c := range cases {
+		f.Add(uint16(i), c.Message) // each chain with its own message
 	}
 	names := sipmsg.NewNameTable()
 	f.Fuzz(func(t *testing.T, which uint16, msg []byte) {
