@@ -5,6 +5,7 @@ import (
 
 	"github.com/smcproject/smc/compile"
 	"github.com/smcproject/smc/datafile"
+	"github.com/smcproject/smc/runtime/sip"
 )
 
 // condition evaluates one condition (SMC-SPEC §5): the positive comparison holds when it holds
@@ -75,15 +76,15 @@ func (m *Machine) compare(c *compile.Cond, l, r []byte) bool {
 	case compile.OpEQ:
 		return bytes.Equal(l, r)
 	case compile.OpIEQ:
-		return equalFold(l, r)
+		return sip.EqualFold(l, r)
 	case compile.OpPrefix:
 		return bytes.HasPrefix(l, r)
 	case compile.OpIPrefix:
-		return len(l) >= len(r) && equalFold(l[:len(r)], r)
+		return len(l) >= len(r) && sip.EqualFold(l[:len(r)], r)
 	case compile.OpSuffix:
 		return bytes.HasSuffix(l, r)
 	case compile.OpISuffix:
-		return len(l) >= len(r) && equalFold(l[len(l)-len(r):], r)
+		return len(l) >= len(r) && sip.EqualFold(l[len(l)-len(r):], r)
 	case compile.OpContains:
 		return bytes.Contains(l, r)
 	case compile.OpIContains:
@@ -155,31 +156,11 @@ func (m *Machine) randomRow(in compile.Inst) {
 	}
 }
 
-// equalFold compares ASCII case-insensitively; other bytes must be equal, as SMC-SPEC §5 asks.
-func equalFold(a, b []byte) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if lower(a[i]) != lower(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
 func containsFold(l, r []byte) bool {
 	for i := 0; i+len(r) <= len(l); i++ {
-		if equalFold(l[i:i+len(r)], r) {
+		if sip.EqualFold(l[i:i+len(r)], r) {
 			return true
 		}
 	}
 	return false
-}
-
-func lower(c byte) byte {
-	if c >= 'A' && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
 }

@@ -51,7 +51,7 @@ func directiveName(text []byte) []byte {
 // directiveCode returns the status code a directive asks for, or 0 for an unknown directive.
 func directiveCode(name []byte) int {
 	const reject = "Sansay-SMC-RejectCall"
-	if equalFold(name, []byte("Sansay-SMC-BlockMedia")) {
+	if sip.EqualFold(name, "Sansay-SMC-BlockMedia") {
 		return 488
 	}
 	if len(name) != len(reject)+3 || !sipmsg.HasPrefixFold(name, reject) {

@@ -93,10 +93,10 @@ func PartInURI(uri []byte, p Part) (start, end int, ok bool) {
 	if colon < 0 || p == DisplayName {
 		return 0, 0, false
 	}
-	if equalFoldString(uri[:colon], "tel") {
+	if EqualFold(uri[:colon], "tel") {
 		return telPart(uri, colon+1, p)
 	}
-	sip := equalFoldString(uri[:colon], "sip") || equalFoldString(uri[:colon], "sips")
+	sip := EqualFold(uri[:colon], "sip") || EqualFold(uri[:colon], "sips")
 	rest := colon + 1
 	if !sip && bytes.HasPrefix(uri[rest:], []byte("//")) {
 		rest += 2
@@ -241,7 +241,7 @@ func paramValue(v []byte, s, e int, name string) (int, int, bool) {
 	for ne > s && isWS(v[ne-1]) {
 		ne--
 	}
-	if !equalFoldString(v[s:ne], name) {
+	if !EqualFold(v[s:ne], name) {
 		return 0, 0, false
 	}
 	if eq < 0 {
@@ -263,22 +263,3 @@ func skipWS(b []byte, i int) int {
 }
 
 func isWS(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
-
-func equalFoldString(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := range b {
-		x, y := b[i], s[i]
-		if x >= 'A' && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if y >= 'A' && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
-}

@@ -1,5 +1,7 @@
 package sipmsg
 
+import "github.com/smcproject/smc/runtime/sip"
+
 // Header name IDs known to every NameTable. The runtime needs these without a profile naming them:
 // Content-Length for the fix-up, the dialog headers for generated responses, and every header with
 // a compact form, so that a compact name and its long form always share one ID.
@@ -107,7 +109,7 @@ func (t *NameTable) insert(id uint16) {
 // Lookup returns the ID of name, or IDUnknown.
 func (t *NameTable) Lookup(name []byte) uint16 {
 	if len(name) == 1 {
-		if id := compactForms[lower(name[0])]; id != IDUnknown {
+		if id := compactForms[sip.Lower(name[0])]; id != IDUnknown {
 			return id
 		}
 	}
@@ -116,7 +118,7 @@ func (t *NameTable) Lookup(name []byte) uint16 {
 		if id == 0 {
 			return IDUnknown
 		}
-		if equalFold(name, t.names[id]) {
+		if sip.EqualFold(name, t.names[id]) {
 			return id
 		}
 	}
@@ -126,32 +128,13 @@ func (t *NameTable) Lookup(name []byte) uint16 {
 func hashFold(b []byte) uint32 {
 	h := uint32(2166136261)
 	for _, c := range b {
-		h ^= uint32(lower(c))
+		h ^= uint32(sip.Lower(c))
 		h *= 16777619
 	}
 	return h
 }
 
-func lower(c byte) byte {
-	if c >= 'A' && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
-func equalFold(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := range b {
-		if lower(b[i]) != lower(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
 // HasPrefixFold reports whether b starts with prefix, ASCII case-insensitively.
 func HasPrefixFold(b []byte, prefix string) bool {
-	return len(b) >= len(prefix) && equalFold(b[:len(prefix)], prefix)
+	return len(b) >= len(prefix) && sip.EqualFold(b[:len(prefix)], prefix)
 }

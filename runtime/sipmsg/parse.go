@@ -7,6 +7,8 @@ package sipmsg
 import (
 	"bytes"
 	"errors"
+
+	"github.com/smcproject/smc/runtime/sip"
 )
 
 // Limits that bound the work per message. A message over either is not parsed and passes
@@ -236,7 +238,7 @@ func (m *Message) parseHeaderLine(i int, strict bool) bool {
 func (m *Message) parseStartLine() bool {
 	text := m.Text(0)
 	m.Kind, m.Code = StartInvalid, 0
-	if len(text) >= 11 && equalFold(text[:8], "SIP/2.0 ") {
+	if len(text) >= 11 && sip.EqualFold(text[:8], "SIP/2.0 ") {
 		code := text[8:11]
 		if code[0] < '1' || code[0] > '6' || !isDigit(code[1]) || !isDigit(code[2]) || len(text) > 11 && text[11] != ' ' {
 			return false
@@ -246,7 +248,7 @@ func (m *Message) parseStartLine() bool {
 	}
 	sp1 := bytes.IndexByte(text, ' ')
 	sp2 := bytes.LastIndexByte(text, ' ')
-	if sp1 <= 0 || sp2 <= sp1+1 || !isToken(text[:sp1]) || !equalFold(text[sp2+1:], "SIP/2.0") {
+	if sp1 <= 0 || sp2 <= sp1+1 || !isToken(text[:sp1]) || !sip.EqualFold(text[sp2+1:], "SIP/2.0") {
 		return false
 	}
 	if bytes.IndexByte(text[sp1+1:sp2], ' ') >= 0 || bytes.IndexByte(text[sp1+1:sp2], '\t') >= 0 {
