@@ -121,8 +121,8 @@ type sample struct {
 }
 
 func samples() []sample {
-	hop := []byte{0, 0, 1, 4, 0, 0, 0, 0}     // hop-by-hop with PadN
-	dest := []byte{60, 0, 1, 4, 0, 0, 0, 0}   // destination options
+	hop := []byte{0, 0, 1, 4, 0, 0, 0, 0}    // hop-by-hop with PadN
+	dest := []byte{60, 0, 1, 4, 0, 0, 0, 0}  // destination options
 	frag := []byte{44, 0, 0, 0, 0, 0, 0, 42} // atomic fragment: offset 0, M=0
 	return []sample{
 		{"v4-udp", build(false, ProtoUDP, sipPayload, nil, nil, nil)},
