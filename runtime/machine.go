@@ -150,17 +150,24 @@ func (m *Machine) Run(in []byte, env *Env) *Result {
 		m.trace.parseError(err)
 		return &m.result
 	}
+	stopped := false
 	for p := range m.chain.Programs {
-		if m.runProfile(p) {
+		if stopped = m.runProfile(p); stopped {
 			break
 		}
+	}
+	// A directive line is never sent (SMC-SPEC §6): one that no rule in scope was followed by,
+	// such as a line that arrived in a message no rule applies to, is acted on here.
+	if !stopped && m.msg.Directives() > 0 && m.prog != nil {
+		m.rule = -1
+		m.directives()
 	}
 	m.finish()
 	return &m.result
 }
 
 func (m *Machine) begin(in []byte, env *Env) {
-	m.in, m.env = in, env
+	m.in, m.env, m.prog = in, env, nil
 	m.hasDate, m.rand = false, [3]int{}
 	m.auditBuf, m.audits = m.auditBuf[:0], m.audits[:0]
 	m.warnBuf, m.warns = m.warnBuf[:0], m.warns[:0]
