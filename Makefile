@@ -5,6 +5,9 @@ GO        ?= go
 BIN       := bin
 FUZZTIME  ?= 10s
 export GOFLAGS := -mod=mod
+# The Go toolchain of this project's machines lives in /usr/local/go; a shell without it on PATH
+# (CI's environment, a cron job) still finds it.
+export PATH := $(PATH):/usr/local/go/bin
 
 .PHONY: all build deps demo test unit lint cases fuzz-short fuzz bench clean
 
