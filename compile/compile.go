@@ -159,7 +159,7 @@ func (g *generator) emitRule(r *ruleNode) {
 		g.finishRandomRow(randAt, table)
 	}
 	g.prog.Rules = append(g.prog.Rules, Rule{Index: r.index, Comment: r.comment, Line: r.pos.Line,
-		Scope: r.scope, Start: start, End: len(g.prog.Insts)})
+		Scope: r.scope, Imports: imports(r), Start: start, End: len(g.prog.Insts)})
 }
 
 // finishRandomRow keeps the random-row instruction only when the rule references a random
@@ -173,6 +173,19 @@ func (g *generator) finishRandomRow(at, table int) {
 	t := g.prog.Tables[table]
 	t.KeyIndex = g.index(t.Data, t.KeyCol, false)
 	g.prog.Insts[at].B = int32(g.ruleRand)
+}
+
+// imports lists the reserved variables a rule imports, so a trace can show their values.
+func imports(r *ruleNode) []Part {
+	var parts []Part
+	for _, v := range r.vars {
+		if v.reserved != 0 {
+			p := Part{Var: -1, Reserved: v.reserved, Lit: "{$" + v.name + "}"}
+			p.Field, _ = dataField(v.name)
+			parts = append(parts, p)
+		}
+	}
+	return parts
 }
 
 func hasLookup(r *ruleNode) bool {

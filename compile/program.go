@@ -38,7 +38,8 @@ type Rule struct {
 	Comment string // shown in traces
 	Line    int    // source line of the rule's opening brace
 	Scope   Scope
-	Start   int // first instruction
+	Imports []Part // the reserved variables the rule imports, for traces
+	Start   int    // first instruction
 	End     int // one past the last instruction
 }
 

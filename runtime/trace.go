@@ -78,6 +78,9 @@ func (t *tracer) rule(m *Machine, r *compile.Rule) {
 		t.printf(" // %s", r.Comment)
 	}
 	t.printf("\n")
+	for i := range r.Imports {
+		t.printf("    var %s = %q (imported)\n", r.Imports[i].Lit, m.appendReserved(nil, &r.Imports[i]))
+	}
 }
 
 func (t *tracer) condStart(m *Machine, c *compile.Cond, right []byte) {

@@ -166,3 +166,28 @@ Content-Length: 0
 		}
 	}
 }
+
+// TestTraceGolden keeps the trace of the demo run as a reviewed golden file: profile, rules in
+// and out of scope, each variable's value, each condition's operands and result, each action
+// with its line number and new text.
+func TestTraceGolden(t *testing.T) {
+	var out, trace bytes.Buffer
+	args := []string{"run", "--trace", "--time", "2026-11-22T10:00:00Z", "--rand", "7", "--remote", "198.51.100.33:5060",
+		"-p", filepath.Join(repo, "examples/demo/profile.json"), filepath.Join(repo, "examples/demo/invite.sip")}
+	if status := dispatch(args, nil, &out, &trace); status != exitOK {
+		t.Fatalf("exit %d: %s", status, trace.String())
+	}
+	got := bytes.ReplaceAll(trace.Bytes(), []byte(repo+"/"), nil)
+	const golden = "testdata/demo.trace"
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		os.WriteFile(golden, got, 0o644)
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("trace differs from %s:\n%s", golden, lineDiff(want, got))
+	}
+}
