@@ -40,7 +40,7 @@ type Rule struct {
 	Scope   Scope
 	Imports []Part // the reserved variables the rule imports, for traces
 	Start   int    // first instruction
-	End     int // one past the last instruction
+	End     int    // one past the last instruction
 }
 
 // A Scope is what a rule's MsgType, ReqMethod and RspCodeList accept. The dispatch table is built
