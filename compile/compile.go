@@ -102,9 +102,6 @@ func (g *generator) program(tree *profileNode) *Program {
 	for _, r := range tree.rules {
 		g.emitRule(r)
 	}
-	if len(g.used) > MaxVariables {
-		g.errorf(jsonpos.Pos{Line: 1, Col: 1}, "the profile uses %d variable names; at most %d are allowed", len(g.used), MaxVariables)
-	}
 	p.Dispatch = buildDispatch(p.Rules)
 	return p
 }
@@ -114,7 +111,7 @@ func (g *generator) program(tree *profileNode) *Program {
 func (g *generator) declareVariables(tree *profileNode) {
 	for _, r := range tree.rules {
 		for _, v := range r.vars {
-			g.used[v.name] = true
+			g.use(v.name, v.namePos)
 			if v.reserved != 0 {
 				continue
 			}
@@ -370,8 +367,19 @@ func (g *generator) template(s string, pos jsonpos.Pos) int {
 	return len(g.prog.Templates) - 1
 }
 
+// use counts a variable name against MaxVariables and reports the name that goes past it.
+func (g *generator) use(name string, pos jsonpos.Pos) {
+	if g.used[name] {
+		return
+	}
+	g.used[name] = true
+	if len(g.used) == MaxVariables+1 {
+		g.errorf(pos, "{$%s} is variable name %d of the profile; at most %d are allowed (user-defined and reserved together)", name, len(g.used), MaxVariables)
+	}
+}
+
 func (g *generator) reference(ref reference, pos jsonpos.Pos) Part {
-	g.used[ref.name] = true
+	g.use(ref.name, pos)
 	if slot, ok := g.slots[ref.name]; ok {
 		return Part{Var: slot}
 	}

@@ -104,7 +104,7 @@ func TestVariableLimit(t *testing.T) {
 	}
 	src = rule(`{"MsgType": "REQUEST", "StoredVariables": [` + strings.Join(vars, ",") + `], "Action": "DROP_MSG"}`)
 	_, diags := compileString(src, nil)
-	if !strings.Contains(diags.Error(), "uses 257 variable names; at most 256 are allowed") {
+	if !strings.Contains(diags.Error(), "p.json:2:11215: {$v256} is variable name 257 of the profile; at most 256 are allowed") {
 		t.Errorf("257 variables: %v", diags)
 	}
 }
