@@ -109,6 +109,19 @@ func TestVariableLimit(t *testing.T) {
 	}
 }
 
+func TestPatternCostLimit(t *testing.T) {
+	for _, src := range []string{`.{1000}`, `(?i)[a-z]{1000}`, `\pL{100}`, `[0-9]{1,12}`} {
+		if _, err := compilePattern(src); err != nil {
+			t.Errorf("%q refused: %v", src, err)
+		}
+	}
+	for _, src := range []string{`\pL{1000}`, `[\p{L}\p{N}]{1000}`, `(\pL{100}){10}`} {
+		if _, err := compilePattern(src); err == nil || !strings.Contains(err.Error(), "pattern too large") {
+			t.Errorf("%q: %v, want pattern too large", src, err)
+		}
+	}
+}
+
 func TestPatternKinds(t *testing.T) {
 	for _, tt := range []struct {
 		src  string
