@@ -2,85 +2,64 @@ package nfq
 
 import "encoding/binary"
 
-// Rebuild appends to dst[:0] the packet pkt (decoded into p) with its payload replaced by
-// payload: the IPv4 total length and header checksum, or the IPv6 payload length, the UDP length,
-// and the UDP or TCP checksum are fixed. An IPv4 UDP checksum of zero (none) stays zero. Bytes that
-// followed a UDP payload inside the IP length (padding) are not kept. dst and pkt must not overlap.
-func Rebuild(dst, pkt []byte, p *Packet, payload []byte) ([]byte, error) {
+// Rebuild sets dst to the packet orig, which p was decoded from, with p.Payload replaced by
+// payload, and returns it. It fixes what the change of length invalidates: the IPv4 total length
+// and header checksum or the IPv6 payload length, the UDP length, and the UDP or TCP checksum
+// over the pseudo-header. An IPv4 UDP checksum of zero (not computed by the sender, RFC 768)
+// stays zero; IPv6 makes the UDP checksum mandatory (RFC 8200 §8.1), so it is always computed.
+// Bytes that followed the UDP datagram inside the IP length, and any after the IP length, are not
+// kept. Checksums are computed afresh, not adjusted, so a packet that arrived with a wrong one
+// leaves with a right one, as with the kernel's own SIP helper (nf_nat_sip).
+//
+// Rebuild reuses dst's capacity and does not allocate when it holds the result; dst must not
+// overlap orig or payload. It returns ErrTooLarge, and dst unchanged, when the IPv4 total length
+// or the IPv6 payload length would exceed 65535.
+func Rebuild(dst, orig []byte, p *Packet, payload []byte) ([]byte, error) {
 	n := p.payloadOff + len(payload)
-	if n > 0xffff || p.Version == 6 && n-40 > 0xffff {
+	if p.Version == 6 {
+		n -= 40 // the IPv6 length field leaves out the fixed header
+	}
+	if n > 0xffff {
 		return dst, ErrTooLarge
 	}
-	out := append(append(dst[:0], pkt[:p.payloadOff]...), payload...)
+	out := append(append(dst[:0], orig[:p.payloadOff]...), payload...)
 	if p.Version == 4 {
 		binary.BigEndian.PutUint16(out[2:4], uint16(n))
-		ihl := p.transportOff
 		out[10], out[11] = 0, 0
-		binary.BigEndian.PutUint16(out[10:12], ^fold(sum(0, out[:ihl])))
+		binary.BigEndian.PutUint16(out[10:12], checksum(out[:p.transportOff], 0))
 	} else {
-		binary.BigEndian.PutUint16(out[4:6], uint16(n-40))
+		binary.BigEndian.PutUint16(out[4:6], uint16(n))
 	}
 	seg := out[p.transportOff:]
-	switch p.Proto {
-	case ProtoUDP:
-		binary.BigEndian.PutUint16(seg[4:6], uint16(len(seg)))
-		if p.Version == 4 && binary.BigEndian.Uint16(pkt[p.transportOff+6:]) == 0 {
-			return out, nil
-		}
-		seg[6], seg[7] = 0, 0
-		c := transportChecksum(p, seg)
-		if c == 0 {
-			c = 0xffff // zero means "no checksum" in UDP (RFC 768)
-		}
-		binary.BigEndian.PutUint16(seg[6:8], c)
-	case ProtoTCP:
+	if p.Proto == ProtoTCP {
 		seg[16], seg[17] = 0, 0
-		binary.BigEndian.PutUint16(seg[16:18], transportChecksum(p, seg))
+		binary.BigEndian.PutUint16(seg[16:18], checksum(seg, pseudoHeaderSum(p, len(seg))))
+		return out, nil
 	}
+	binary.BigEndian.PutUint16(seg[4:6], uint16(len(seg)))
+	if p.Version == 4 && seg[6] == 0 && seg[7] == 0 {
+		return out, nil
+	}
+	seg[6], seg[7] = 0, 0
+	c := checksum(seg, pseudoHeaderSum(p, len(seg)))
+	if c == 0 {
+		c = 0xffff // a computed zero is sent as its other one's-complement form (RFC 768)
+	}
+	binary.BigEndian.PutUint16(seg[6:8], c)
 	return out, nil
 }
 
-// transportChecksum is the Internet checksum (RFC 1071) of seg with the pseudo-header of RFC 768
-// and RFC 8200 §8.1.
-func transportChecksum(p *Packet, seg []byte) uint16 {
-	var s uint32
-	if p.Version == 4 {
-		a, b := p.Src.As4(), p.Dst.As4()
-		s = sum(sum(0, a[:]), b[:])
-	} else {
-		a, b := p.Src.As16(), p.Dst.As16()
-		s = sum(sum(0, a[:]), b[:])
-	}
-	s += uint32(p.Proto) + uint32(len(seg)>>16) + uint32(len(seg)&0xffff)
-	return ^fold(sum(s, seg))
-}
-
-// sum adds b as big-endian 16-bit words to s, padding an odd last byte with zero.
-func sum(s uint32, b []byte) uint32 {
-	for len(b) >= 2 {
-		s += uint32(b[0])<<8 | uint32(b[1])
-		b = b[2:]
-	}
-	if len(b) == 1 {
-		s += uint32(b[0]) << 8
-	}
-	return s
-}
-
-// fold folds the carries of a one's-complement sum into 16 bits.
-func fold(s uint32) uint16 {
-	for s > 0xffff {
-		s = s>>16 + s&0xffff
-	}
-	return uint16(s)
-}
-
-// SetDSCP writes dscp (0..63) into the IPv4 DS field or the IPv6 traffic class, keeping the ECN
-// bits. The IPv4 header checksum is updated incrementally (RFC 1624); IPv6 has none, and the
-// transport pseudo-headers do not cover the field.
+// SetDSCP writes dscp (0..63) into the DS field of the IPv4 header or the traffic class of the
+// IPv6 header of pkt, in place, keeping the two ECN bits: they belong to the path's congestion
+// signalling, not to the sender's QoS choice. The IPv4 header checksum is updated incrementally
+// (RFC 1624 eqn. 3) rather than recomputed, as only one word changed; IPv6 has no header
+// checksum, and no pseudo-header covers the field, so the transport checksums stay valid.
 func SetDSCP(pkt []byte, dscp uint8) error {
-	if len(pkt) < 2 || dscp > 63 {
-		return ErrBadHeader
+	if dscp > 63 {
+		return ErrBadDSCP
+	}
+	if len(pkt) < 1 {
+		return ErrTruncated
 	}
 	switch pkt[0] >> 4 {
 	case 4:
@@ -89,15 +68,16 @@ func SetDSCP(pkt []byte, dscp uint8) error {
 		}
 		old := binary.BigEndian.Uint16(pkt[0:2])
 		pkt[1] = dscp<<2 | pkt[1]&0x03
-		updated := binary.BigEndian.Uint16(pkt[0:2])
+		m := binary.BigEndian.Uint16(pkt[0:2])
 		hc := binary.BigEndian.Uint16(pkt[10:12])
-		s := uint32(^hc) + uint32(^old) + uint32(updated) // HC' = ~(~HC + ~m + m')
-		binary.BigEndian.PutUint16(pkt[10:12], ^fold(s))
+		binary.BigEndian.PutUint16(pkt[10:12], ^fold(uint64(^hc)+uint64(^old)+uint64(m)))
 	case 6:
-		tc := (pkt[0]&0x0f)<<4 | pkt[1]>>4
-		tc = dscp<<2 | tc&0x03
-		pkt[0] = 0x60 | tc>>4
-		pkt[1] = tc<<4 | pkt[1]&0x0f
+		if len(pkt) < 40 {
+			return ErrTruncated
+		}
+		// The traffic class straddles bytes 0 and 1: version(4) tc(8) flow label(20).
+		pkt[0] = 0x60 | dscp>>2
+		pkt[1] = (dscp&0x03)<<6 | pkt[1]&0x3f
 	default:
 		return ErrUnsupported
 	}
