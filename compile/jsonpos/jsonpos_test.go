@@ -102,7 +102,13 @@ var errorCases = []struct {
 
 	{"invalid utf-8", "\"a\xff\xfeb\xc0\"", []string{"1:3: invalid UTF-8 in a string"}},
 	{"invalid utf-8 strings", "[\"\xe9\", \"\xe8\xe0\"]", []string{"1:3: invalid UTF-8 in a string", "1:8: invalid UTF-8 in a string"}},
-	{"invalid utf-8 outside", "[\xff]", []string{`1:2: unexpected '\xff'; strings must be quoted`}},
+	{"invalid utf-8 outside", "[\xff]", []string{"1:2: invalid UTF-8; save the file as UTF-8"}},
+	{"invalid utf-8 key", "{\xff: 1, a\xff: 2}", []string{"1:2: invalid UTF-8; save the file as UTF-8", `1:8: unexpected 'a\xff'; keys must be quoted`}},
+	{"missing comma after object value", `{"a": {"x": 1} "b": 2}`, []string{"1:16: missing ',' between members"}},
+	{"missing comma after array value", `{"a": [1, 2] "b": 2}`, []string{"1:14: missing ',' between members"}},
+	{"missing comma after arrays", `[[1] [2] {"a": []} ["x"]]`, []string{"1:6: missing ',' between elements", "1:10: missing ',' between elements", "1:20: missing ',' between elements"}},
+	{"missing commas crlf", "{\r\n  \"a\": {\"x\": 1}\r\n  \"b\": [1]\r\n  \"c\": \"IP_LOOKUP\"\r\n  \"d\": 4\r\n}",
+		[]string{"3:3: missing ',' between members", "4:3: missing ',' between members", "5:3: missing ',' between members"}},
 
 	// Several mistakes in one file: every one is reported, in order, and each only once.
 	{"combination", "{\r\n" +

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // parser is a recursive-descent reader with one token of lookahead. Tokens are lexed only when
@@ -224,13 +225,24 @@ func (p *parser) word() *Value {
 	end := p.unquotedEnd(t.end)
 	text := string(p.data[t.start:end])
 	p.off = end
-	if p.quoteAt(end) {
-		p.errorf(t.start, `missing '"' before %s`, quoteText(text))
-	} else {
-		p.errorf(t.start, "unexpected %s; strings must be quoted", quoteText(text))
-	}
+	p.unquoted(t.start, end, text, "strings")
 	v.Kind, v.Str, v.End = String, strings.ToValidUTF8(text, "\uFFFD"), p.pos(p.off)
 	return v
+}
+
+// unquoted reports the unquoted text that runs from start to end where a string belongs (what
+// names it: "strings" or "keys"). Text that starts with a byte that is not UTF-8 was not meant as
+// a word at all: the file is in another encoding (Latin-1, say), and that is what to fix.
+func (p *parser) unquoted(start, end int, text, what string) {
+	switch r, size := utf8.DecodeRuneInString(text); {
+	case r == utf8.RuneError && size == 1:
+		p.errorf(start, "invalid UTF-8; save the file as UTF-8")
+		p.quoteAt(end)
+	case p.quoteAt(end):
+		p.errorf(start, `missing '"' before %s`, quoteText(text))
+	default:
+		p.errorf(start, "unexpected %s; %s must be quoted", quoteText(text), what)
+	}
 }
 
 // quoteAt reports whether the unquoted text that ends at end is closed by a double quote right
@@ -453,11 +465,7 @@ func (p *parser) member(obj *Value) step {
 	switch t.kind {
 	case tWord:
 		key = strings.ToValidUTF8(key, "\uFFFD")
-		if p.quoteAt(t.end) {
-			p.errorf(t.start, `missing '"' before %s`, quoteText(t.text))
-		} else {
-			p.errorf(t.start, "unexpected %s; keys must be quoted", quoteText(t.text))
-		}
+		p.unquoted(t.start, t.end, t.text, "keys")
 	case tNumber, tTrue, tFalse, tNull:
 		p.errorf(t.start, "expected a string key, found %s", p.describe(t))
 	}
