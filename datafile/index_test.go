@@ -1,6 +1,10 @@
 package datafile
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -124,10 +128,10 @@ func TestIndexEmptyTable(t *testing.T) {
 // Duplicates are dropped from the index: one entry per distinct key.
 func TestIndexDeduplicates(t *testing.T) {
 	tab := mustParse(t, "a\nb\na\nA\nb\n")
-	if got := len(tab.Index(1, false).rows); got != 3 {
+	if got := tab.Index(1, false).Keys(); got != 3 {
 		t.Errorf("exact index has %d entries, want 3", got)
 	}
-	if got := len(tab.Index(1, true).rows); got != 2 {
+	if got := tab.Index(1, true).Keys(); got != 2 {
 		t.Errorf("folded index has %d entries, want 2", got)
 	}
 }
@@ -141,22 +145,161 @@ func TestIndexColumnZeroPanics(t *testing.T) {
 	mustParse(t, "a\n").Index(0, false)
 }
 
-func TestCompareFold(t *testing.T) {
+func TestEqualFold(t *testing.T) {
 	tests := []struct {
 		a, b string
-		want int
+		want bool
 	}{
-		{"", "", 0},
-		{"a", "A", 0},
-		{"abc", "ABD", -1},
-		{"ABD", "abc", 1},
-		{"ab", "ABC", -1},
-		{"Z", "a", 1},  // z > a once folded, though 'Z' < 'a' in bytes
-		{"_", "a", -1}, // '_' (0x5f) sorts before 'a' (0x61) but after 'A' (0x41): folding changes order
+		{"", "", true},
+		{"a", "A", true},
+		{"abc", "ABD", false},
+		{"ab", "ABC", false},
+		{"Z", "z", true},
+		{"_", "\x7f", false}, // '_' is not a letter: no folding puts it next to DEL
+		{"@", "`", false},    // 0x40 and 0x60 differ by the case bit but are not letters
+		{"[", "{", false},
 	}
 	for _, tt := range tests {
-		if got := compareFold([]byte(tt.a), []byte(tt.b)); got != tt.want {
-			t.Errorf("compareFold(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		if got := equalFold([]byte(tt.a), []byte(tt.b)); got != tt.want {
+			t.Errorf("equalFold(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+// The hash index finds what a scan of the rows finds, on tables with many duplicates, case
+// variants, empty keys and short rows, for keys present and absent.
+func TestIndexAgreesWithScan(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for round := range 20 {
+		var csv strings.Builder
+		words := []string{"", "a", "A", "ab", "AB", "aB", "1800", "+14155550123", "x_y", "X_Y"}
+		for range 500 + round*100 {
+			switch rng.IntN(4) {
+			case 0:
+				csv.WriteString(words[rng.IntN(len(words))] + "\n")
+			case 1:
+				fmt.Fprintf(&csv, "%d,v\n", rng.IntN(300))
+			default:
+				fmt.Fprintf(&csv, "%s%d,v\n", words[rng.IntN(len(words))], rng.IntN(50))
+			}
+		}
+		tab := mustParse(t, csv.String())
+		for _, fold := range []bool{false, true} {
+			ix := tab.Index(1, fold)
+			distinct := map[string]bool{}
+			for r := range tab.Len() {
+				distinct[foldIf(string(tab.Field(r, 1)), fold)] = true
+			}
+			if ix.Keys() != len(distinct) {
+				t.Fatalf("round %d fold %v: %d keys, want %d", round, fold, ix.Keys(), len(distinct))
+			}
+			for q := range 2000 {
+				key := fmt.Sprintf("%s%d", words[rng.IntN(len(words))], rng.IntN(60))
+				if q%3 == 0 {
+					key = words[rng.IntN(len(words))]
+				}
+				want := -1
+				for r := range tab.Len() {
+					if foldIf(string(tab.Field(r, 1)), fold) == foldIf(key, fold) {
+						want = r
+						break
+					}
+				}
+				row, ok := ix.Lookup([]byte(key))
+				if !ok {
+					row = -1
+				}
+				if row != want {
+					t.Fatalf("round %d fold %v: Lookup(%q) = %d, want %d", round, fold, key, row, want)
+				}
+			}
+		}
+	}
+}
+
+func foldIf(s string, fold bool) string {
+	if !fold {
+		return s
+	}
+	b := []byte(s)
+	for i, c := range b {
+		b[i] = lowerASCII(c)
+	}
+	return string(b)
+}
+
+// An index rebuilt from its slots answers like the original, and a damaged one never reads outside
+// the table: slots pointing past the data miss.
+func TestIndexFromSlots(t *testing.T) {
+	tab := mustParse(t, "alice,1\nbob,2\ncarol,3\n")
+	ix := tab.Index(1, false)
+	slots, probe := ix.Slots()
+	back, err := IndexFromSlots(tab, 1, false, slots, probe, ix.Keys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"alice", "bob", "carol", "dave"} {
+		r1, ok1 := ix.Lookup([]byte(k))
+		r2, ok2 := back.Lookup([]byte(k))
+		if r1 != r2 || ok1 != ok2 {
+			t.Errorf("Lookup(%q): %d %v, rebuilt %d %v", k, r1, ok1, r2, ok2)
+		}
+	}
+	damaged := slices.Clone(slots)
+	for i := range damaged {
+		damaged[i].KeyOff += 1 << 30
+	}
+	back, _ = IndexFromSlots(tab, 1, false, damaged, probe, ix.Keys())
+	if r, ok := back.Lookup([]byte("bob")); ok {
+		t.Errorf("damaged index found row %d", r)
+	}
+	for _, bad := range []struct {
+		col   int
+		slots []Slot
+		probe uint32
+		keys  int
+	}{
+		{0, slots, probe, 3},
+		{1, nil, 0, 0},
+		{1, slots, uint32(len(slots)), 3},
+		{1, slots, probe, 4},
+		{1, slots, probe, -1},
+	} {
+		if _, err := IndexFromSlots(tab, bad.col, false, bad.slots, bad.probe, bad.keys); err == nil {
+			t.Errorf("IndexFromSlots(col %d, %d slots, probe %d, keys %d) accepted", bad.col, len(bad.slots), bad.probe, bad.keys)
+		}
+	}
+}
+
+// A table made of damaged storage gives empty fields instead of reading outside its arrays.
+func TestFromLayoutDamaged(t *testing.T) {
+	tab := mustParse(t, "alice,1\nbob,2\n")
+	l := tab.Layout()
+	if _, err := FromLayout("t", l); err != nil {
+		t.Fatal(err)
+	}
+	bad := Layout{Data: l.Data, FieldOff: slices.Clone(l.FieldOff), RowOff: slices.Clone(l.RowOff), Lines: l.Lines}
+	bad.FieldOff[1] = 1 << 30 // past the data
+	bad.RowOff[1] = 7         // past the fields
+	back, err := FromLayout("t", bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r := -1; r <= 2; r++ {
+		for c := 0; c <= 3; c++ {
+			_ = back.Field(r, c)
+			_ = back.NumFields(r)
+			_ = back.Line(r)
+		}
+	}
+	for _, l := range []Layout{
+		{Data: l.Data, FieldOff: l.FieldOff, RowOff: l.RowOff[:2], Lines: l.Lines},
+		{Data: l.Data, FieldOff: nil, RowOff: l.RowOff, Lines: l.Lines},
+		{Data: l.Data[:3], FieldOff: l.FieldOff, RowOff: l.RowOff, Lines: l.Lines},
+		{Data: l.Data, FieldOff: l.FieldOff[:3], RowOff: l.RowOff, Lines: l.Lines},
+	} {
+		if _, err := FromLayout("t", l); err == nil {
+			t.Errorf("FromLayout accepted %d bytes, %d field offsets, %d row offsets", len(l.Data), len(l.FieldOff), len(l.RowOff))
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -375,4 +376,49 @@ func lastAddr(p netip.Prefix) netip.Addr {
 	}
 	r, _ := netip.AddrFromSlice(b)
 	return r
+}
+
+// An index rebuilt from its storage answers like the original; damaged bucket arrays and rows give
+// wrong or no rows, never a read outside the arrays.
+func TestNetworksFromLayout(t *testing.T) {
+	n := mustNetworks(t, "10.0.0.0/8\n10.1.0.0/16\n2001:db8::/32\n192.0.2.1\n")
+	l := n.Layout()
+	back, err := NetworksFromLayout(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs := []string{"10.1.2.3", "10.2.0.0", "192.0.2.1", "192.0.2.2", "2001:db8::1", "2001:db9::", "::ffff:10.1.0.0"}
+	for _, s := range addrs {
+		a := mustAddr(t, s)
+		r1, ok1 := n.Lookup(a)
+		r2, ok2 := back.Lookup(a)
+		if r1 != r2 || ok1 != ok2 {
+			t.Errorf("Lookup(%s): %d %v, rebuilt %d %v", s, r1, ok1, r2, ok2)
+		}
+	}
+	damaged := NetworksLayout{
+		V4Start: l.V4Start, V4Row: l.V4Row, V6Start: l.V6Start, V6Row: l.V6Row,
+		V4Bucket: slices.Clone(l.V4Bucket), V6Bucket: slices.Clone(l.V6Bucket),
+	}
+	for i := range damaged.V4Bucket {
+		damaged.V4Bucket[i] = uint32(i * 7919)
+		damaged.V6Bucket[i] = ^uint32(0) - uint32(i)
+	}
+	back, err = NetworksFromLayout(damaged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range addrs {
+		back.Lookup(mustAddr(t, s))
+	}
+	for _, bad := range []NetworksLayout{
+		{V4Start: l.V4Start[1:], V4Row: l.V4Row, V4Bucket: l.V4Bucket, V6Start: l.V6Start, V6Row: l.V6Row, V6Bucket: l.V6Bucket},
+		{V4Start: l.V4Start, V4Row: l.V4Row, V4Bucket: l.V4Bucket[1:], V6Start: l.V6Start, V6Row: l.V6Row, V6Bucket: l.V6Bucket},
+		{V4Start: l.V4Start, V4Row: l.V4Row, V4Bucket: l.V4Bucket, V6Start: l.V6Start[2:], V6Row: l.V6Row[1:], V6Bucket: l.V6Bucket},
+		{V4Start: l.V4Start, V4Row: l.V4Row, V4Bucket: l.V4Bucket, V6Start: nil, V6Row: nil, V6Bucket: l.V6Bucket},
+	} {
+		if _, err := NetworksFromLayout(bad); err == nil {
+			t.Errorf("NetworksFromLayout accepted %d/%d IPv4 starts/rows, %d/%d IPv6", len(bad.V4Start), len(bad.V4Row), len(bad.V6Start), len(bad.V6Row))
+		}
+	}
 }

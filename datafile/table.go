@@ -98,23 +98,90 @@ func (t *Table) Name() string { return t.name }
 func (t *Table) Len() int { return len(t.lines) }
 
 // NumFields returns the number of fields of row as written in the file.
-func (t *Table) NumFields(row int) int { return int(t.rowOff[row+1] - t.rowOff[row]) }
+func (t *Table) NumFields(row int) int {
+	first, end, ok := t.rowFields(row)
+	if !ok {
+		return 0
+	}
+	return int(end - first)
+}
 
-// Line returns the 1-based source line where row starts, for error messages.
-func (t *Table) Line(row int) int { return int(t.lines[row]) }
+// Line returns the 1-based source line where row starts, for error messages and traces.
+func (t *Table) Line(row int) int {
+	if uint(row) >= uint(len(t.lines)) {
+		return 0
+	}
+	return int(t.lines[row])
+}
 
 // Field returns column col (1-based) of row. It is empty when the row has fewer columns, as
 // SMC-SPEC §7 reads a missing column as the empty string. The result is a sub-slice of the
 // table's storage, capped so that an append cannot overwrite the next field; the caller must not
 // modify it.
+//
+// Every offset is checked before it is used, because a table mapped from a bundle is read in
+// place: a damaged file gives empty fields, never a read outside the mapping.
 func (t *Table) Field(row, col int) []byte {
-	first, end := t.rowOff[row], t.rowOff[row+1]
-	if col < 1 || col > int(end-first) {
+	first, end, ok := t.rowFields(row)
+	if !ok || col < 1 || col > int(end-first) {
 		return nil
 	}
-	k := first + uint32(col) - 1
+	k := int(first) + col - 1
+	if k+1 >= len(t.fieldOff) {
+		return nil
+	}
 	a, b := t.fieldOff[k], t.fieldOff[k+1]
+	if a > b || int(b) > len(t.data) {
+		return nil
+	}
 	return t.data[a:b:b]
+}
+
+// rowFields returns the range of field numbers of row.
+func (t *Table) rowFields(row int) (first, end uint32, ok bool) {
+	if uint(row) >= uint(len(t.lines)) || row+1 >= len(t.rowOff) {
+		return 0, 0, false
+	}
+	first, end = t.rowOff[row], t.rowOff[row+1]
+	return first, end, first <= end
+}
+
+// Layout is the storage of a Table: every field's bytes back to back, and the offset arrays that
+// cut them into fields and rows (see Table). A bundle stores these arrays as they are and maps
+// them back with FromLayout.
+type Layout struct {
+	Data     []byte
+	FieldOff []uint32 // len: fields + 1
+	RowOff   []uint32 // len: rows + 1
+	Lines    []uint32 // len: rows
+}
+
+// Layout returns the table's storage; the caller must not modify it.
+func (t *Table) Layout() Layout {
+	return Layout{Data: t.data, FieldOff: t.fieldOff, RowOff: t.rowOff, Lines: t.lines}
+}
+
+// FromLayout makes a Table of storage returned by Layout, for example the bytes of a mapped
+// bundle. It checks the sizes and the first and last offsets, which costs the same whatever the
+// size of the table and touches no page in between; lookups check every other offset as they
+// read it (see Field).
+func FromLayout(name string, l Layout) (*Table, error) {
+	rows, fields := len(l.Lines), len(l.FieldOff)-1
+	switch {
+	case rows > MaxRows:
+		return nil, fmt.Errorf("%d rows; a table has at most %d", rows, MaxRows)
+	case len(l.RowOff) != rows+1:
+		return nil, fmt.Errorf("%d row offsets for %d rows", len(l.RowOff), rows)
+	case fields < 0 || fields > rows*MaxFields:
+		return nil, fmt.Errorf("%d field offsets for %d rows", len(l.FieldOff), rows)
+	case uint64(len(l.Data)) > MaxFileSize:
+		return nil, fmt.Errorf("%d bytes of fields; a table has at most %d", len(l.Data), uint64(MaxFileSize))
+	case l.RowOff[0] != 0 || l.RowOff[rows] != uint32(fields):
+		return nil, fmt.Errorf("row offsets run from %d to %d, not from 0 to %d", l.RowOff[0], l.RowOff[rows], fields)
+	case l.FieldOff[0] != 0 || l.FieldOff[fields] != uint32(len(l.Data)):
+		return nil, fmt.Errorf("field offsets run from %d to %d, not from 0 to %d", l.FieldOff[0], l.FieldOff[fields], len(l.Data))
+	}
+	return &Table{name: name, data: l.Data, fieldOff: l.FieldOff, rowOff: l.RowOff, lines: l.Lines}, nil
 }
 
 // checkCol rejects column numbers that no data file can have; the compiler validates

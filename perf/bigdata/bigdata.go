@@ -1,0 +1,147 @@
+// Package bigdata writes the carrier-scale data files that the bundle benchmarks of issue 3 run
+// on: a list of E.164 numbers with two more columns, and a list of IPv4 and IPv6 networks. The
+// files are generated, never committed: they are hundreds of megabytes, and a generator with a
+// fixed seed gives every machine the same bytes.
+package bigdata
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// Seed fixes the generated files, so numbers measured on two machines or two versions compare.
+const Seed = 3
+
+// NumberKey returns the number of row i (0-based) of a numbers file: "+" followed by a country
+// code and a ten-digit national number. Distinct rows have distinct numbers: the national number
+// is i times an odd constant not divisible by 5, modulo 10^10, which is a bijection.
+func NumberKey(dst []byte, i int) []byte {
+	const space = 10_000_000_000
+	national := uint64(i) * 2654435761 % space
+	dst = append(dst, '+')
+	dst = append(dst, countryCodes[i%len(countryCodes)]...)
+	n := len(dst)
+	dst = strconv.AppendUint(dst, national+space, 10) // 11 digits: a leading 1 keeps the zeros
+	return append(dst[:n], dst[n+1:]...)
+}
+
+var countryCodes = []string{"1", "44", "33", "49", "61", "81", "86", "91"}
+
+// WriteNumbers writes rows rows of "number,carrier,reason".
+func WriteNumbers(w io.Writer, rows int) error {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	rng := rand.New(rand.NewPCG(Seed, 1))
+	var line []byte
+	for i := range rows {
+		line = NumberKey(line[:0], i)
+		line = fmt.Appendf(line, ",carrier-%04d,%s\n", rng.IntN(5000), reasons[rng.IntN(len(reasons))])
+		if _, err := bw.Write(line); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+var reasons = []string{"fraud", "robocall", "unallocated", "complaint", "porting"}
+
+// WriteNetworks writes rows rows of "network,label": about 70% IPv4 networks with prefix lengths
+// 8 to 32 and 30% IPv6 networks with lengths 20 to 128, random, so that they nest and overlap the
+// way merged blocklists do.
+func WriteNetworks(w io.Writer, rows int) error {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	rng := rand.New(rand.NewPCG(Seed, 2))
+	var line []byte
+	for i := range rows {
+		line = RandomNetwork(rng).AppendTo(line[:0])
+		line = fmt.Appendf(line, ",list-%d\n", i%97)
+		if _, err := bw.Write(line); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// RandomNetwork returns a random network in the mix WriteNetworks writes.
+func RandomNetwork(rng *rand.Rand) netip.Prefix {
+	if rng.IntN(10) < 7 {
+		bits := 8 + rng.IntN(25)
+		p, _ := RandomAddr4(rng).Prefix(bits)
+		return p
+	}
+	bits := 20 + rng.IntN(109)
+	p, _ := RandomAddr6(rng).Prefix(bits)
+	return p
+}
+
+// RandomAddr4 returns a random IPv4 address.
+func RandomAddr4(rng *rand.Rand) netip.Addr {
+	v := rng.Uint32()
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+}
+
+// RandomAddr6 returns a random global unicast IPv6 address (2000::/3), where the generated
+// networks lie.
+func RandomAddr6(rng *rand.Rand) netip.Addr {
+	var a [16]byte
+	for i := range a {
+		a[i] = byte(rng.Uint32())
+	}
+	a[0] = 0x20 | a[0]&0x1f
+	return netip.AddrFrom16(a)
+}
+
+// Files names the generated files in a folder.
+type Files struct {
+	Numbers  string // NumberRows rows
+	Networks string // NetworkRows rows
+}
+
+// The sizes issue 3 sets its targets for.
+const (
+	NumberRows  = 10_000_000
+	NetworkRows = 1_000_000
+)
+
+// Ensure writes the two files into dir unless they are there already with a complete last line,
+// and returns their names.
+func Ensure(dir string) (Files, error) {
+	f := Files{Numbers: filepath.Join(dir, "numbers.csv"), Networks: filepath.Join(dir, "networks.csv")}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return f, err
+	}
+	if err := ensure(f.Numbers, func(w io.Writer) error { return WriteNumbers(w, NumberRows) }); err != nil {
+		return f, err
+	}
+	return f, ensure(f.Networks, func(w io.Writer) error { return WriteNetworks(w, NetworkRows) })
+}
+
+// ensure writes path through a temporary file and a rename, so that an interrupted run leaves no
+// half-written file that a later run would take for complete.
+func ensure(path string, write func(io.Writer) error) error {
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".gen-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
