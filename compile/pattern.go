@@ -41,6 +41,11 @@ type Matcher struct {
 // quarter of a second, and no realistic SIP pattern comes near it.
 const MaxPatternCost = 100_000
 
+// NewMatcher compiles a pattern as the compiler does: a literal or anchored literal becomes a byte
+// comparison, anything else RE2 (leftmost-longest), within MaxPatternCost. A bundle stores
+// patterns as their source and compiles them with NewMatcher when it is opened.
+func NewMatcher(src string) (*Matcher, error) { return compilePattern(src) }
+
 // compilePattern classifies and compiles one pattern. The literal classification uses Go's
 // regexp/syntax, which parses the same RE2 syntax as go-re2.
 func compilePattern(src string) (*Matcher, error) {

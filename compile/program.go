@@ -316,3 +316,7 @@ func (d *Dispatch) ResponseRules(code int) []int {
 	}
 	return d.ByCode[code-100]
 }
+
+// Link rebuilds what a Program derives from its rules (the dispatch table), for a program
+// decoded from a bundle: a derived table is not stored, so it cannot disagree with the rules.
+func (p *Program) Link() { p.Dispatch = buildDispatch(p.Rules) }
