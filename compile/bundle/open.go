@@ -240,7 +240,9 @@ func (p *parser) programPart() bool {
 	return true
 }
 
-func (p *parser) bytes(e entry) []byte { return p.data[e.offset : e.offset+e.length : e.offset+e.length] }
+func (p *parser) bytes(e entry) []byte {
+	return p.data[e.offset : e.offset+e.length : e.offset+e.length]
+}
 
 // section returns the bytes of section i, which must be of kind k.
 func (p *parser) section(d *decoder, i int, k Kind) []byte {
