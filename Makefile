@@ -49,6 +49,7 @@ fuzz-short:
 	$(GO) test -run='^$$' -fuzz='^FuzzCompile$$' -fuzztime=$(FUZZTIME) ./compile
 	$(GO) test -run='^$$' -fuzz='^FuzzMachine$$' -fuzztime=$(FUZZTIME) ./fuzz
 	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) ./nfq
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./compile/bundle
 
 fuzz:
 	$(MAKE) fuzz-short FUZZTIME=$${FUZZTIME:-10m}

@@ -180,7 +180,7 @@ func notBundle(head []byte, size int64) string {
 	switch {
 	case len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '['):
 		return "not a bundle but JSON: a profile is given with -p, a bundle is what smcc compile writes"
-	case size < int64(len(Magic)) || bytes.HasPrefix([]byte(Magic), head):
+	case bytes.HasPrefix(head, []byte(Magic)) || bytes.HasPrefix([]byte(Magic), head):
 		return fmt.Sprintf("truncated: %d bytes, shorter than the %d-byte header", size, headerSize)
 	}
 	return fmt.Sprintf("not a bundle: it starts with %q, not the bundle magic %q", head[:min(len(head), 8)], Magic)
@@ -288,18 +288,21 @@ func (p *parser) tables(d *decoder, s *structures) {
 	}
 	for range n {
 		name := d.str()
+		secs := [4]int{d.small(), d.small(), d.small(), d.small()}
 		l := datafile.Layout{
-			Data:     p.section(d, d.small(), KindTableData),
-			FieldOff: view[uint32](p.section(d, d.small(), KindTableFieldOff)),
-			RowOff:   view[uint32](p.section(d, d.small(), KindTableRowOff)),
-			Lines:    view[uint32](p.section(d, d.small(), KindTableLines)),
+			Data:     p.section(d, secs[0], KindTableData),
+			FieldOff: view[uint32](p.section(d, secs[1], KindTableFieldOff)),
+			RowOff:   view[uint32](p.section(d, secs[2], KindTableRowOff)),
+			Lines:    view[uint32](p.section(d, secs[3], KindTableLines)),
 		}
 		if d.err != nil {
 			return
 		}
 		t, err := datafile.FromLayout(name, l)
 		if err != nil {
-			d.failf("table %s: %v", name, err)
+			// The arrays disagree: the damage is in the data sections, at the table's first.
+			p.failf(int64(p.secs[secs[0]].offset), "corrupt table %s: %v", name, err)
+			d.failf("")
 			return
 		}
 		s.tables = append(s.tables, t)
@@ -331,8 +334,9 @@ func (p *parser) networks(d *decoder, s *structures) {
 	for range d.count(8) {
 		pick(d, s.tables, d.small(), "table")
 		d.small() // the column, for disassembly
+		first := d.small()
 		l := datafile.NetworksLayout{
-			V4Start:  view[uint32](p.section(d, d.small(), KindNetsV4Start)),
+			V4Start:  view[uint32](p.section(d, first, KindNetsV4Start)),
 			V4Row:    view[uint32](p.section(d, d.small(), KindNetsV4Row)),
 			V4Bucket: view[uint32](p.section(d, d.small(), KindNetsV4Bucket)),
 			V6Start:  view[uint64](p.section(d, d.small(), KindNetsV6Start)),
@@ -344,7 +348,8 @@ func (p *parser) networks(d *decoder, s *structures) {
 		}
 		n, err := datafile.NetworksFromLayout(l)
 		if err != nil {
-			d.failf("network index: %v", err)
+			p.failf(int64(p.secs[first].offset), "corrupt network index: %v", err)
+			d.failf("")
 			return
 		}
 		s.nets = append(s.nets, n)
