@@ -40,9 +40,10 @@ lint:
 unit:
 	$(GO) test -count=1 ./...
 
-# cases runs the txtar suites through the smcc binary, as a user would.
+# cases runs the txtar suites through the smcc binary, as a user would: from the profiles and
+# again through a bundle compiled from them, which must give the same results.
 cases: build
-	$(BIN)/smcc test testdata examples
+	$(BIN)/smcc test --bundle testdata examples
 
 fuzz-short:
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./runtime/sipmsg

@@ -10,14 +10,14 @@ import (
 
 var checkCommand = &command{
 	name:    "check",
-	summary: "report every error and warning of profiles",
-	usage:   "smcc check PROFILE...",
+	summary: "report every error and warning of profiles; verify bundles",
+	usage:   "smcc check PROFILE|BUNDLE...",
 }
 
 var disasmCommand = &command{
 	name:    "disasm",
-	summary: "print the compiled program of profiles",
-	usage:   "smcc disasm PROFILE...",
+	summary: "print the compiled program of profiles or bundles",
+	usage:   "smcc disasm PROFILE|BUNDLE...",
 }
 
 func init() {
@@ -37,6 +37,10 @@ func checkMain(args []string, stdout, stderr io.Writer) int {
 		if _, err := os.Stat(path); err != nil {
 			fmt.Fprintf(stderr, "smcc check: %v\n", err)
 			return exitUsage
+		}
+		if isBundle(path) {
+			status = max(status, checkBundle(path, stdout))
+			continue
 		}
 		prog, diags := compile.CompileFile(path)
 		for _, d := range diags {
@@ -60,6 +64,13 @@ func disasmMain(args []string, stdout, stderr io.Writer) int {
 	}
 	status := exitOK
 	for i, path := range args {
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		if isBundle(path) {
+			status = max(status, disasmBundle(path, stdout, stderr))
+			continue
+		}
 		prog, diags := compile.CompileFile(path)
 		for _, d := range diags {
 			fmt.Fprintln(stderr, d)
@@ -67,9 +78,6 @@ func disasmMain(args []string, stdout, stderr io.Writer) int {
 		if prog == nil {
 			status = exitFailed
 			continue
-		}
-		if i > 0 {
-			fmt.Fprintln(stdout)
 		}
 		prog.Disassemble(stdout)
 	}

@@ -46,7 +46,9 @@ var helpText = map[string]string{
 Applies the chain (the -p profiles, in order) to one SIP message, read from MESSAGE_FILE or
 standard input ("-" or no file).
 
-  -p PROFILE          a profile; repeat for a chain (applied in the order given)
+  -p PROFILE          a profile; repeat for a chain (applied in the order given). A file that is a
+                      bundle (see smcc compile) is recognised and must be given alone
+  --bundle BUNDLE     a compiled bundle instead of profiles
   --remote IP:PORT    the peer's address for {$SIP.RemoteIP}/{$SIP.RemotePort} (default 192.0.2.1:5060)
   --local IP:PORT     the local address for {$SIP.LocalIP}/{$SIP.LocalPort} (default 192.0.2.2:5060)
   --transport udp|tcp {$SIP.Transport} (default udp)
@@ -67,6 +69,8 @@ Runs txtar test cases: each PATH is a .txtar file or a folder searched recursive
 
   -v          print a line for every passing case too
   -run REGEXP run only the cases whose path matches REGEXP
+  --bundle    run every case a second time through a bundle (compiled and opened in memory,
+              as smcc compile and the daemon do); it passes only when both runs do
 
 A case's comment holds "key: value" lines ('#' lines are ignored):
   remote, local  IP:PORT, as in smcc run (defaults 192.0.2.1:5060, 192.0.2.2:5060)
@@ -85,16 +89,36 @@ Output: a line per failing case with its path and a diff, a line per passing cas
 "N passed, M failed".
 Exit status: 0 when every case passes, 1 when any fails, 2 for usage errors or an unreadable case.
 `,
+	"compile": `
+Compiles the chain (the profiles, in the order given) and every data file its rules name into one
+bundle file, which smcc run --bundle and the daemon load. Data tables are stored sorted and indexed,
+ready to be used in place through a memory map; docs/bundles.md describes the format's guarantees
+and how to update a data file in production.
+
+  -o BUNDLE   the file to write (default: the first profile's name with .smcb). It is written to a
+              temporary file in the same folder and renamed over BUNDLE, so a reader never sees
+              half a bundle; mode 0640
+
+Standard error: every error and warning, as smcc check prints them.
+Standard output: one line with the profiles, data files, rows, size, time taken and peak memory.
+Exit status: 0 when the bundle was written, 1 when a profile does not compile or the bundle cannot
+be written, 2 for usage errors.
+`,
 	"check": `
 Compiles each profile and reports every error and warning as FILE:LINE:COL: message, with a
 suggestion where one fits. Data files are read as the rules name them.
-Exit status: 0 when every profile compiles (warnings allowed), 1 when any has an error, 2 for usage errors.
+A bundle (recognised by its first bytes) is opened and every section's checksum verified, which
+is what to run after copying a bundle to a machine and before putting it in place.
+Exit status: 0 when every profile compiles (warnings allowed) and every bundle verifies, 1 when any
+has an error, 2 for usage errors.
 `,
 	"disasm": `
 Compiles each profile and prints its program: the rules with their scope, the instructions with
 the selectors, patterns (and whether each runs as a byte comparison or on RE2), templates and data
 tables they use, and the dispatch table that sends each message to the rules in its scope.
-Exit status: 0, or 1 when a profile does not compile.
+For a bundle: the format version and what it was compiled from (each profile and data file with
+its SHA-256 digest and size), then the program of each profile.
+Exit status: 0, or 1 when a profile does not compile or a bundle does not open.
 `,
 	"help": `
 Shows the list of commands, or one command's flags, output and exit status.

@@ -16,7 +16,8 @@ var update = flag.Bool("update", false, "rewrite the .golden files of testdata/g
 
 const repo = "../.."
 
-// TestSuites runs every txtar case of the project: the conformance suite and the examples.
+// TestSuites runs every txtar case of the project (the conformance suite and the examples) from
+// the profiles and again through a bundle, which must give the same results.
 func TestSuites(t *testing.T) {
 	for _, dir := range []string{"testdata", "examples"} {
 		files, err := findCases([]string{filepath.Join(repo, dir)})
@@ -24,7 +25,7 @@ func TestSuites(t *testing.T) {
 			t.Fatalf("%s: no txtar cases found (%v)", dir, err)
 		}
 		var out bytes.Buffer
-		status := runCases(files, regexp.MustCompile(""), false, &out)
+		status := runCases(files, regexp.MustCompile(""), false, true, &out)
 		if status != exitOK {
 			t.Errorf("smcc test %s: exit %d\n%s", dir, status, out.String())
 		}
@@ -189,5 +190,61 @@ func TestTraceGolden(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("trace differs from %s:\n%s", golden, lineDiff(want, got))
+	}
+}
+
+// smcc compile writes a bundle that run, check and disasm accept in place of the profiles, with the
+// same results; a damaged bundle, a profile given as a bundle and an output over an input are
+// errors that say what is wrong.
+func TestCompileCommand(t *testing.T) {
+	dir := t.TempDir()
+	fixture := filepath.Join(repo, "compile/bundle/testdata/chain")
+	profile, msgFile := filepath.Join(fixture, "profile.json"), filepath.Join(fixture, "invite.sip")
+	out := filepath.Join(dir, "chain.smcb")
+	sh := func(args ...string) (int, string, string) {
+		var o, e bytes.Buffer
+		status := dispatch(args, strings.NewReader(""), &o, &e)
+		return status, o.String(), e.String()
+	}
+	status, stdout, stderr := sh("compile", "-o", out, profile)
+	if status != exitOK || !regexp.MustCompile(`^.*chain.smcb: 1 profile, 4 data files, 11 rows, \d+\.\d KiB in \d+\.\d\d s, peak memory .*\n$`).MatchString(stdout) {
+		t.Fatalf("compile: exit %d\n%s%s", status, stdout, stderr)
+	}
+	runArgs := []string{"--rand", "7", "--time", "2026-11-23T10:00:00Z", msgFile}
+	_, fromProfile, fromProfileErr := sh(append([]string{"run", "-p", profile}, runArgs...)...)
+	for _, how := range [][]string{{"--bundle", out}, {"-p", out}} {
+		status, stdout, stderr = sh(append(append([]string{"run"}, how...), runArgs...)...)
+		if status != exitOK || stdout != fromProfile || stderr != fromProfileErr {
+			t.Errorf("run %v: exit %d\n%s%s\nfrom the profile:\n%s%s", how, status, stdout, stderr, fromProfile, fromProfileErr)
+		}
+	}
+	if status, stdout, _ = sh("check", out); status != exitOK || !strings.HasSuffix(stdout, "ok, bundle of 1 profile and 4 data files, every checksum verified\n") {
+		t.Errorf("check: exit %d: %s", status, stdout)
+	}
+	_, disasmProfile, _ := sh("disasm", profile)
+	status, stdout, _ = sh("disasm", out)
+	if status != exitOK || !strings.HasSuffix(stdout, "\n"+disasmProfile) || !strings.Contains(stdout, "  data    sha256:") {
+		t.Errorf("disasm of the bundle: exit %d\n%s\nof the profile:\n%s", status, stdout, disasmProfile)
+	}
+
+	b, _ := os.ReadFile(out)
+	damaged := filepath.Join(dir, "damaged.smcb")
+	b[len(b)-3] ^= 1 // in a data section: found by check, which reads every section
+	os.WriteFile(damaged, b, 0o600)
+	if status, stdout, _ = sh("check", damaged); status != exitFailed || !strings.Contains(stdout, "corrupt IPv6 buckets section 26: checksum") {
+		t.Errorf("check of a damaged bundle: exit %d: %s", status, stdout)
+	}
+	os.WriteFile(damaged, b[:100], 0o600)
+	if status, _, stderr = sh("run", "--bundle", damaged, msgFile); status != exitFailed || !strings.Contains(stderr, "truncated or extended: the header says") {
+		t.Errorf("run of a truncated bundle: exit %d: %s", status, stderr)
+	}
+	if status, _, stderr = sh("run", "--bundle", profile, msgFile); status != exitFailed || !strings.Contains(stderr, "not a bundle but JSON") {
+		t.Errorf("run --bundle of a profile: exit %d: %s", status, stderr)
+	}
+	if status, _, stderr = sh("run", "-p", out, "-p", profile, msgFile); status != exitFailed || !strings.Contains(stderr, "is a bundle, which holds a whole chain: give it alone") {
+		t.Errorf("run of a bundle and a profile: exit %d: %s", status, stderr)
+	}
+	if status, _, stderr = sh("compile", "-o", filepath.Join(fixture, "numbers.csv"), profile); status != exitUsage || !strings.Contains(stderr, "would overwrite the input") {
+		t.Errorf("compile over an input: exit %d: %s", status, stderr)
 	}
 }

@@ -18,7 +18,7 @@ import (
 var runCommand = &command{
 	name:    "run",
 	summary: "apply a chain of profiles to one SIP message",
-	usage:   "smcc run [-p PROFILE]... [--remote IP:PORT] [--local IP:PORT] [--transport udp|tcp] [--time RFC3339] [--rand N] [--trace] [MESSAGE_FILE | -]",
+	usage:   "smcc run [-p PROFILE]... [--bundle BUNDLE] [--remote IP:PORT] [--local IP:PORT] [--transport udp|tcp] [--time RFC3339] [--rand N] [--trace] [MESSAGE_FILE | -]",
 }
 
 func init() { runCommand.run = runMain }
@@ -62,6 +62,7 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet(runCommand, stderr)
 	var profiles listFlag
 	fs.Var(&profiles, "p", "profile (repeat for a chain)")
+	bundlePath := fs.String("bundle", "", "compiled bundle (instead of profiles)")
 	remote := fs.String("remote", defaultRemote, "peer address")
 	local := fs.String("local", defaultLocal, "local address")
 	transport := fs.String("transport", "udp", "udp or tcp")
@@ -76,8 +77,8 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	if err == nil && len(files) > 1 {
 		err = errors.New("give one message file")
 	}
-	if err == nil && len(profiles) == 0 {
-		err = errors.New("give at least one profile with -p")
+	if err == nil && len(profiles) == 0 && *bundlePath == "" {
+		err = errors.New("give at least one profile with -p, or a bundle with --bundle")
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "smcc run: %v\n", err)
@@ -89,7 +90,7 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "smcc run: %v\n", err)
 		return exitUsage
 	}
-	chain, ok := compileChain(profiles, stderr)
+	chain, ok := loadChain(profiles, *bundlePath, stderr)
 	if !ok {
 		return exitFailed
 	}

@@ -14,7 +14,7 @@ import (
 var testCommand = &command{
 	name:    "test",
 	summary: "run txtar test cases",
-	usage:   "smcc test [-v] [-run REGEXP] PATH...",
+	usage:   "smcc test [-v] [-run REGEXP] [--bundle] PATH...",
 }
 
 func init() { testCommand.run = testMain }
@@ -23,6 +23,7 @@ func testMain(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet(testCommand, stderr)
 	verbose := fs.Bool("v", false, "print passing cases too")
 	pattern := fs.String("run", "", "run only cases whose path matches")
+	viaBundle := fs.Bool("bundle", false, "also run every case through a compiled bundle")
 	paths, err := parseInterleaved(fs, args)
 	if err != nil {
 		return exitUsage
@@ -41,7 +42,7 @@ func testMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "smcc test: %v\n", err)
 		return exitUsage
 	}
-	return runCases(files, filter, *verbose, stdout)
+	return runCases(files, filter, *verbose, *viaBundle, stdout)
 }
 
 // findCases expands folders into the .txtar files below them, sorted.
@@ -70,7 +71,7 @@ func findCases(paths []string) ([]string, error) {
 	return files, nil
 }
 
-func runCases(files []string, filter *regexp.Regexp, verbose bool, out io.Writer) int {
+func runCases(files []string, filter *regexp.Regexp, verbose, viaBundle bool, out io.Writer) int {
 	passed, failed, unreadable := 0, 0, 0
 	for _, path := range files {
 		if !filter.MatchString(path) {
@@ -83,7 +84,12 @@ func runCases(files []string, filter *regexp.Regexp, verbose bool, out io.Writer
 			failed++
 			continue
 		}
-		diffs := tc.run()
+		diffs := tc.run(false)
+		if viaBundle && len(diffs) == 0 {
+			for _, d := range tc.run(true) {
+				diffs = append(diffs, "from the bundle: "+d)
+			}
+		}
 		if len(diffs) == 0 {
 			passed++
 			if verbose {

@@ -209,11 +209,18 @@ func sectionLine(a *txtar.Archive, name string) int {
 	return 0
 }
 
-// run runs the case and returns what differs from the expectations.
-func (tc *testCase) run() []string {
+// run runs the case and returns what differs from the expectations. With throughBundle, the
+// compiled chain goes through a bundle first, encoded and opened again as a deployment would.
+func (tc *testCase) run(throughBundle bool) []string {
 	chain, problems := tc.compile()
 	if problems != nil {
 		return append([]string{"a profile does not compile:"}, problems...)
+	}
+	if throughBundle {
+		var err error
+		if chain, err = viaBundle(tc.path, chain.Programs); err != nil {
+			return []string{fmt.Sprintf("the bundle does not open: %v", err)}
+		}
 	}
 	res := runtime.NewMachine(chain).Run(tc.input, tc.env)
 	var diffs []string

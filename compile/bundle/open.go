@@ -3,6 +3,7 @@ package bundle
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -20,9 +21,9 @@ type Bundle struct {
 	Programs []*compile.Program
 	Manifest Manifest
 
-	data     []byte  // the whole file: a read-only mapping, or memory given to Parse
-	sections []entry // the section table
-	unmap    func() error
+	data     []byte   // the whole file: a read-only mapping, or memory given to Parse
+	sections []entry  // the section table
+	file     *os.File // the opened file, which Verify reads; nil for Parse
 }
 
 // Error is a bundle that cannot be used, with the offset of the damage when there is one.
@@ -50,7 +51,17 @@ func Open(path string) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close() // the mapping outlives the descriptor
+	b, err := open(path, f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+// open maps and checks the opened file f. The Bundle keeps f, so that Verify reads the same file
+// that is mapped even after a newer bundle has been renamed over its path.
+func open(path string, f *os.File) (*Bundle, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
@@ -76,17 +87,17 @@ func Open(path string) (*Bundle, error) {
 		syscall.Munmap(data)
 		return nil, err
 	}
-	b.unmap = func() error { return syscall.Munmap(data) }
+	b.file = f
 	return b, nil
 }
 
-// Close releases the mapping of an opened bundle.
+// Close releases the mapping and the file of an opened bundle. The programs must not run after it.
 func (b *Bundle) Close() error {
-	if b.unmap == nil {
+	if b.file == nil {
 		return nil
 	}
-	err := b.unmap()
-	b.unmap = nil
+	err := errors.Join(syscall.Munmap(b.data), b.file.Close())
+	b.file, b.data = nil, nil
 	return err
 }
 
@@ -378,17 +389,12 @@ func link(p *compile.Program) error {
 // through the mapping, so the daemon's resident memory does not grow by the size of the tables.
 // Run it after copying a bundle to a machine and before putting it in place (`smcc check`).
 func (b *Bundle) Verify() error {
-	var f *os.File
-	if b.unmap != nil {
-		var err error
-		if f, err = os.Open(b.Name); err != nil {
-			return err
-		}
-		defer f.Close()
+	if b.data == nil {
+		return &Error{Name: b.Name, Offset: -1, Msg: "closed"}
 	}
 	buf := make([]byte, 1<<20)
 	for i, e := range b.sections[2:] {
-		sum, err := b.sectionChecksum(f, e, buf)
+		sum, err := b.sectionChecksum(b.file, e, buf)
 		if err != nil {
 			return err
 		}
