@@ -1,6 +1,6 @@
 // Command bigdata writes the generated data files of the bundle benchmarks into a folder:
 // numbers.csv (10,000,000 E.164 numbers with two more columns) and networks.csv (1,000,000 IPv4
-// and IPv6 networks). Files already there are kept.
+// and IPv6 networks), and profile.json, which uses both. Files already there are kept.
 //
 //	go run ./perf/cmd/bigdata DIR
 package main
@@ -24,4 +24,5 @@ func main() {
 	}
 	fmt.Println(f.Numbers)
 	fmt.Println(f.Networks)
+	fmt.Println(f.Profile)
 }
