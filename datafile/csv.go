@@ -91,12 +91,16 @@ func (p *parser) record() error {
 	if t.Len() >= maxRows {
 		return p.errorf(line, "more than %d rows", maxRows)
 	}
+	start := len(t.data)
 	for n := 1; ; n++ {
 		if n > MaxFields {
 			return p.errorf(p.line, "more than %d fields in a row", MaxFields)
 		}
 		if err := p.field(); err != nil {
 			return err
+		}
+		if n := len(t.data) - start; n > MaxRowLen {
+			return p.errorf(line, "row is %d bytes long; the limit is %d", n, MaxRowLen)
 		}
 		if p.pos < len(p.src) && p.src[p.pos] == ',' {
 			p.pos++

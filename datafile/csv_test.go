@@ -134,6 +134,8 @@ func TestLimits(t *testing.T) {
 		{"quoted field too long", "k\n\"" + field + "\"\"\"\n", "f.csv:2: field is 4097 bytes long; the limit is 4096 (is a quote not closed?)"},
 		{"stray quote swallows lines", "\"a\n" + strings.Repeat("b,c\n", 2000) + "\"\n", "f.csv:1: field is 8002 bytes long; the limit is 4096 (is a quote not closed?)"},
 		{"most fields", fields + "\n", ""},
+		{"longest row", "k\n" + strings.Repeat(field+",", MaxRowLen/MaxFieldLen-1) + field + "\n", ""},
+		{"row too long", "k\n" + strings.Repeat(field+",", MaxRowLen/MaxFieldLen) + "y\n", "f.csv:2: row is 16385 bytes long; the limit is 16384"},
 		{"too many fields", "k\n" + fields + ",a\n", "f.csv:2: more than 64 fields in a row"},
 		{"too many fields after a multi-line field", "\"x\ny\"," + fields + "\n", "f.csv:2: more than 64 fields in a row"},
 	}

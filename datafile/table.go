@@ -19,6 +19,11 @@ const (
 	// of leaving a lookup that silently misses.
 	MaxFieldLen = 4096
 
+	// MaxRowLen bounds one row: the bytes of its fields together, after unescaping. A row is a
+	// key and the few values a rule copies into a message, and a SIP message over UDP is at most
+	// 64 KiB; a row of 16 KiB is already a file that is not a list of keys.
+	MaxRowLen = 16384
+
 	// MaxFields bounds the fields of one row. Rules name columns one at a time with
 	// {$DataFile.FieldN}, so real files have a handful; a row with more than 64 is most likely a
 	// file that is not CSV at all (a log, a binary).
