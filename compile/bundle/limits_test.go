@@ -20,7 +20,9 @@ func manyTables(t *testing.T, n int) []*compile.Program {
  "Action": "DROP_MSG"}`, i))
 	}
 	src := `{"ProfileID": 1, "ProfileName": "tables", "Rules": [` + strings.Join(rules, ",\n") + `]}`
-	open := func(name string) ([]byte, error) { return []byte("1" + strings.TrimSuffix(name[1:], ".csv") + ",x\n"), nil }
+	open := func(name string) ([]byte, error) {
+		return []byte("1" + strings.TrimSuffix(name[1:], ".csv") + ",x\n"), nil
+	}
 	prog, diags := compile.Compile("tables.json", []byte(src), compile.Options{OpenData: open})
 	if prog == nil {
 		t.Fatal(diags)
