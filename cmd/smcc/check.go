@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 
 	"github.com/smcproject/smc/compile"
 )
@@ -88,5 +89,20 @@ func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
-	return fmt.Sprintf("%d %ss", n, word)
+	return grouped(n) + " " + word + "s"
+}
+
+// grouped formats n with commas between groups of three digits, as 10,000,000 reads at a glance
+// where 10000000 does not.
+func grouped(n int) string {
+	if n < 0 {
+		return "-" + grouped(-n)
+	}
+	s := strconv.Itoa(n)
+	head := (len(s)-1)%3 + 1
+	out := s[:head]
+	for i := head; i < len(s); i += 3 {
+		out += "," + s[i:i+3]
+	}
+	return out
 }

@@ -91,7 +91,7 @@ Exit status: 0 when every case passes, 1 when any fails, 2 for usage errors or a
 `,
 	"compile": `
 Compiles the chain (the profiles, in the order given) and every data file its rules name into one
-bundle file, which smcc run --bundle and the daemon load. Data tables are stored sorted and indexed,
+bundle file, which smcc run --bundle and the daemon load. Data tables are stored with their indexes,
 ready to be used in place through a memory map; docs/bundles.md describes the format's guarantees
 and how to update a data file in production.
 

@@ -248,3 +248,12 @@ func TestCompileCommand(t *testing.T) {
 		t.Errorf("compile over an input: exit %d: %s", status, stderr)
 	}
 }
+
+func TestGrouped(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 7: "7", 999: "999", 1000: "1,000", 12345: "12,345",
+		10_000_000: "10,000,000", 123456789: "123,456,789", -1234: "-1,234"} {
+		if got := grouped(n); got != want {
+			t.Errorf("grouped(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
