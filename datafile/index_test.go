@@ -217,6 +217,25 @@ func TestIndexAgreesWithScan(t *testing.T) {
 	}
 }
 
+// Keys that share their first 16 bytes, the part a slot holds, are told apart by the rest, in
+// both cases of a folded index.
+func TestIndexLongKeys(t *testing.T) {
+	tab := mustParse(t, "sip:+15551234567@a.example,1\nsip:+15551234567@b.example,2\nsip:+1555123456,3\nSIP:+15551234567@A.EXAMPLE,4\n")
+	for _, fold := range []bool{false, true} {
+		ix := tab.Index(1, fold)
+		for key, want := range map[string]int{
+			"sip:+15551234567@a.example": 0, "sip:+15551234567@b.example": 1, "sip:+1555123456": 2,
+			"SIP:+15551234567@A.EXAMPLE": map[bool]int{false: 3, true: 0}[fold],
+			"sip:+15551234567@B.example": map[bool]int{false: -1, true: 1}[fold],
+			"sip:+15551234567@c.example": -1, "sip:+15551234567": -1, "sip:+1555123456x": -1,
+		} {
+			if r, ok := ix.Lookup([]byte(key)); r != want || ok != (want >= 0) {
+				t.Errorf("fold %v: Lookup(%q) = %d %v, want %d", fold, key, r, ok, want)
+			}
+		}
+	}
+}
+
 func foldIf(s string, fold bool) string {
 	if !fold {
 		return s
@@ -229,16 +248,17 @@ func foldIf(s string, fold bool) string {
 }
 
 // An index rebuilt from its slots answers like the original, and a damaged one never reads outside
-// the table: slots pointing past the data miss.
+// the table: slots pointing past the data miss (keys of up to 16 bytes are compared with the
+// slot's own copy and never read the data).
 func TestIndexFromSlots(t *testing.T) {
-	tab := mustParse(t, "alice,1\nbob,2\ncarol,3\n")
+	tab := mustParse(t, "alice,1\nbob,2\ncarol,3\nsip:someone@example.com,4\n")
 	ix := tab.Index(1, false)
 	slots, probe := ix.Slots()
 	back, err := IndexFromSlots(tab, 1, false, slots, probe, ix.Keys())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"alice", "bob", "carol", "dave"} {
+	for _, k := range []string{"alice", "bob", "carol", "dave", "sip:someone@example.com", "sip:someone@example.org"} {
 		r1, ok1 := ix.Lookup([]byte(k))
 		r2, ok2 := back.Lookup([]byte(k))
 		if r1 != r2 || ok1 != ok2 {
@@ -250,8 +270,11 @@ func TestIndexFromSlots(t *testing.T) {
 		damaged[i].KeyOff += 1 << 30
 	}
 	back, _ = IndexFromSlots(tab, 1, false, damaged, probe, ix.Keys())
-	if r, ok := back.Lookup([]byte("bob")); ok {
+	if r, ok := back.Lookup([]byte("sip:someone@example.com")); ok {
 		t.Errorf("damaged index found row %d", r)
+	}
+	if r, ok := back.Lookup([]byte("bob")); !ok || r != 1 {
+		t.Errorf("short key in a damaged index: row %d %v, want 1 from the slot's copy", r, ok)
 	}
 	for _, bad := range []struct {
 		col   int
@@ -259,10 +282,10 @@ func TestIndexFromSlots(t *testing.T) {
 		probe uint32
 		keys  int
 	}{
-		{0, slots, probe, 3},
+		{0, slots, probe, 4},
 		{1, nil, 0, 0},
-		{1, slots, uint32(len(slots)), 3},
-		{1, slots, probe, 4},
+		{1, slots, uint32(len(slots)), 4},
+		{1, slots, probe, 5}, // more keys than rows
 		{1, slots, probe, -1},
 	} {
 		if _, err := IndexFromSlots(tab, bad.col, false, bad.slots, bad.probe, bad.keys); err == nil {

@@ -64,7 +64,7 @@ const (
 	KindTableFieldOff Kind = 17 // uint32: where each field starts, and the end
 	KindTableRowOff   Kind = 18 // uint32: the first field of each row, and the end
 	KindTableLines    Kind = 19 // uint32: the source line of each row
-	KindIndexSlots    Kind = 20 // 16-byte slots of an exact index
+	KindIndexSlots    Kind = 20 // 32-byte slots of an exact index
 	KindNetsV4Start   Kind = 21 // uint32
 	KindNetsV4Row     Kind = 22 // uint32
 	KindNetsV4Bucket  Kind = 23 // uint32, 65537 entries
