@@ -85,18 +85,37 @@ func (ds Diagnostics) sort() {
 }
 
 // suggest returns the candidate closest to word, or "" when none is close enough to be what the
-// author meant: a case-insensitive match, or an edit distance of at most a third of the word.
+// author meant: a match but for case and separators (IEQ for I_EQ, HeaderSectionOnly for
+// HEADER_SECTION_ONLY), or an edit distance of at most a third of the word.
 func suggest(word string, candidates []string) string {
 	best, bestDist := "", len(word)/3+1
 	for _, c := range candidates {
 		if strings.EqualFold(c, word) {
 			return c
 		}
+	}
+	for _, c := range candidates {
+		if strings.EqualFold(withoutSeparators(c), withoutSeparators(word)) {
+			return c
+		}
+	}
+	for _, c := range candidates {
 		if d := editDistance(strings.ToUpper(word), strings.ToUpper(c)); d < bestDist {
 			best, bestDist = c, d
 		}
 	}
 	return best
+}
+
+// withoutSeparators drops the characters that authors write, leave out or swap in names: _ - . and
+// space.
+func withoutSeparators(s string) string {
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune("_-. ", r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // editDistance is the Levenshtein distance, with a transposition counted as one edit.
