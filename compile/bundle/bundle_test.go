@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/smcproject/smc/compile"
+	"github.com/smcproject/smc/datafile"
 	"github.com/smcproject/smc/perf"
 	"github.com/smcproject/smc/runtime"
 )
@@ -156,5 +157,64 @@ func TestDeterministic(t *testing.T) {
 	p2, m2, _ := fixture(t)
 	if !bytes.Equal(encode(t, p1, m1), encode(t, p2, m2)) {
 		t.Error("two compilations of the same files differ")
+	}
+}
+
+// Lookups in an opened bundle read the mapped file and allocate nothing: exact, case-folded and
+// CIDR, hits and misses, and the fields of the row found.
+func TestMappedLookups(t *testing.T) {
+	progs, m, _ := fixture(t)
+	path := filepath.Join(t.TempDir(), "chain.smcb")
+	if err := WriteFile(path, progs, m); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var exact, folded *datafile.Index
+	var nets *datafile.Networks
+	for _, c := range b.Programs[0].Conds {
+		switch {
+		case c.Index != nil && c.Index.Fold():
+			folded = c.Index
+		case c.Index != nil:
+			exact = c.Index
+		case c.Nets != nil:
+			nets = c.Nets
+		}
+	}
+	if exact == nil || folded == nil || nets == nil {
+		t.Fatal("the fixture lacks an exact, a folded or a network index")
+	}
+	lookups := []struct {
+		name string
+		find func() (int, bool)
+		row  int // -1: not found
+	}{
+		{"exact hit, first of duplicates", func() (int, bool) { return exact.Lookup([]byte("+15550001111")) }, 0},
+		{"exact miss", func() (int, bool) { return exact.Lookup([]byte("+15550003333")) }, -1},
+		{"folded hit", func() (int, bool) { return folded.Lookup([]byte("sipvicious")) }, 1},
+		{"folded miss", func() (int, bool) { return folded.Lookup([]byte("sipp")) }, -1},
+		{"IPv4 most specific", func() (int, bool) { return nets.Lookup(datafile.AddrFrom4([4]byte{198, 51, 100, 200})) }, 1},
+		{"IPv6", func() (int, bool) {
+			return nets.Lookup(datafile.AddrFrom16(netip.MustParseAddr("2001:db8::1").As16()))
+		}, 2},
+		{"IPv4 miss", func() (int, bool) { return nets.Lookup(datafile.AddrFrom4([4]byte{192, 0, 2, 1})) }, -1},
+	}
+	for _, l := range lookups {
+		if r, ok := l.find(); r != l.row || ok != (l.row >= 0) {
+			t.Errorf("%s: row %d %v, want %d", l.name, r, ok, l.row)
+		}
+		if n := testing.AllocsPerRun(100, func() { l.find() }); n != 0 {
+			t.Errorf("%s: %v allocations", l.name, n)
+		}
+	}
+	if got := string(exact.Table().Field(0, 2)); got != "carrier-7" {
+		t.Errorf("Field(0, 2) = %q", got)
+	}
+	if n := testing.AllocsPerRun(100, func() { exact.Table().Field(0, 3) }); n != 0 {
+		t.Errorf("Field: %v allocations", n)
 	}
 }
