@@ -94,13 +94,13 @@ type ext struct {
 }
 
 var (
-	hopByHop = ext{0, []byte{0, 1, 4, 0, 0, 0, 0}}                                                  // PadN option
-	destOpts = ext{60, []byte{1, 1, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}}                         // two units
-	routing  = ext{43, []byte{0, 4, 0, 0, 0, 0, 0}}                                                 // type 4, no segments left
-	atomic   = ext{44, []byte{0, 0, 0, 0, 0, 0, 42}}                                                // offset 0, M=0 (RFC 6946)
-	firstFr  = ext{44, []byte{0, 0, 1, 0, 0, 0, 42}}                                                // offset 0, M=1
-	laterFr  = ext{44, []byte{0, 0x05, 0x48, 0, 0, 0, 42}}                                          // offset 169 units
-	ahHeader = ext{51, []byte{4, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}} // AH with ICV
+	hopByHop   = ext{0, []byte{0, 1, 4, 0, 0, 0, 0}}                                                  // PadN option
+	destOpts   = ext{60, []byte{1, 1, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}}                         // two units
+	routing    = ext{43, []byte{0, 4, 0, 0, 0, 0, 0}}                                                 // type 4, no segments left
+	atomicFrag = ext{44, []byte{0, 0, 0, 0, 0, 0, 42}}                                                // offset 0, M=0 (RFC 6946)
+	firstFr    = ext{44, []byte{0, 0, 1, 0, 0, 0, 42}}                                                // offset 0, M=1
+	laterFr    = ext{44, []byte{0, 0x05, 0x48, 0, 0, 0, 42}}                                          // offset 169 units
+	ahHeader   = ext{51, []byte{4, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}} // AH with ICV
 )
 
 // spec describes a test packet; build makes it with right lengths and checksums.
@@ -207,7 +207,7 @@ func samples() []sample {
 		{"v6-udp-odd", spec{v6: true, proto: ProtoUDP, payload: odd}},
 		{"v6-tcp", spec{v6: true, proto: ProtoTCP, payload: sipPayload, tcpOpts: tcpOpts, tos: 0x03}},
 		{"v6-udp-exts", spec{v6: true, proto: ProtoUDP, payload: sipPayload,
-			exts: []ext{hopByHop, destOpts, routing, atomic, destOpts}}},
-		{"v6-tcp-exts", spec{v6: true, proto: ProtoTCP, payload: odd, exts: []ext{hopByHop, atomic}}},
+			exts: []ext{hopByHop, destOpts, routing, atomicFrag, destOpts}}},
+		{"v6-tcp-exts", spec{v6: true, proto: ProtoTCP, payload: odd, exts: []ext{hopByHop, atomicFrag}}},
 	}
 }

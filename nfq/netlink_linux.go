@@ -1,0 +1,224 @@
+package nfq
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	nfqueue "github.com/florianl/go-nfqueue/v2"
+	"golang.org/x/sys/unix"
+)
+
+// QueueConfig sets up one NFQUEUE queue.
+type QueueConfig struct {
+	Num uint16
+
+	// MaxLen is how many packets the kernel holds for the queue before it applies fail-open
+	// (or drops); 0 means DefaultMaxLen.
+	MaxLen uint32
+	// RcvBuf is the netlink socket's receive buffer in bytes, forced past net.core.rmem_max;
+	// 0 means DefaultRcvBuf.
+	RcvBuf int
+	// FailClosed turns off NFQA_CFG_F_FAIL_OPEN: a full queue then drops packets instead of
+	// accepting them unchanged.
+	FailClosed bool
+	// Conntrack asks for the packets' conntrack information (NFQA_CFG_F_CONNTRACK).
+	Conntrack bool
+	// Poll is how long Next waits before it returns ErrTimeout; 0 means DefaultPoll.
+	Poll time.Duration
+}
+
+// Defaults sized for bursts: 8192 queued packets of up to 1500 bytes take about 12 MiB of kernel
+// memory; an 8 MiB socket buffer holds about 5,000 of them in transit to user space.
+const (
+	DefaultMaxLen = 8192
+	DefaultRcvBuf = 8 << 20
+	DefaultPoll   = 200 * time.Millisecond
+)
+
+// A Queue is one NFQUEUE queue, read and answered through a netlink socket that it owns. Its
+// methods do not allocate and are for one goroutine; the socket is blocking, with a receive
+// timeout of the poll interval.
+type Queue struct {
+	fd   int
+	num  uint16
+	rbuf []byte // the last datagram read
+	rest []byte // its messages not yet returned
+	wbuf []byte
+	seq  uint32
+}
+
+// OpenQueue opens a netlink socket, binds it to queue cfg.Num and configures the queue. It fails
+// when another process holds the queue (EBUSY) or without CAP_NET_ADMIN (EPERM).
+func OpenQueue(cfg QueueConfig) (*Queue, error) {
+	cfg = withDefaults(cfg)
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_NETFILTER)
+	if err != nil {
+		return nil, fmt.Errorf("queue %d: netlink socket: %w", cfg.Num, err)
+	}
+	q := &Queue{fd: fd, num: cfg.Num, rbuf: make([]byte, 0, maxPacketCopied+4096), wbuf: make([]byte, 0, maxPacketCopied+4096), seq: 1}
+	if err := q.setup(cfg); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("queue %d: %w", cfg.Num, err)
+	}
+	return q, nil
+}
+
+func withDefaults(cfg QueueConfig) QueueConfig {
+	if cfg.MaxLen == 0 {
+		cfg.MaxLen = DefaultMaxLen
+	}
+	if cfg.RcvBuf == 0 {
+		cfg.RcvBuf = DefaultRcvBuf
+	}
+	if cfg.Poll == 0 {
+		cfg.Poll = DefaultPoll
+	}
+	return cfg
+}
+
+func (q *Queue) setup(cfg QueueConfig) error {
+	if err := unix.Bind(q.fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		return fmt.Errorf("bind: %w", err)
+	}
+	// SO_RCVBUFFORCE goes past rmem_max (it needs CAP_NET_ADMIN, which binding a queue needs
+	// anyway); NETLINK_NO_ENOBUFS keeps an overrun from being reported as an error on every
+	// read after it, since under fail-open the kernel has already accepted those packets.
+	if err := unix.SetsockoptInt(q.fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, cfg.RcvBuf); err != nil {
+		if err := unix.SetsockoptInt(q.fd, unix.SOL_SOCKET, unix.SO_RCVBUF, cfg.RcvBuf); err != nil {
+			return fmt.Errorf("receive buffer: %w", err)
+		}
+	}
+	if err := unix.SetsockoptInt(q.fd, unix.SOL_NETLINK, unix.NETLINK_NO_ENOBUFS, 1); err != nil {
+		return fmt.Errorf("NETLINK_NO_ENOBUFS: %w", err)
+	}
+	tv := unix.NsecToTimeval(cfg.Poll.Nanoseconds())
+	if err := unix.SetsockoptTimeval(q.fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+		return fmt.Errorf("receive timeout: %w", err)
+	}
+	var flags uint32
+	if !cfg.FailClosed {
+		flags |= nfqueue.NfQaCfgFlagFailOpen
+	}
+	if cfg.Conntrack {
+		flags |= nfqueue.NfQaCfgFlagConntrack
+	}
+	q.wbuf = appendConfig(q.wbuf[:0], q.num, q.seq, cfg.MaxLen, flags)
+	if err := q.command(q.wbuf, 2); err != nil {
+		if errors.Is(err, unix.EBUSY) {
+			return fmt.Errorf("queue is bound by another process: %w", err)
+		}
+		return err
+	}
+	return nil
+}
+
+// command sends config messages and waits for their acknowledgements. A packet that arrives
+// meanwhile (the queue is bound by the first message) is accepted unchanged.
+func (q *Queue) command(msgs []byte, acks int) error {
+	first := q.seq
+	q.seq += uint32(acks)
+	if _, err := unix.Write(q.fd, msgs); err != nil {
+		return err
+	}
+	for acked := 0; acked < acks; {
+		n, err := unix.Read(q.fd, q.rbuf[:cap(q.rbuf)])
+		if err != nil {
+			if err == unix.EINTR {
+				continue
+			}
+			return fmt.Errorf("waiting for the kernel's acknowledgement: %w", err)
+		}
+		for b := q.rbuf[:n]; len(b) > 0; {
+			msg, typ, seq, rest, err := splitMessage(b)
+			if err != nil {
+				return err
+			}
+			b = rest
+			switch {
+			case typ == nlmsgError && seq >= first && seq < first+uint32(acks):
+				code, err := errnoOf(msg)
+				if err != nil {
+					return err
+				}
+				if code != 0 {
+					return unix.Errno(code)
+				}
+				acked++
+			case typ == msgPacket:
+				var p Queued
+				if parsePacket(msg, &p) == nil {
+					q.Verdict(&Verdict{ID: p.ID})
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Next implements Source.
+func (q *Queue) Next(p *Queued) error {
+	for {
+		for len(q.rest) > 0 {
+			msg, typ, _, rest, err := splitMessage(q.rest)
+			if err != nil {
+				q.rest = nil
+				return err
+			}
+			q.rest = rest
+			switch typ {
+			case msgPacket:
+				return parsePacket(msg, p)
+			case nlmsgError:
+				if code, _ := errnoOf(msg); code != 0 {
+					return fmt.Errorf("nfq: queue %d: the kernel refused a verdict: %w", q.num, unix.Errno(code))
+				}
+			}
+		}
+		n, err := unix.Read(q.fd, q.rbuf[:cap(q.rbuf)])
+		switch err {
+		case nil:
+			q.rest = q.rbuf[:n]
+		case unix.EAGAIN, unix.EINTR:
+			if err == unix.EAGAIN {
+				return ErrTimeout
+			}
+		case unix.ENOBUFS:
+			return ErrOverrun
+		default:
+			return fmt.Errorf("nfq: queue %d: read: %w", q.num, err)
+		}
+	}
+}
+
+// Verdict implements Source.
+func (q *Queue) Verdict(v *Verdict) error {
+	q.wbuf = AppendVerdict(q.wbuf[:0], q.num, v)
+	return q.write()
+}
+
+// BatchVerdict accepts (or drops) every packet up to and including id that has no verdict yet.
+func (q *Queue) BatchVerdict(id uint32, drop bool) error {
+	q.wbuf = AppendBatchVerdict(q.wbuf[:0], q.num, id, drop)
+	return q.write()
+}
+
+func (q *Queue) write() error {
+	for {
+		_, err := unix.Write(q.fd, q.wbuf)
+		if err != unix.EINTR {
+			if err != nil {
+				return fmt.Errorf("nfq: queue %d: verdict: %w", q.num, err)
+			}
+			return nil
+		}
+	}
+}
+
+// Close unbinds the queue and closes the socket. Packets still queued then take the kernel's
+// default for a queue without a reader: dropped, or accepted with --queue-bypass.
+func (q *Queue) Close() error {
+	q.wbuf = appendUnbind(q.wbuf[:0], q.num, q.seq)
+	unix.Write(q.fd, q.wbuf)
+	return unix.Close(q.fd)
+}

@@ -1,0 +1,228 @@
+package nfq
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/smcproject/smc/runtime"
+)
+
+// A Worker runs the chain on the packets of one Source and gives each its verdict. It owns its
+// Machine and buffers: in steady state a packet costs no allocation, no goroutine and no channel
+// operation. The chain is shared with the other workers through a ChainRef, and the worker picks up
+// a new one between two packets.
+type Worker struct {
+	src      Source
+	chain    *ChainRef
+	current  *runtime.Chain
+	machine  *runtime.Machine
+	responds Responder
+
+	// DropOnError drops a packet whose processing failed (a panic, a packet that cannot be
+	// rebuilt) instead of accepting it unchanged.
+	DropOnError bool
+	// Direction, when set, overrides the direction the hook of each packet implies.
+	Direction *Direction
+
+	Stats Stats
+
+	q       Queued
+	pkt     Packet
+	env     runtime.Env
+	verdict Verdict
+	out     []byte // the rebuilt packet
+	payload []byte // the SIP payload being assembled, for TCP segments of several messages
+	logf    func(kind string, err error)
+}
+
+// A ChainRef holds the chain the workers run; Set swaps it atomically between packets.
+type ChainRef struct{ p atomic.Pointer[runtime.Chain] }
+
+// NewChainRef returns a ChainRef holding c.
+func NewChainRef(c *runtime.Chain) *ChainRef {
+	r := &ChainRef{}
+	r.p.Store(c)
+	return r
+}
+
+// Load returns the current chain.
+func (r *ChainRef) Load() *runtime.Chain { return r.p.Load() }
+
+// Set makes c the chain of every worker from its next packet on.
+func (r *ChainRef) Set(c *runtime.Chain) { r.p.Store(c) }
+
+// A Responder sends the generated response to a rejected request back to its sender: from the
+// address and port the request went to, to the address and port it came from.
+type Responder interface {
+	Respond(req *Packet, response []byte) error
+}
+
+// NewWorker returns a worker that reads src, runs the chain of ref on each packet, and sends the
+// responses of rejects through resp (nil: rejected requests are only dropped). logf, if not nil,
+// hears about every packet that could not be handled as asked; it must rate-limit itself.
+func NewWorker(src Source, ref *ChainRef, resp Responder, logf func(kind string, err error)) *Worker {
+	w := &Worker{src: src, chain: ref, responds: resp, logf: logf, out: make([]byte, 0, 0x10000), payload: make([]byte, 0, 0x10000)}
+	w.load()
+	return w
+}
+
+func (w *Worker) load() {
+	w.current = w.chain.Load()
+	w.machine = runtime.NewMachine(w.current)
+}
+
+// Run handles packets until stop is set, checking it at least once per poll interval of the
+// source. It returns the error that made the source unusable, or nil when stopped.
+func (w *Worker) Run(stop *atomic.Bool) error {
+	for !stop.Load() {
+		if err := w.Step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Step reads one packet and gives its verdict. Errors the worker can carry on after (a timeout, an
+// overrun, a malformed message) are counted and return nil.
+func (w *Worker) Step() error {
+	err := w.src.Next(&w.q)
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrTimeout):
+		return nil
+	case errors.Is(err, ErrOverrun):
+		w.Stats.Overruns.Add(1)
+		w.log("overrun", err)
+		return nil
+	case errors.Is(err, errMalformed):
+		w.Stats.Errors[ErrKindNetlink].Add(1)
+		w.log("netlink", err)
+		return nil
+	default:
+		return err
+	}
+	if c := w.chain.Load(); c != w.current {
+		w.load()
+	}
+	w.handle()
+	if err := w.src.Verdict(&w.verdict); err != nil {
+		w.Stats.Errors[ErrKindVerdict].Add(1)
+		w.log("verdict", err)
+	}
+	return nil
+}
+
+// handle decides the verdict of w.q into w.verdict. A panic anywhere in it is recovered here: the
+// packet passes unchanged (or is dropped under DropOnError), and the panic is counted and logged.
+func (w *Worker) handle() {
+	defer func() {
+		if r := recover(); r != nil {
+			w.verdict = Verdict{ID: w.q.ID, Drop: w.DropOnError}
+			w.Stats.Errors[ErrKindPanic].Add(1)
+			w.log("panic", fmt.Errorf("panic handling packet %d: %v", w.q.ID, r))
+		}
+	}()
+	w.verdict = Verdict{ID: w.q.ID}
+	w.Stats.Packets.Add(1)
+	w.Stats.Bytes.Add(uint64(len(w.q.Packet)))
+	if err := Decode(w.q.Packet, &w.pkt); err != nil {
+		w.Stats.Errors[kindOf(err)].Add(1)
+		w.Stats.Verdicts[runtime.Accept].Add(1)
+		return
+	}
+	dir := DirectionOf(w.q.Hook)
+	if w.Direction != nil {
+		dir = *w.Direction
+	}
+	w.env.Remote, w.env.Local = w.pkt.Endpoints(dir)
+	w.env.Transport = runtime.UDP
+	if w.pkt.Proto == ProtoTCP {
+		w.env.Transport = runtime.TCP
+	}
+	if len(w.pkt.Payload) == 0 {
+		w.Stats.Verdicts[runtime.Accept].Add(1)
+		return
+	}
+	if w.pkt.Proto == ProtoTCP {
+		w.handleTCP()
+		return
+	}
+	w.apply(w.machine.Run(w.pkt.Payload, &w.env))
+}
+
+// apply turns the result of the chain on a UDP datagram's message into the verdict.
+func (w *Worker) apply(r *runtime.Result) {
+	if r.ParseError != nil {
+		w.Stats.Errors[ErrKindNotSIP].Add(1)
+	}
+	w.Stats.Verdicts[r.Verdict].Add(1)
+	switch r.Verdict {
+	case runtime.Drop:
+		w.verdict.Drop = true
+		return
+	case runtime.Reject:
+		w.verdict.Drop = true
+		w.respond(r.Response)
+		return
+	case runtime.Modified:
+		if !w.rebuild(r.Output) {
+			return
+		}
+	}
+	w.packetActions(r)
+}
+
+// rebuild puts payload into the packet as w.out and makes it the verdict's packet. A packet that
+// cannot be rebuilt (too large) keeps its original bytes, counted.
+func (w *Worker) rebuild(payload []byte) bool {
+	out, err := Rebuild(w.out, w.q.Packet, &w.pkt, payload)
+	if err == nil && len(out) > MaxVerdictPacket {
+		err = ErrTooLarge
+	}
+	if err != nil {
+		w.Stats.Errors[kindOf(err)].Add(1)
+		w.log("rebuild", err)
+		w.verdict.Drop = w.DropOnError
+		return false
+	}
+	w.out = out
+	w.verdict.Packet = out
+	return true
+}
+
+// packetActions applies SET_DSCP and SET_MARK to an accepted packet.
+func (w *Worker) packetActions(r *runtime.Result) {
+	if r.DSCP >= 0 {
+		if w.verdict.Packet == nil {
+			w.out = append(w.out[:0], w.q.Packet...)
+			w.verdict.Packet = w.out
+		}
+		if err := SetDSCP(w.verdict.Packet, uint8(r.DSCP)); err != nil {
+			w.Stats.Errors[kindOf(err)].Add(1)
+		}
+	}
+	if r.HasMark {
+		w.verdict.SetMark, w.verdict.Mark = true, r.Mark
+		w.verdict.SetConnMark, w.verdict.ConnMark = true, r.Mark
+	}
+}
+
+// respond sends the response of a reject, counting failures.
+func (w *Worker) respond(response []byte) {
+	if w.responds == nil {
+		return
+	}
+	if err := w.responds.Respond(&w.pkt, response); err != nil {
+		w.Stats.Errors[ErrKindRespond].Add(1)
+		w.log("respond", err)
+		return
+	}
+	w.Stats.Responses.Add(1)
+}
+
+func (w *Worker) log(kind string, err error) {
+	if w.logf != nil {
+		w.logf(kind, err)
+	}
+}

@@ -1,0 +1,388 @@
+package nfq
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/smcproject/smc/compile"
+	"github.com/smcproject/smc/runtime"
+)
+
+// fakeSource hands out its packets in order, then ErrTimeout, and keeps copies of the verdicts.
+type fakeSource struct {
+	packets  []Queued
+	next     int
+	verdicts []Verdict
+	failNext error // returned once by Next, before the next packet
+}
+
+func (f *fakeSource) Next(p *Queued) error {
+	if f.failNext != nil {
+		err := f.failNext
+		f.failNext = nil
+		return err
+	}
+	if f.next == len(f.packets) {
+		return ErrTimeout
+	}
+	*p = f.packets[f.next]
+	f.next++
+	return nil
+}
+
+func (f *fakeSource) Verdict(v *Verdict) error {
+	c := *v
+	if v.Packet != nil {
+		c.Packet = bytes.Clone(v.Packet)
+	}
+	f.verdicts = append(f.verdicts, c)
+	return nil
+}
+
+type fakeResponder struct{ sent [][]byte }
+
+func (r *fakeResponder) Respond(req *Packet, response []byte) error {
+	r.sent = append(r.sent, bytes.Clone(response))
+	return nil
+}
+
+// testChain compiles the profile of the worker tests: OPTIONS get a header (the length
+// changes), REGISTERs are dropped, INVITEs from 666 are rejected with 403, MESSAGEs get DSCP EF
+// and mark 0x2a, and a SUBSCRIBE's Event presence becomes PRESENCE, keeping the length.
+func testChain(t testing.TB) *runtime.Chain {
+	t.Helper()
+	src := `{"ProfileID": 1, "ProfileName": "worker", "Rules": [
+  {"MsgType": "REQUEST", "ReqMethod": "OPTIONS", "Action": "REPLACE_MSG",
+   "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "Via", "Output": "X-Seen: smc"}]},
+  {"MsgType": "REQUEST", "ReqMethod": "REGISTER", "Action": "DROP_MSG"},
+  {"MsgType": "REQUEST", "ReqMethod": "INVITE",
+   "Conditions": [{"Header": "From", "Macro": "GETURI_USERNAME", "Operator": "EQ", "RightOperand": "666"}],
+   "Action": "REPLACE_MSG",
+   "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "Via", "Output": "Sansay-SMC-RejectCall403: yes"}]},
+  {"MsgType": "REQUEST", "ReqMethod": "MESSAGE", "Action": "REPLACE_MSG",
+   "ReplaceDefs": [{"ReplaceType": "SET_DSCP", "Output": "EF"}, {"ReplaceType": "SET_MARK", "Output": "0x2a"}]},
+  {"MsgType": "REQUEST", "ReqMethod": "SUBSCRIBE", "Action": "REPLACE_MSG",
+   "ReplaceDefs": [{"ReplaceType": "FINDSUB_LINES", "Header": "Event", "RegEx1": "presence", "Output": "PRESENCE"}]}
+]}`
+	prog, diags := compile.Compile("worker.json", []byte(src), compile.Options{})
+	if prog == nil {
+		t.Fatal(diags)
+	}
+	return runtime.NewChain(prog)
+}
+
+func sipRequest(method, from string, extra ...string) []byte {
+	return []byte(method + " sip:bob@example.com SIP/2.0\r\n" +
+		"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1\r\n" +
+		"From: <sip:" + from + "@example.com>;tag=a\r\nTo: <sip:bob@example.com>\r\n" +
+		"Call-ID: c1@192.0.2.1\r\nCSeq: 1 " + method + "\r\n" + strings.Join(extra, "") +
+		"Content-Length: 0\r\n\r\n")
+}
+
+func runWorker(t *testing.T, packets ...Queued) (*Worker, *fakeSource, *fakeResponder) {
+	t.Helper()
+	src := &fakeSource{packets: packets}
+	resp := &fakeResponder{}
+	w := NewWorker(src, NewChainRef(testChain(t)), resp, nil)
+	for range packets {
+		if err := w.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(src.verdicts) != len(packets) {
+		t.Fatalf("%d verdicts for %d packets", len(src.verdicts), len(packets))
+	}
+	return w, src, resp
+}
+
+func queued(id uint32, pkt []byte) Queued {
+	return Queued{ID: id, Hook: HookForward, Packet: pkt}
+}
+
+func TestWorkerVerdicts(t *testing.T) {
+	for _, v6 := range []bool{false, true} {
+		options := build(spec{v6: v6, proto: ProtoUDP, payload: sipRequest("OPTIONS", "alice")})
+		register := build(spec{v6: v6, proto: ProtoUDP, payload: sipRequest("REGISTER", "alice")})
+		invite := build(spec{v6: v6, proto: ProtoUDP, payload: sipRequest("INVITE", "666")})
+		cleanInvite := build(spec{v6: v6, proto: ProtoUDP, payload: sipRequest("INVITE", "alice")})
+		w, src, resp := runWorker(t, queued(1, options), queued(2, register), queued(3, invite), queued(4, cleanInvite))
+
+		// OPTIONS: rewritten, lengths and checksums right, the new header where the rule says.
+		v := src.verdicts[0]
+		if v.ID != 1 || v.Drop || v.Packet == nil {
+			t.Fatalf("OPTIONS verdict %+v", v)
+		}
+		if err := verify(v.Packet); err != nil {
+			t.Fatalf("rewritten packet does not verify: %v", err)
+		}
+		var p Packet
+		if err := Decode(v.Packet, &p); err != nil {
+			t.Fatal(err)
+		}
+		want := strings.Replace(string(sipRequest("OPTIONS", "alice")), "branch=z9hG4bK-1\r\n", "branch=z9hG4bK-1\r\nX-Seen: smc\r\n", 1)
+		if string(p.Payload) != want {
+			t.Fatalf("payload\n%q\nwant\n%q", p.Payload, want)
+		}
+		// REGISTER dropped; INVITE from 666 dropped with a 403 sent back; a clean INVITE
+		// accepted untouched.
+		if v := src.verdicts[1]; !v.Drop || v.ID != 2 {
+			t.Errorf("REGISTER verdict %+v", v)
+		}
+		if v := src.verdicts[2]; !v.Drop || v.ID != 3 {
+			t.Errorf("rejected INVITE verdict %+v", v)
+		}
+		if len(resp.sent) != 1 || !bytes.HasPrefix(resp.sent[0], []byte("SIP/2.0 403 Forbidden\r\n")) {
+			t.Errorf("responses %q", resp.sent)
+		}
+		if v := src.verdicts[3]; v.Drop || v.Packet != nil || v.SetMark {
+			t.Errorf("clean INVITE verdict %+v", v)
+		}
+		s := &w.Stats
+		if s.Packets.Load() != 4 || s.VerdictCount(runtime.Modified) != 1 || s.VerdictCount(runtime.Drop) != 1 ||
+			s.VerdictCount(runtime.Reject) != 1 || s.VerdictCount(runtime.Accept) != 1 || s.Responses.Load() != 1 {
+			t.Errorf("v6 %v: counters packets %d verdicts %d %d %d %d responses %d", v6, s.Packets.Load(),
+				s.VerdictCount(runtime.Accept), s.VerdictCount(runtime.Modified), s.VerdictCount(runtime.Drop),
+				s.VerdictCount(runtime.Reject), s.Responses.Load())
+		}
+	}
+}
+
+// SET_DSCP rewrites the packet's DS field (keeping ECN), SET_MARK marks the packet and its
+// connection.
+func TestWorkerPacketActions(t *testing.T) {
+	for _, v6 := range []bool{false, true} {
+		pkt := build(spec{v6: v6, proto: ProtoUDP, payload: sipRequest("MESSAGE", "alice"), tos: 0x01})
+		_, src, _ := runWorker(t, queued(7, pkt))
+		v := src.verdicts[0]
+		if !v.SetMark || v.Mark != 0x2a || !v.SetConnMark || v.ConnMark != 0x2a || v.Drop {
+			t.Fatalf("verdict %+v", v)
+		}
+		if err := verify(v.Packet); err != nil {
+			t.Fatal(err)
+		}
+		tos := v.Packet[1]
+		if v6 {
+			tos = v.Packet[0]<<4 | v.Packet[1]>>4
+		}
+		if tos != 46<<2|0x01 {
+			t.Errorf("v6 %v: traffic class %#x, want EF with ECN 01", v6, tos)
+		}
+		if !bytes.Equal(v.Packet[28:], pkt[28:]) && !v6 {
+			t.Errorf("DSCP changed more than the header")
+		}
+	}
+}
+
+// Packets that are not SIP over UDP or TCP, or that cannot be decoded, pass unchanged and are
+// counted by kind.
+func TestWorkerPassesWhatItCannotHandle(t *testing.T) {
+	udpNotSIP := build(spec{proto: ProtoUDP, payload: []byte("hello")})
+	truncated := build(spec{proto: ProtoUDP, payload: sipRequest("OPTIONS", "a")})[:30]
+	fragment := build(spec{proto: ProtoUDP, payload: sipRequest("OPTIONS", "a"), frag: 0x2000})
+	icmp := build(spec{proto: ProtoUDP, payload: nil})
+	icmp[9] = 1
+	empty := build(spec{proto: ProtoUDP})
+	w, src, _ := runWorker(t, queued(1, udpNotSIP), queued(2, truncated), queued(3, fragment), queued(4, icmp), queued(5, empty))
+	for i, v := range src.verdicts {
+		if v.Drop || v.Packet != nil {
+			t.Errorf("packet %d: verdict %+v, want accept unchanged", i+1, v)
+		}
+	}
+	for kind, want := range map[ErrKind]uint64{ErrKindNotSIP: 1, ErrKindTruncated: 1, ErrKindFragment: 1, ErrKindUnsupported: 1} {
+		if got := w.Stats.Errors[kind].Load(); got != want {
+			t.Errorf("%s: %d, want %d", kind, got, want)
+		}
+	}
+}
+
+// A rewritten packet over the limit of a verdict goes out unchanged, counted.
+func TestWorkerTooLarge(t *testing.T) {
+	// A 65,525-byte packet that the OPTIONS rule grows by 13 bytes.
+	padding := 65525 - 28 - len(sipRequest("OPTIONS", "alice", "X-Pad: \r\n"))
+	big := sipRequest("OPTIONS", "alice", "X-Pad: "+strings.Repeat("x", padding)+"\r\n")
+	pkt := build(spec{proto: ProtoUDP, payload: big})
+	w, src, _ := runWorker(t, queued(1, pkt))
+	if v := src.verdicts[0]; v.Drop || v.Packet != nil {
+		t.Fatalf("verdict %+v", v)
+	}
+	if w.Stats.Errors[ErrKindTooLarge].Load() != 1 {
+		t.Errorf("too_large %d", w.Stats.Errors[ErrKindTooLarge].Load())
+	}
+}
+
+// panicResponder makes the worker panic in the middle of a packet.
+type panicResponder struct{}
+
+func (panicResponder) Respond(*Packet, []byte) error { panic("responder bug") }
+
+// A panic while handling a packet is recovered: the packet passes (or is dropped with
+// DropOnError), the panic is counted and logged, and the next packet is handled.
+func TestWorkerRecoversPanic(t *testing.T) {
+	for _, drop := range []bool{false, true} {
+		invite := build(spec{proto: ProtoUDP, payload: sipRequest("INVITE", "666")})
+		options := build(spec{proto: ProtoUDP, payload: sipRequest("OPTIONS", "alice")})
+		src := &fakeSource{packets: []Queued{queued(1, invite), queued(2, options)}}
+		var logged []string
+		w := NewWorker(src, NewChainRef(testChain(t)), panicResponder{}, func(kind string, err error) { logged = append(logged, kind+": "+err.Error()) })
+		w.DropOnError = drop
+		for range 2 {
+			if err := w.Step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if v := src.verdicts[0]; v.ID != 1 || v.Drop != drop || v.Packet != nil {
+			t.Errorf("drop %v: verdict after panic %+v", drop, v)
+		}
+		if v := src.verdicts[1]; v.ID != 2 || v.Packet == nil {
+			t.Errorf("drop %v: next packet's verdict %+v", drop, v)
+		}
+		if w.Stats.Errors[ErrKindPanic].Load() != 1 || len(logged) != 1 || !strings.Contains(logged[0], "responder bug") {
+			t.Errorf("panic counted %d, logged %q", w.Stats.Errors[ErrKindPanic].Load(), logged)
+		}
+	}
+}
+
+// Timeouts and overruns do not stop the worker; an overrun is counted. Any other error of the
+// source ends Run.
+func TestWorkerSourceErrors(t *testing.T) {
+	src := &fakeSource{failNext: ErrOverrun}
+	w := NewWorker(src, NewChainRef(testChain(t)), nil, nil)
+	for range 3 {
+		if err := w.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w.Stats.Overruns.Load() != 1 {
+		t.Errorf("overruns %d", w.Stats.Overruns.Load())
+	}
+	broken := errors.New("socket gone")
+	src.failNext = broken
+	var stop atomic.Bool
+	if err := w.Run(&stop); !errors.Is(err, broken) {
+		t.Errorf("Run returned %v", err)
+	}
+}
+
+// A new chain set on the ChainRef is used from the next packet on.
+func TestWorkerReload(t *testing.T) {
+	options := build(spec{proto: ProtoUDP, payload: sipRequest("OPTIONS", "alice")})
+	src := &fakeSource{packets: []Queued{queued(1, options), queued(2, options)}}
+	ref := NewChainRef(testChain(t))
+	w := NewWorker(src, ref, nil, nil)
+	if err := w.Step(); err != nil {
+		t.Fatal(err)
+	}
+	empty, diags := compile.Compile("empty.json", []byte(`{"ProfileID": 2, "ProfileName": "bye only", "Rules": [{"MsgType": "REQUEST", "ReqMethod": "BYE", "Action": "DROP_MSG"}]}`), compile.Options{})
+	if empty == nil {
+		t.Fatal(diags)
+	}
+	ref.Set(runtime.NewChain(empty))
+	if err := w.Step(); err != nil {
+		t.Fatal(err)
+	}
+	if src.verdicts[0].Packet == nil || src.verdicts[1].Packet != nil {
+		t.Errorf("verdicts before and after the reload: %+v / %+v", src.verdicts[0], src.verdicts[1])
+	}
+}
+
+// TCP: a segment of whole messages is rewritten when the length stays; one that would change
+// length, drop a message, or ends inside a message passes unchanged, counted.
+func TestWorkerTCP(t *testing.T) {
+	subscribe := sipRequest("SUBSCRIBE", "alice", "Event: presence\r\n")
+	two := append(append([]byte("\r\n\r\n"), sipRequest("MESSAGE", "a")...), sipRequest("MESSAGE", "b")...)
+	cases := []struct {
+		name    string
+		payload []byte
+		kind    ErrKind // -1: none
+		changed bool
+	}{
+		{"length change", sipRequest("OPTIONS", "alice"), ErrKindTCPLength, false},
+		{"drop inside a stream", sipRequest("REGISTER", "alice"), ErrKindTCPDrop, false},
+		{"partial message", sipRequest("OPTIONS", "alice")[:60], ErrKindTCPPartial, false},
+		{"keep-alives and two messages, packet actions only", two, -1, true},
+		{"same length", subscribe, -1, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			pkt := build(spec{proto: ProtoTCP, payload: c.payload})
+			w, src, _ := runWorker(t, queued(1, pkt))
+			v := src.verdicts[0]
+			if v.Drop || (v.Packet != nil) != c.changed {
+				t.Fatalf("verdict %+v", v)
+			}
+			if c.kind >= 0 && w.Stats.Errors[c.kind].Load() != 1 {
+				t.Errorf("%s not counted", c.kind)
+			}
+			if c.changed {
+				if err := verify(v.Packet); err != nil {
+					t.Fatal(err)
+				}
+				var p Packet
+				Decode(v.Packet, &p)
+				want := bytes.Replace(c.payload, []byte("presence"), []byte("PRESENCE"), 1)
+				if !bytes.Equal(p.Payload, want) {
+					t.Errorf("payload\n%q\nwant\n%q", p.Payload, want)
+				}
+				if bytes.Equal(c.payload, two) && (!v.SetMark || v.Mark != 0x2a) {
+					t.Errorf("mark not set: %+v", v)
+				}
+			}
+		})
+	}
+}
+
+// The Content-Length walk finds message boundaries.
+func TestNextMessage(t *testing.T) {
+	msg := "OPTIONS sip:a SIP/2.0\r\nl: 5\r\n\r\nhello"
+	for _, c := range []struct {
+		in       string
+		skip, n  int
+		complete bool
+	}{
+		{msg, 0, len(msg), true},
+		{"\r\n\r\n" + msg + "NEXT", 4, len(msg), true},
+		{msg[:len(msg)-1], 0, 0, false},
+		{"OPTIONS sip:a SIP/2.0\r\n", 0, 0, false},
+		{"OPTIONS sip:a SIP/2.0\nContent-Length: x\n\n", 0, 0, false},
+		{"OPTIONS sip:a SIP/2.0\nVia: x\n\nrest", 0, len("OPTIONS sip:a SIP/2.0\nVia: x\n\n"), true},
+		{"\r\n", 2, 0, true},
+	} {
+		skip, n, ok := nextMessage([]byte(c.in))
+		if skip != c.skip || n != c.n || ok != c.complete {
+			t.Errorf("nextMessage(%q) = %d %d %v, want %d %d %v", c.in, skip, n, ok, c.skip, c.n, c.complete)
+		}
+	}
+}
+
+// The worker allocates nothing per packet in steady state: a rewritten packet, a dropped one, a
+// passed one.
+func TestWorkerAllocs(t *testing.T) {
+	options := build(spec{proto: ProtoUDP, payload: sipRequest("OPTIONS", "alice")})
+	register := build(spec{proto: ProtoUDP, payload: sipRequest("REGISTER", "alice")})
+	clean := build(spec{proto: ProtoUDP, payload: sipRequest("INVITE", "alice")})
+	src := &discardSource{packets: []Queued{queued(1, options), queued(2, register), queued(3, clean)}}
+	w := NewWorker(src, NewChainRef(testChain(t)), nil, nil)
+	for range 10 {
+		w.Step()
+	}
+	if n := testing.AllocsPerRun(300, func() { w.Step() }); n != 0 {
+		t.Errorf("%v allocations per packet", n)
+	}
+}
+
+// discardSource cycles through its packets and forgets the verdicts.
+type discardSource struct {
+	packets []Queued
+	next    int
+}
+
+func (d *discardSource) Next(p *Queued) error {
+	*p = d.packets[d.next%len(d.packets)]
+	d.next++
+	return nil
+}
+
+func (d *discardSource) Verdict(*Verdict) error { return nil }
