@@ -386,3 +386,28 @@ func (d *discardSource) Next(p *Queued) error {
 }
 
 func (d *discardSource) Verdict(*Verdict) error { return nil }
+
+// The response to a rejected request goes from the request's destination to its source, with
+// lengths and checksums right.
+func TestResponsePacket(t *testing.T) {
+	for _, v6 := range []bool{false, true} {
+		var req Packet
+		if err := Decode(build(spec{v6: v6, proto: ProtoUDP, payload: sipRequest("INVITE", "666")}), &req); err != nil {
+			t.Fatal(err)
+		}
+		r := &RawResponder{}
+		out, err := r.build(&req, []byte("SIP/2.0 403 Forbidden\r\n\r\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := verify(out); err != nil {
+			t.Fatalf("v6 %v: %v", v6, err)
+		}
+		var p Packet
+		Decode(out, &p)
+		if p.Src != req.Dst || p.Dst != req.Src || p.SrcPort != req.DstPort || p.DstPort != req.SrcPort ||
+			string(p.Payload) != "SIP/2.0 403 Forbidden\r\n\r\n" {
+			t.Errorf("v6 %v: response %+v", v6, p)
+		}
+	}
+}

@@ -1,0 +1,111 @@
+package nfq
+
+import (
+	"fmt"
+	"net/netip"
+
+	"golang.org/x/sys/unix"
+)
+
+// A RawResponder sends the responses of rejected requests through raw IP sockets, building the IP
+// and UDP headers itself: the response leaves from the address and port the request was sent to,
+// which on a forwarding host is not one of its own addresses, so an ordinary socket could not
+// send it. The kernel routes it by destination like any packet the host sends (OUTPUT,
+// POSTROUTING), so a rule that queues the host's own SIP traffic sees it too unless it excludes
+// the responder's mark.
+//
+// Only UDP requests get a response. For a request over TCP the response would have to enter the
+// byte stream of the connection, which a packet verdict cannot do; the request is dropped, which
+// the peer sees as a stalled stream (documented in docs/smcd.md).
+type RawResponder struct {
+	fd4, fd6 int
+	buf      []byte
+	tmpl     []byte
+	pkt      Packet
+}
+
+// NewRawResponder opens the raw sockets (it needs CAP_NET_RAW). Packets it sends carry mark (0:
+// none), so queue rules can leave them alone with `-m mark ! --mark MARK`.
+func NewRawResponder(mark uint32) (*RawResponder, error) {
+	r := &RawResponder{fd4: -1, fd6: -1, buf: make([]byte, 0, 0x10000), tmpl: make([]byte, 0, 48)}
+	var err error
+	if r.fd4, err = rawSocket(unix.AF_INET, mark); err != nil {
+		return nil, err
+	}
+	if r.fd6, err = rawSocket(unix.AF_INET6, mark); err != nil {
+		unix.Close(r.fd4)
+		return nil, err
+	}
+	return r, nil
+}
+
+func rawSocket(family int, mark uint32) (int, error) {
+	// IPPROTO_RAW implies IP_HDRINCL, for IPv6 too: the packet is sent as built.
+	fd, err := unix.Socket(family, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.IPPROTO_RAW)
+	if err != nil {
+		return -1, fmt.Errorf("raw socket for reject responses: %w", err)
+	}
+	if mark != 0 {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_MARK, int(mark)); err != nil {
+			unix.Close(fd)
+			return -1, fmt.Errorf("marking reject responses: %w", err)
+		}
+	}
+	return fd, nil
+}
+
+// ErrNotUDP reports a reject of a request that did not come over UDP; see RawResponder.
+var ErrNotUDP = fmt.Errorf("nfq: a reject response goes back over UDP only; the TCP request was dropped")
+
+// Respond implements Responder: response goes from req's destination to its source.
+func (r *RawResponder) Respond(req *Packet, response []byte) error {
+	if req.Proto != ProtoUDP {
+		return ErrNotUDP
+	}
+	out, err := r.build(req, response)
+	if err != nil {
+		return err
+	}
+	if req.Src.Is4() {
+		sa := unix.SockaddrInet4{Addr: req.Src.As4()}
+		return unix.Sendto(r.fd4, out, 0, &sa)
+	}
+	sa := unix.SockaddrInet6{Addr: req.Src.As16()}
+	return unix.Sendto(r.fd6, out, 0, &sa)
+}
+
+// build makes the response packet: the request's addresses and ports swapped, lengths and
+// checksums computed by Rebuild.
+func (r *RawResponder) build(req *Packet, response []byte) ([]byte, error) {
+	r.tmpl = udpTemplate(r.tmpl[:0], req.Dst, req.Src, req.DstPort, req.SrcPort)
+	if err := Decode(r.tmpl, &r.pkt); err != nil {
+		return nil, err
+	}
+	out, err := Rebuild(r.buf, r.tmpl, &r.pkt, response)
+	if err != nil {
+		return nil, err
+	}
+	r.buf = out
+	return out, nil
+}
+
+// udpTemplate appends an IP and UDP header with no payload, for Rebuild to complete. The UDP
+// checksum field is not zero, so that Rebuild computes it for IPv4 too.
+func udpTemplate(b []byte, src, dst netip.Addr, sport, dport uint16) []byte {
+	if src.Is4() {
+		s, d := src.As4(), dst.As4()
+		b = append(b, 0x45, 0, 0, 28, 0, 0, 0x40, 0, 64, ProtoUDP, 0, 0)
+		b = append(append(b, s[:]...), d[:]...)
+	} else {
+		s, d := src.As16(), dst.As16()
+		b = append(b, 0x60, 0, 0, 0, 0, 8, ProtoUDP, 64)
+		b = append(append(b, s[:]...), d[:]...)
+	}
+	return append(b, byte(sport>>8), byte(sport), byte(dport>>8), byte(dport), 0, 8, 0xff, 0xff)
+}
+
+// Close closes the sockets.
+func (r *RawResponder) Close() error {
+	unix.Close(r.fd6)
+	return unix.Close(r.fd4)
+}
