@@ -16,6 +16,7 @@ type Worker struct {
 	src      Source
 	chain    *ChainRef
 	current  *runtime.Chain
+	using    atomic.Pointer[runtime.Chain] // current, for the reloader to read
 	machine  *runtime.Machine
 	responds Responder
 
@@ -70,7 +71,12 @@ func NewWorker(src Source, ref *ChainRef, resp Responder, logf func(kind string,
 func (w *Worker) load() {
 	w.current = w.chain.Load()
 	w.machine = runtime.NewMachine(w.current)
+	w.using.Store(w.current)
 }
+
+// Using returns the chain the worker runs now. After a ChainRef.Set, once every worker uses the
+// new chain, nothing runs the old one any more and its bundle can be closed.
+func (w *Worker) Using() *runtime.Chain { return w.using.Load() }
 
 // Run handles packets until stop is set, checking it at least once per poll interval of the
 // source. It returns the error that made the source unusable, or nil when stopped.
@@ -86,6 +92,9 @@ func (w *Worker) Run(stop *atomic.Bool) error {
 // Step reads one packet and gives its verdict. Errors the worker can carry on after (a timeout, an
 // overrun, a malformed message) are counted and return nil.
 func (w *Worker) Step() error {
+	if c := w.chain.Load(); c != w.current {
+		w.load()
+	}
 	err := w.src.Next(&w.q)
 	switch {
 	case err == nil:
@@ -101,9 +110,6 @@ func (w *Worker) Step() error {
 		return nil
 	default:
 		return err
-	}
-	if c := w.chain.Load(); c != w.current {
-		w.load()
 	}
 	w.handle()
 	if err := w.src.Verdict(&w.verdict); err != nil {

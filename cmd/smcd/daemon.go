@@ -1,0 +1,191 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	goruntime "runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/smcproject/smc/nfq"
+)
+
+// daemon is a running smcd: the chain, one worker per queue, and what reloads the chain.
+type daemon struct {
+	opts    *options
+	log     *slog.Logger
+	ref     *nfq.ChainRef
+	current *loaded
+	workers []*nfq.Worker
+	queues  []*nfq.Queue
+	resp    *nfq.RawResponder
+	stopped atomic.Bool
+	wg      sync.WaitGroup
+	failed  chan error
+	limiter *rateLimiter
+}
+
+// start loads the chain, binds every queue, and starts the workers. Nothing is started when any
+// queue cannot be bound.
+func start(opts *options, log *slog.Logger) (*daemon, error) {
+	l, err := load(opts)
+	if err != nil {
+		return nil, err
+	}
+	d := &daemon{opts: opts, log: log, ref: nfq.NewChainRef(l.chain), current: l, failed: make(chan error, len(opts.queues)),
+		limiter: newRateLimiter(10, time.Second)}
+	if d.resp, err = nfq.NewRawResponder(opts.responseMark); err != nil {
+		l.close()
+		return nil, err
+	}
+	for _, num := range opts.queues {
+		cfg := opts.queue
+		cfg.Num = num
+		q, err := nfq.OpenQueue(cfg)
+		if err != nil {
+			d.closeAll()
+			return nil, err
+		}
+		d.queues = append(d.queues, q)
+		w := nfq.NewWorker(q, d.ref, d.resp, d.logPacket)
+		w.DropOnError, w.Direction = opts.dropOnError, opts.direction
+		d.workers = append(d.workers, w)
+	}
+	for i, w := range d.workers {
+		d.wg.Add(1)
+		go d.runWorker(opts.queues[i], w)
+	}
+	log.Info("started", "chain", l.name, "profiles", len(l.chain.Programs), "queues", fmt.Sprint(opts.queues))
+	return d, nil
+}
+
+// runWorker runs one worker on an OS thread of its own until the daemon stops.
+func (d *daemon) runWorker(num uint16, w *nfq.Worker) {
+	defer d.wg.Done()
+	goruntime.LockOSThread()
+	defer goruntime.UnlockOSThread()
+	if err := w.Run(&d.stopped); err != nil {
+		d.failed <- fmt.Errorf("queue %d: %w", num, err)
+	}
+}
+
+// logPacket logs a packet the workers could not handle as asked, at most a few lines a second
+// per kind; the counters have every one.
+func (d *daemon) logPacket(kind string, err error) {
+	if n, ok := d.limiter.allow(kind); ok {
+		d.log.Warn("packet not handled as the chain asked", "kind", kind, "err", err, "suppressed", n)
+	}
+}
+
+// reload loads the chain again and swaps it in; on failure the running chain stays.
+func (d *daemon) reload(why string) {
+	l, err := load(d.opts)
+	if err != nil {
+		d.log.Error("reload failed; the running chain stays", "why", why, "err", err)
+		if d.current.bundle != nil {
+			if id, err := statID(d.opts.bundle); err == nil {
+				d.current.id = id // do not retry the same broken file every second
+			}
+		}
+		return
+	}
+	old := d.current
+	d.ref.Set(l.chain)
+	d.current = l
+	d.log.Info("reloaded", "why", why, "chain", l.name, "profiles", len(l.chain.Programs))
+	go d.retire(old)
+}
+
+// retire closes the old chain's bundle once no worker runs it: each worker picks up the new chain
+// at its next packet or poll interval.
+func (d *daemon) retire(old *loaded) {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		busy := false
+		for _, w := range d.workers {
+			if w.Using() == old.chain {
+				busy = true
+			}
+		}
+		if !busy {
+			old.close()
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	d.log.Warn("a worker still runs the previous chain; its bundle stays mapped")
+}
+
+func (d *daemon) bundleChanged() bool {
+	return d.opts.bundle != "" && d.current.changed(d.opts.bundle)
+}
+
+// stop makes the workers finish the packet in hand, then unbinds the queues. Packets still in
+// the kernel's queue then get the kernel's default: accepted with --queue-bypass, else dropped.
+func (d *daemon) stop() error {
+	d.stopped.Store(true)
+	d.wg.Wait()
+	return d.closeAll()
+}
+
+func (d *daemon) closeAll() error {
+	var errs []error
+	for _, q := range d.queues {
+		errs = append(errs, q.Close())
+	}
+	if d.resp != nil {
+		d.resp.Close()
+	}
+	d.current.close()
+	return errors.Join(errs...)
+}
+
+func (d *daemon) packets() uint64 {
+	var n uint64
+	for _, w := range d.workers {
+		n += w.Stats.Packets.Load()
+	}
+	return n
+}
+
+// rateLimiter lets through at most burst events of a kind per period and counts the rest.
+type rateLimiter struct {
+	mu     sync.Mutex
+	burst  int
+	period time.Duration
+	kinds  map[string]*window
+}
+
+type window struct {
+	start      time.Time
+	n          int
+	suppressed int
+}
+
+func newRateLimiter(burst int, period time.Duration) *rateLimiter {
+	return &rateLimiter{burst: burst, period: period, kinds: map[string]*window{}}
+}
+
+// allow reports whether an event of kind may be logged now, and how many were suppressed
+// since the last one that was.
+func (r *rateLimiter) allow(kind string) (suppressed int, ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	w := r.kinds[kind]
+	if w == nil {
+		w = &window{}
+		r.kinds[kind] = w
+	}
+	if now := time.Now(); now.Sub(w.start) >= r.period {
+		w.start, w.n = now, 0
+	}
+	if w.n >= r.burst {
+		w.suppressed++
+		return 0, false
+	}
+	w.n++
+	suppressed, w.suppressed = w.suppressed, 0
+	return suppressed, true
+}

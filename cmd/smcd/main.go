@@ -1,0 +1,206 @@
+// Command smcd rewrites live SIP traffic: it takes packets from the kernel through NFQUEUE, runs
+// the compiled SMC chain on each, and gives the kernel its verdict. One worker per queue, each on
+// its own OS thread with its own netlink socket, machine and buffers.
+//
+//	smcd --queues 0:1 --bundle chain.smcb
+//	smcd --queues 0 -p normalize.json -p block.json
+//
+// See docs/smcd.md for deployment, and `smcd -h` for the flags.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/smcproject/smc/nfq"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// options are the daemon's settings, from its flags.
+type options struct {
+	queues       []uint16
+	bundle       string
+	profiles     []string
+	dropOnError  bool
+	direction    *nfq.Direction
+	queue        nfq.QueueConfig
+	responseMark uint32
+	watch        time.Duration // how often the bundle file is checked for a change; 0: never
+}
+
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+const usage = `usage: smcd [flags]            run the daemon
+       smcd check [flags]      load the chain and open nothing: exit 0 when it loads
+
+Flags:
+`
+
+func run(args []string, stdout, stderr io.Writer) int {
+	check := len(args) > 0 && args[0] == "check"
+	if check {
+		args = args[1:]
+	}
+	opts, err := parseFlags(args, stderr)
+	if err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		fmt.Fprintln(stderr, "smcd:", err)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if check {
+		l, err := load(opts)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "%s: ok, %d profiles\n", l.name, len(l.chain.Programs))
+		l.close()
+		return 0
+	}
+	d, err := start(opts, log)
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		return 1
+	}
+	signals := make(chan os.Signal, 4)
+	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	var watch <-chan time.Time
+	if opts.watch > 0 && opts.bundle != "" {
+		t := time.NewTicker(opts.watch)
+		defer t.Stop()
+		watch = t.C
+	}
+	for {
+		select {
+		case s := <-signals:
+			if s == syscall.SIGHUP {
+				d.reload("SIGHUP")
+				continue
+			}
+			log.Info("stopping", "signal", s.String())
+			err := d.stop()
+			if err != nil {
+				log.Error("stopped with an error", "err", err)
+				return 1
+			}
+			log.Info("stopped", "packets", d.packets())
+			return 0
+		case <-watch:
+			if d.bundleChanged() {
+				d.reload("bundle file changed")
+			}
+		case err := <-d.failed:
+			log.Error("a worker failed; stopping", "err", err)
+			d.stop()
+			return 1
+		}
+	}
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	fs := flag.NewFlagSet("smcd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	var (
+		opts      options
+		profiles  listFlag
+		queues    = fs.String("queues", "0", "the NFQUEUE queues to serve, one worker each: N, A:B (as --queue-balance A:B), or a list N,M")
+		onError   = fs.String("on-error", "accept", "what happens to a packet whose processing failed: accept (unchanged) or drop")
+		direction = fs.String("direction", "auto", "which end of a packet is the peer: auto (from the hook: received and forwarded packets come from the peer, the host's own go to it), inbound or outbound")
+		maxLen    = fs.Uint("queue-maxlen", nfq.DefaultMaxLen, "packets the kernel holds per queue before fail-open applies")
+		rcvBuf    = fs.Int("rcvbuf", nfq.DefaultRcvBuf, "netlink receive buffer per queue, bytes")
+		closed    = fs.Bool("fail-closed", false, "drop packets when a queue is full instead of accepting them unchanged (NFQA_CFG_F_FAIL_OPEN off)")
+		mark      = fs.String("response-mark", "0", "packet mark of the reject responses smcd sends, so queue rules can skip them (0: none)")
+		watch     = fs.Duration("watch", time.Second, "how often to check the bundle file for a new version (0: only on SIGHUP)")
+	)
+	fs.StringVar(&opts.bundle, "bundle", "", "the compiled chain to run (smcc compile)")
+	fs.Var(&profiles, "p", "a profile of the chain, in order (repeat); instead of --bundle")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if (opts.bundle == "") == (len(profiles) == 0) {
+		return nil, fmt.Errorf("give the chain as --bundle FILE or as -p PROFILE... (one of the two)")
+	}
+	var err error
+	if opts.queues, err = parseQueues(*queues); err != nil {
+		return nil, err
+	}
+	switch *onError {
+	case "accept":
+	case "drop":
+		opts.dropOnError = true
+	default:
+		return nil, fmt.Errorf("--on-error %q: accept or drop", *onError)
+	}
+	switch *direction {
+	case "auto":
+	case "inbound", "outbound":
+		d := nfq.Inbound
+		if *direction == "outbound" {
+			d = nfq.Outbound
+		}
+		opts.direction = &d
+	default:
+		return nil, fmt.Errorf("--direction %q: auto, inbound or outbound", *direction)
+	}
+	m, err := strconv.ParseUint(*mark, 0, 32)
+	if err != nil {
+		return nil, fmt.Errorf("--response-mark %q: a number (decimal or 0x hex)", *mark)
+	}
+	opts.profiles, opts.responseMark, opts.watch = profiles, uint32(m), *watch
+	opts.queue = nfq.QueueConfig{MaxLen: uint32(*maxLen), RcvBuf: *rcvBuf, FailClosed: *closed}
+	return &opts, nil
+}
+
+// parseQueues reads N, A:B or N,M,...
+func parseQueues(s string) ([]uint16, error) {
+	bad := fmt.Errorf("--queues %q: a queue number 0..65535, a range A:B, or a list N,M", s)
+	var out []uint16
+	seen := map[uint16]bool{}
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(part, ":")
+		a, err := strconv.ParseUint(strings.TrimSpace(lo), 10, 16)
+		if err != nil {
+			return nil, bad
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.ParseUint(strings.TrimSpace(hi), 10, 16); err != nil || b < a {
+				return nil, bad
+			}
+		}
+		for q := a; q <= b; q++ {
+			if !seen[uint16(q)] {
+				seen[uint16(q)] = true
+				out = append(out, uint16(q))
+			}
+		}
+	}
+	if len(out) > 1024 {
+		return nil, fmt.Errorf("--queues %q: %d queues; one worker per queue, and at most 1024", s, len(out))
+	}
+	return out, nil
+}
