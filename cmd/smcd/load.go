@@ -63,4 +63,3 @@ func (l *loaded) changed(path string) bool {
 	id, err := statID(path)
 	return err == nil && id != l.id
 }
-
