@@ -14,13 +14,21 @@ export PATH := $(PATH):/usr/local/go/bin
 all: build
 
 # deps installs the Go toolchain when it is missing (Debian's golang-go, which then fetches the
-# toolchain go.mod names through the module proxy) and downloads the modules.
+# toolchain go.mod names through the module proxy), the tools the end-to-end tests drive (ip,
+# iptables, SIPp) when running as root, and downloads the modules.
+SYSTEM_TOOLS := ip:iproute2 iptables:iptables sipp:sip-tester
 deps:
 	@command -v $(GO) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq golang-go ca-certificates git; }
+	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $${t%%:*} >/dev/null 2>&1 || missing="$$missing $${t#*:}"; done; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	    else echo "not root: the end-to-end tests will skip (missing:$$missing)"; fi; \
+	  fi
 	@GOTOOLCHAIN=auto $(GO) mod download
 
 build: deps
 	$(GO) build -o $(BIN)/smcc ./cmd/smcc
+	$(GO) build -o $(BIN)/smcd ./cmd/smcd
 
 # demo runs the bundled example chain on an INVITE and shows the message before and after.
 demo: build

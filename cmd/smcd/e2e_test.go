@@ -1,0 +1,90 @@
+package main
+
+import (
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// e2eProfile: OPTIONS get a header naming the peer (the length changes), REGISTERs are dropped,
+// INVITEs from 666 are rejected with 403, MESSAGEs leave with DSCP EF.
+const e2eProfile = `{"ProfileID": 1, "ProfileName": "e2e", "Rules": [
+ {"MsgType": "REQUEST", "ReqMethod": "OPTIONS", "Action": "REPLACE_MSG",
+  "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "Via", "Output": "X-Seen: smc {$SIP.RemoteIP} {$SIP.Transport}"}]},
+ {"MsgType": "REQUEST", "ReqMethod": "REGISTER", "Action": "DROP_MSG"},
+ {"MsgType": "REQUEST", "ReqMethod": "INVITE",
+  "Conditions": [{"Header": "From", "Macro": "GETURI_USERNAME", "Operator": "EQ", "RightOperand": "666"}],
+  "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "Via", "Output": "Sansay-SMC-RejectCall403: fraud"}]},
+ {"MsgType": "REQUEST", "ReqMethod": "MESSAGE", "Action": "REPLACE_MSG",
+  "ReplaceDefs": [{"ReplaceType": "SET_DSCP", "Output": "EF"}]}
+]}`
+
+func writeProfile(t *testing.T, src string) string {
+	path := filepath.Join(t.TempDir(), "profile.json")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func request(method, from string, peer netip.Addr) string {
+	return method + " sip:bob@example.com SIP/2.0\r\n" +
+		"Via: SIP/2.0/UDP " + netip.AddrPortFrom(peer, 5060).String() + ";branch=z9hG4bK-e2e\r\n" +
+		"From: <sip:" + from + "@example.com>;tag=a1\r\nTo: <sip:bob@example.com>\r\n" +
+		"Call-ID: e2e-1\r\nCSeq: 1 " + method + "\r\nContent-Length: 0\r\n\r\n"
+}
+
+// UDP over IPv4 and IPv6 through smcd on a real queue: a rewrite arrives byte for byte as the
+// profile says, a DSCP set by a rule is on the packet that arrives, a dropped request never
+// arrives, a rejected one gets its response at the sender from the address it sent to, and the
+// daemon stops cleanly on SIGTERM.
+func TestE2EUDP(t *testing.T) {
+	tn := newTestNet(t)
+	tn.queueInput(0, "udp")
+	d := tn.startSmcd("--queues", "0", "-p", writeProfile(t, e2eProfile))
+	for _, family := range []struct {
+		name string
+		a, b netip.Addr
+	}{{"IPv4", tn.a4, tn.b4}, {"IPv6", tn.a6, tn.b6}} {
+		t.Run(family.name, func(t *testing.T) {
+			to := netip.AddrPortFrom(family.b, 5060)
+
+			got := tn.receive(to, 1, 3*time.Second)
+			tn.send(to, []byte(request("OPTIONS", "alice", family.a)), 0)
+			want := strings.Replace(request("OPTIONS", "alice", family.a), "z9hG4bK-e2e\r\n",
+				"z9hG4bK-e2e\r\nX-Seen: smc "+family.a.String()+" UDP\r\n", 1)
+			if ds := got(); len(ds) != 1 || string(ds[0].Payload) != want {
+				t.Fatalf("received %+v\nwant %q", ds, want)
+			}
+
+			got = tn.receive(to, 1, 3*time.Second)
+			tn.send(to, []byte(request("MESSAGE", "alice", family.a)), 0)
+			if ds := got(); len(ds) != 1 || ds[0].TOS>>2 != 46 {
+				t.Fatalf("MESSAGE received %+v, want DSCP 46 (EF)", ds)
+			}
+
+			got = tn.receive(to, 1, time.Second)
+			tn.send(to, []byte(request("REGISTER", "alice", family.a)), 0)
+			if ds := got(); len(ds) != 0 {
+				t.Fatalf("a dropped REGISTER arrived: %+v", ds)
+			}
+
+			got = tn.receive(to, 1, time.Second)
+			answers := tn.send(to, []byte(request("INVITE", "666", family.a)), 2*time.Second)
+			if ds := got(); len(ds) != 0 {
+				t.Fatalf("a rejected INVITE arrived: %+v", ds)
+			}
+			if len(answers) != 1 || answers[0].From != to.String() ||
+				!strings.HasPrefix(string(answers[0].Payload), "SIP/2.0 403 Forbidden\r\n") {
+				t.Fatalf("the sender got %+v, want a 403 from %s", answers, to)
+			}
+		})
+	}
+	d.stop(t)
+	if !strings.Contains(d.stderr.String(), "msg=stopped packets=8") {
+		t.Errorf("smcd log:\n%s", d.stderr)
+	}
+}
