@@ -99,7 +99,9 @@ func (tn *testNet) must(name string, args ...string) {
 }
 
 // inB runs a command in namespace b.
-func (tn *testNet) inB(name string, args ...string) { tn.must("ip", append([]string{"netns", "exec", tn.b, name}, args...)...) }
+func (tn *testNet) inB(name string, args ...string) {
+	tn.must("ip", append([]string{"netns", "exec", tn.b, name}, args...)...)
+}
 
 // queueInput sends b's incoming UDP (and TCP) SIP traffic on port 5060 to queue num.
 func (tn *testNet) queueInput(num int, proto string) {
