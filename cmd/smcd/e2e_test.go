@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -87,4 +90,75 @@ func TestE2EUDP(t *testing.T) {
 	if !strings.Contains(d.stderr.String(), "msg=stopped packets=8") {
 		t.Errorf("smcd log:\n%s", d.stderr)
 	}
+}
+
+// sippProfile rewrites every INVITE on its way to the UAS: a header is added (the message grows)
+// and the Subject is rewritten shorter, so the UDP length and checksum change.
+const sippProfile = `{"ProfileID": 2, "ProfileName": "sipp", "Rules": [
+ {"MsgType": "REQUEST", "ReqMethod": "INVITE", "Action": "REPLACE_MSG",
+  "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "Call-ID", "Output": "X-Smc-Peer: {$SIP.RemoteIP}:{$SIP.RemotePort}"},
+                  {"ReplaceType": "FINDSUB_LINES", "Header": "Content-Type", "RegEx1": "application/sdp", "Output": "application/sdp "}]}
+]}`
+
+func needSIPp(t *testing.T) string {
+	path, err := exec.LookPath("sipp")
+	if err != nil {
+		t.Skip("end-to-end test: SIPp is not installed (make test installs it: apt-get install sip-tester)")
+	}
+	return path
+}
+
+// SIPp UAC and UAS, real SIP peers, run calls through smcd over UDP: every call completes, and the
+// UAS receives every INVITE as the profile rewrote it.
+func TestE2ESIPp(t *testing.T) {
+	sipp := needSIPp(t)
+	tn := newTestNet(t)
+	tn.queueInput(0, "udp")
+	d := tn.startSmcd("--queues", "0", "-p", writeProfile(t, sippProfile))
+	for _, family := range []struct {
+		name string
+		a, b netip.Addr
+		flag string
+	}{{"IPv4", tn.a4, tn.b4, ""}, {"IPv6", tn.a6, tn.b6, "6"}} {
+		t.Run(family.name, func(t *testing.T) {
+			dir := t.TempDir()
+			const calls = 20
+			uas := exec.Command("ip", "netns", "exec", tn.b, sipp, "-sn", "uas", "-i", family.b.String(), "-p", "5060",
+				"-m", strconv.Itoa(calls), "-nostdin", "-trace_msg", "-message_file", filepath.Join(dir, "uas.log"), "-timeout", "30s", "-timeout_error")
+			uas.Dir = dir
+			var uasOut bytes.Buffer
+			uas.Stdout, uas.Stderr = &uasOut, &uasOut
+			if err := uas.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer uas.Process.Kill()
+			time.Sleep(300 * time.Millisecond)
+			uac := exec.Command("ip", "netns", "exec", tn.a, sipp, "-sn", "uac", netip.AddrPortFrom(family.b, 5060).String(),
+				"-i", family.a.String(), "-p", "5070", "-m", strconv.Itoa(calls), "-r", "20", "-nostdin", "-timeout", "30s", "-timeout_error")
+			uac.Dir = dir
+			if out, err := uac.CombinedOutput(); err != nil {
+				t.Fatalf("UAC: %v (some calls failed)\n%s", err, lastLines(out, 30))
+			}
+			if err := uas.Wait(); err != nil {
+				t.Fatalf("UAS: %v\n%s", err, lastLines(uasOut.Bytes(), 30))
+			}
+			log, err := os.ReadFile(filepath.Join(dir, "uas.log"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			peer := "X-Smc-Peer: " + family.a.String() + ":5070"
+			if n := strings.Count(string(log), peer); n != calls {
+				t.Errorf("the UAS saw %q in %d INVITEs, want %d", peer, n, calls)
+			}
+			if n := strings.Count(string(log), "Content-Type: application/sdp \r\n"); n != calls {
+				t.Errorf("the UAS saw the rewritten Content-Type in %d INVITEs, want %d", n, calls)
+			}
+		})
+	}
+	d.stop(t)
+}
+
+func lastLines(b []byte, n int) string {
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
