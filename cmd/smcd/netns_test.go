@@ -37,6 +37,8 @@ func TestMain(m *testing.M) {
 		os.Exit(udpRecv(os.Args[1:]))
 	case "udp-send":
 		os.Exit(udpSend(os.Args[1:]))
+	case "udp-flood":
+		os.Exit(udpFlood(os.Args[1:]))
 	}
 	os.Exit(3)
 }
@@ -282,6 +284,46 @@ func udpSend(args []string) int {
 			return 0
 		}
 		report(datagram{From: unmap(from), Payload: buf[:k], TOS: -1})
+	}
+}
+
+// udpFlood: TO COUNT PER-SECOND TEMPLATE. Sends COUNT messages, paced, each the template with
+// "{n}" replaced by its number.
+func udpFlood(args []string) int {
+	to := netip.MustParseAddrPort(args[0])
+	count, _ := strconv.Atoi(args[1])
+	rate, _ := strconv.Atoi(args[2])
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{Port: 5060})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	start := time.Now()
+	for i := range count {
+		if ahead := time.Duration(i)*time.Second/time.Duration(rate) - time.Since(start); ahead > 0 {
+			time.Sleep(ahead)
+		}
+		msg := strings.ReplaceAll(args[3], "{n}", strconv.Itoa(i))
+		if _, err := conn.WriteToUDPAddrPort([]byte(msg), to); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
+	return 0
+}
+
+// flood sends count numbered messages from a to `to`, paced at rate a second, in the background;
+// the returned function waits for the end.
+func (tn *testNet) flood(to netip.AddrPort, count, rate int, template string) func() {
+	cmd := tn.role(tn.a, "udp-flood", to.String(), strconv.Itoa(count), strconv.Itoa(rate), template)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		tn.t.Fatal(err)
+	}
+	return func() {
+		if err := cmd.Wait(); err != nil {
+			tn.t.Errorf("udp-flood: %v", err)
+		}
 	}
 }
 
