@@ -29,8 +29,9 @@ const (
 	ErrKindTooLarge                   // the rewritten packet would exceed 65,535 bytes or a verdict's limit
 	ErrKindNotSIP                     // the payload did not parse as SIP (passed unchanged, SMC-SPEC §2)
 	ErrKindTCPPartial                 // a TCP segment ending inside a SIP message
-	ErrKindTCPLength                  // a TCP rewrite that changes the length
-	ErrKindTCPDrop                    // a drop or reject of a message inside a TCP stream
+	ErrKindTCPLength                  // a TCP length change that could not be tracked (flow table full)
+	ErrKindTCPReject                  // a reject of a request over TCP: removed from the stream, no response
+	ErrKindTCPRetransmit              // a retransmission of changed data that is not the last changed segment
 	ErrKindPanic                      // a panic while handling the packet
 	ErrKindRespond                    // the response of a reject could not be sent
 	ErrKindVerdict                    // the verdict could not be sent
@@ -40,7 +41,7 @@ const (
 )
 
 var errKindNames = [numErrKinds]string{"truncated", "bad_header", "unsupported", "fragment", "too_large",
-	"not_sip", "tcp_partial", "tcp_length_change", "tcp_drop", "panic", "respond", "verdict", "netlink", "other"}
+	"not_sip", "tcp_partial", "tcp_length_change", "tcp_reject", "tcp_retransmit", "panic", "respond", "verdict", "netlink", "other"}
 
 func (k ErrKind) String() string { return errKindNames[k] }
 

@@ -2,6 +2,7 @@ package nfq
 
 import (
 	"bytes"
+	"encoding/binary"
 
 	"github.com/smcproject/smc/runtime"
 )
@@ -10,13 +11,12 @@ import (
 // messages, or part of one. The worker rewrites a segment only when it holds whole messages,
 // found by walking their Content-Length (RFC 3261 §18.3 makes the header mandatory on stream
 // transports; a message without one is taken to have no body). Keep-alive CRLFs between messages
-// (RFC 5626 §3.5.1) pass as they are.
+// (RFC 5626 §3.5.1) pass as they are. A segment that ends inside a message passes unchanged,
+// counted (ErrKindTCPPartial).
 //
-// A verdict cannot drop one message out of a stream without breaking it, and a change of length
-// shifts the sequence numbers of everything after it in that direction, which the peers' ACKs then
-// contradict. Until the worker tracks per-flow sequence offsets, a segment whose messages would be
-// dropped, rejected or change length passes unchanged and is counted (ErrKindTCPLength,
-// ErrKindTCPDrop); a rewrite that keeps the length is applied.
+// A message the chain drops is cut out of the stream; a rejected request is cut out too, without a
+// response, since a verdict cannot put bytes into the other direction's stream (counted,
+// ErrKindTCPReject). Length changes are made good by the flow tracking of tcpflow.go.
 
 // nextMessage returns the length of the first whole SIP message of b, after any leading CRLFs
 // (counted in skip), or ok false when b ends inside a message.
@@ -80,34 +80,91 @@ func contentLength(head []byte) (int, bool) {
 	return 0, true
 }
 
-// handleTCP runs the chain on each whole message of a TCP segment.
+// handleTCP runs the chain on each whole message of a TCP segment and keeps the connection's
+// numbering consistent when the length changes.
 func (w *Worker) handleTCP() {
+	f, d := w.flows.find(&w.pkt)
+	tcp := w.q.Packet[w.pkt.transportOff:w.pkt.payloadOff]
+	seq := binary.BigEndian.Uint32(tcp[tcpSeq:])
 	seg := w.pkt.Payload
-	w.payload = w.payload[:0]
-	changed, actions := false, runtime.Result{DSCP: -1}
-	for off := 0; off < len(seg); {
-		skip, n, ok := nextMessage(seg[off:])
-		if !ok {
-			w.Stats.Errors[ErrKindTCPPartial].Add(1)
-			w.Stats.Verdicts[runtime.Accept].Add(1)
+	out := seg
+	actions := runtime.Result{DSCP: -1}
+	if len(seg) > 0 {
+		if f == nil || !w.retransmission(f, d, seq, &out) {
+			changed, ok := w.runStream(seg, &actions)
+			if ok && changed {
+				out = w.payload
+				if f == nil && len(out) != len(seg) {
+					if f, d = w.flows.add(&w.pkt), 0; f == nil {
+						w.Stats.Errors[ErrKindTCPLength].Add(1)
+						out = seg
+					}
+				}
+				if f != nil {
+					f.dirs[d].changed(seq, len(seg), out)
+				}
+			}
+		}
+	}
+	if f != nil || !bytes.Equal(out, seg) {
+		if !w.rebuild(out) {
 			return
+		}
+		if f != nil {
+			translate(w.verdict.Packet, &w.pkt, f, d)
+			if tcp[tcpFlags]&flagRST != 0 {
+				w.flows.remove(f)
+			}
+		}
+	}
+	w.packetActions(&actions)
+}
+
+// retransmission handles a segment that repeats data already passed: the last changed segment
+// gets its changed bytes again; anything else keeps its bytes, counted.
+func (w *Worker) retransmission(f *flow, d int, seq uint32, out *[]byte) bool {
+	again, repeat := f.dirs[d].retransmits(seq, len(w.pkt.Payload))
+	if !repeat {
+		return false
+	}
+	if again != nil {
+		*out = again
+	} else {
+		w.Stats.Errors[ErrKindTCPRetransmit].Add(1)
+	}
+	return true
+}
+
+// runStream runs the chain on the messages of seg into w.payload, and collects their packet
+// actions. It reports whether any message changed, and false when seg does not hold whole
+// messages.
+func (w *Worker) runStream(seg []byte, actions *runtime.Result) (changed, ok bool) {
+	w.payload = w.payload[:0]
+	for off := 0; off < len(seg); {
+		skip, n, whole := nextMessage(seg[off:])
+		if !whole {
+			w.Stats.Errors[ErrKindTCPPartial].Add(1)
+			return false, false
 		}
 		w.payload = append(w.payload, seg[off:off+skip]...)
 		off += skip
 		if n == 0 {
 			continue
 		}
-		msg := seg[off : off+n]
+		r := w.machine.Run(seg[off:off+n], &w.env)
 		off += n
-		r := w.machine.Run(msg, &w.env)
+		w.Stats.Verdicts[r.Verdict].Add(1)
 		if r.ParseError != nil {
 			w.Stats.Errors[ErrKindNotSIP].Add(1)
 		}
 		switch r.Verdict {
-		case runtime.Drop, runtime.Reject:
-			w.Stats.Errors[ErrKindTCPDrop].Add(1)
-			w.Stats.Verdicts[runtime.Accept].Add(1)
-			return
+		case runtime.Drop:
+			changed = true
+			continue
+		case runtime.Reject:
+			w.Stats.Errors[ErrKindTCPReject].Add(1)
+			changed = true
+			continue
 		case runtime.Modified:
 			changed = true
 		}
@@ -119,18 +176,5 @@ func (w *Worker) handleTCP() {
 			actions.Mark, actions.HasMark = r.Mark, true
 		}
 	}
-	if len(w.payload) != len(seg) {
-		w.Stats.Errors[ErrKindTCPLength].Add(1)
-		w.Stats.Verdicts[runtime.Accept].Add(1)
-		return
-	}
-	if changed {
-		w.Stats.Verdicts[runtime.Modified].Add(1)
-		if !w.rebuild(w.payload) {
-			return
-		}
-	} else {
-		w.Stats.Verdicts[runtime.Accept].Add(1)
-	}
-	w.packetActions(&actions)
+	return changed, true
 }

@@ -34,6 +34,7 @@ type Worker struct {
 	verdict Verdict
 	out     []byte // the rebuilt packet
 	payload []byte // the SIP payload being assembled, for TCP segments of several messages
+	flows   flowTable
 	logf    func(kind string, err error)
 }
 
@@ -146,12 +147,12 @@ func (w *Worker) handle() {
 	if w.pkt.Proto == ProtoTCP {
 		w.env.Transport = runtime.TCP
 	}
-	if len(w.pkt.Payload) == 0 {
-		w.Stats.Verdicts[runtime.Accept].Add(1)
+	if w.pkt.Proto == ProtoTCP {
+		w.handleTCP() // pure ACKs too: a tracked connection's numbers need translating
 		return
 	}
-	if w.pkt.Proto == ProtoTCP {
-		w.handleTCP()
+	if len(w.pkt.Payload) == 0 {
+		w.Stats.Verdicts[runtime.Accept].Add(1)
 		return
 	}
 	w.apply(w.machine.Run(w.pkt.Payload, &w.env))

@@ -2,6 +2,7 @@ package nfq
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"strings"
 	"sync/atomic"
@@ -288,49 +289,135 @@ func TestWorkerReload(t *testing.T) {
 	}
 }
 
-// TCP: a segment of whole messages is rewritten when the length stays; one that would change
-// length, drop a message, or ends inside a message passes unchanged, counted.
+// TCP segments: whole messages are rewritten, including length changes (the connection is then
+// tracked) and drops (the message is cut out); a segment ending inside a message passes unchanged,
+// counted.
 func TestWorkerTCP(t *testing.T) {
 	subscribe := sipRequest("SUBSCRIBE", "alice", "Event: presence\r\n")
 	two := append(append([]byte("\r\n\r\n"), sipRequest("MESSAGE", "a")...), sipRequest("MESSAGE", "b")...)
+	options := sipRequest("OPTIONS", "alice")
+	grown := bytes.Replace(options, []byte("z9hG4bK-1\r\n"), []byte("z9hG4bK-1\r\nX-Seen: smc\r\n"), 1)
 	cases := []struct {
-		name    string
-		payload []byte
-		kind    ErrKind // -1: none
-		changed bool
+		name      string
+		payload   []byte
+		want      []byte // nil: the packet passes unchanged
+		kind      ErrKind
+		kindCount uint64
 	}{
-		{"length change", sipRequest("OPTIONS", "alice"), ErrKindTCPLength, false},
-		{"drop inside a stream", sipRequest("REGISTER", "alice"), ErrKindTCPDrop, false},
-		{"partial message", sipRequest("OPTIONS", "alice")[:60], ErrKindTCPPartial, false},
-		{"keep-alives and two messages, packet actions only", two, -1, true},
-		{"same length", subscribe, -1, true},
+		{"length change", options, grown, ErrKindTCPLength, 0},
+		{"dropped message cut out", append(bytes.Clone(options), sipRequest("REGISTER", "x")...), grown, ErrKindTCPLength, 0},
+		{"reject cut out without a response", sipRequest("INVITE", "666"), []byte{}, ErrKindTCPReject, 1},
+		{"partial message", options[:60], nil, ErrKindTCPPartial, 1},
+		{"keep-alives and two messages, packet actions only", two, two, ErrKindTCPPartial, 0},
+		{"same length", subscribe, bytes.Replace(subscribe, []byte("presence"), []byte("PRESENCE"), 1), ErrKindTCPLength, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			pkt := build(spec{proto: ProtoTCP, payload: c.payload})
-			w, src, _ := runWorker(t, queued(1, pkt))
+			w, src, resp := runWorker(t, queued(1, pkt))
 			v := src.verdicts[0]
-			if v.Drop || (v.Packet != nil) != c.changed {
+			if v.Drop || (v.Packet != nil) != (c.want != nil) {
 				t.Fatalf("verdict %+v", v)
 			}
-			if c.kind >= 0 && w.Stats.Errors[c.kind].Load() != 1 {
-				t.Errorf("%s not counted", c.kind)
+			if got := w.Stats.Errors[c.kind].Load(); got != c.kindCount {
+				t.Errorf("%s counted %d, want %d", c.kind, got, c.kindCount)
 			}
-			if c.changed {
-				if err := verify(v.Packet); err != nil {
-					t.Fatal(err)
-				}
-				var p Packet
-				Decode(v.Packet, &p)
-				want := bytes.Replace(c.payload, []byte("presence"), []byte("PRESENCE"), 1)
-				if !bytes.Equal(p.Payload, want) {
-					t.Errorf("payload\n%q\nwant\n%q", p.Payload, want)
-				}
-				if bytes.Equal(c.payload, two) && (!v.SetMark || v.Mark != 0x2a) {
-					t.Errorf("mark not set: %+v", v)
-				}
+			if len(resp.sent) != 0 {
+				t.Errorf("a response was sent over TCP: %q", resp.sent)
+			}
+			if c.want == nil {
+				return
+			}
+			if err := verify(v.Packet); err != nil {
+				t.Fatal(err)
+			}
+			var p Packet
+			Decode(v.Packet, &p)
+			if !bytes.Equal(p.Payload, c.want) {
+				t.Errorf("payload\n%q\nwant\n%q", p.Payload, c.want)
 			}
 		})
+	}
+}
+
+// tcpPacket builds an IPv4 TCP segment between a and b (a → b unless reverse) with the given
+// numbers, flags and options, checksums right.
+func tcpPacket(reverse bool, seq, ack uint32, flags byte, opts, payload []byte) []byte {
+	pkt := build(spec{proto: ProtoTCP, payload: payload, tcpOpts: opts})
+	if reverse {
+		var s, d [4]byte
+		copy(s[:], pkt[12:16])
+		copy(d[:], pkt[16:20])
+		copy(pkt[12:], d[:])
+		copy(pkt[16:], s[:])
+		pkt[20], pkt[21], pkt[22], pkt[23] = pkt[22], pkt[23], pkt[20], pkt[21]
+	}
+	binary.BigEndian.PutUint32(pkt[24:], seq)
+	binary.BigEndian.PutUint32(pkt[28:], ack)
+	pkt[33] = flags
+	var p Packet
+	Decode(pkt, &p)
+	seg := pkt[20:]
+	seg[16], seg[17] = 0, 0
+	binary.BigEndian.PutUint16(seg[16:], ^refSum(refPseudo(p.Src, p.Dst, ProtoTCP, len(seg)), seg))
+	return pkt
+}
+
+// After a length change, the connection's later packets are renumbered: the changed direction's
+// sequence numbers move by the change, the other direction's acknowledgements and SACK blocks move
+// back, a retransmission of the changed segment gets the same bytes, and a reset ends the tracking.
+func TestWorkerTCPSequence(t *testing.T) {
+	options := sipRequest("OPTIONS", "alice")
+	clean := sipRequest("INVITE", "alice")
+	n1 := uint32(len(options))
+	const growth = uint32(len("X-Seen: smc\r\n"))
+	sack := func(l, r uint32) []byte {
+		return binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32([]byte{optNop, optNop, optSACK, 10}, l), r)
+	}
+	packets := []Queued{
+		queued(1, tcpPacket(false, 1000, 500, 0x18, nil, options)),                                             // grows
+		queued(2, tcpPacket(true, 500, 1000+n1+growth, 0x10, nil, nil)),                                        // its ACK
+		queued(3, tcpPacket(false, 1000+n1, 500, 0x18, nil, clean)),                                            // next data
+		queued(4, tcpPacket(true, 500, 1000+n1+growth, 0x10, sack(1000+n1+growth+10, 1000+n1+growth+20), nil)), // SACK
+		queued(5, tcpPacket(false, 1000, 500, 0x18, nil, options)),                                             // retransmission
+		queued(6, tcpPacket(false, 1000+n1+uint32(len(clean)), 500, 0x14, nil, nil)),                           // RST
+		queued(7, tcpPacket(false, 1000+n1+uint32(len(clean)), 500, 0x10, nil, nil)),                           // after: untracked
+	}
+	w, src, _ := runWorker(t, packets...)
+	field := func(i, off int) uint32 {
+		pkt := src.verdicts[i].Packet
+		if pkt == nil {
+			pkt = packets[i].Packet
+		}
+		if err := verify(pkt); err != nil {
+			t.Fatalf("packet %d: %v", i+1, err)
+		}
+		return binary.BigEndian.Uint32(pkt[off:])
+	}
+	const seqAt, ackAt, sackAt = 24, 28, 44
+	for _, c := range []struct {
+		what      string
+		got, want uint32
+	}{
+		{"changed segment's seq", field(0, seqAt), 1000},
+		{"ACK of the changed segment, back in the sender's numbers", field(1, ackAt), 1000 + n1},
+		{"next segment's seq, moved by the growth", field(2, seqAt), 1000 + n1 + growth},
+		{"ACK before the SACK", field(3, ackAt), 1000 + n1},
+		{"SACK left edge", field(3, sackAt), 1000 + n1 + 10},
+		{"SACK right edge", field(3, sackAt+4), 1000 + n1 + 20},
+		{"retransmission's seq", field(4, seqAt), 1000},
+		{"RST's seq", field(5, seqAt), 1000 + n1 + uint32(len(clean)) + growth},
+		{"after the RST: not translated", field(6, seqAt), 1000 + n1 + uint32(len(clean))},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s: %d, want %d", c.what, c.got, c.want)
+		}
+	}
+	if !bytes.Equal(src.verdicts[4].Packet, src.verdicts[0].Packet) {
+		t.Errorf("the retransmission did not get the same bytes")
+	}
+	if len(w.flows.flows) != 0 {
+		t.Errorf("%d flows tracked after the reset", len(w.flows.flows))
 	}
 }
 
