@@ -254,3 +254,60 @@ func TestE2EQueueBypass(t *testing.T) {
 		t.Fatalf("after the daemon was killed, received %+v, want the message unchanged", ds)
 	}
 }
+
+// tcpProfile changes the length of messages in both directions of the connection: requests gain a
+// header on their way in, responses gain one on their way out.
+const tcpProfile = `{"ProfileID": 4, "ProfileName": "tcp", "Rules": [
+ {"MsgType": "REQUEST", "Action": "REPLACE_MSG",
+  "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "Call-ID", "Output": "X-Smc-In: {$SIP.RemoteIP} {$SIP.Transport}"}]},
+ {"MsgType": "RESPONSE", "Action": "REPLACE_MSG",
+  "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "Call-ID", "Output": "X-Smc-Out: rewritten on the way out"}]}
+]}`
+
+// SIPp calls over TCP through smcd, with every message of both directions growing: the
+// connection survives, every call completes, and each side sees the other's messages rewritten.
+func TestE2ESIPpTCP(t *testing.T) {
+	sipp := needSIPp(t)
+	tn := newTestNet(t)
+	tn.queueBoth(0, "tcp")
+	d := tn.startSmcd("--queues", "0", "-p", writeProfile(t, tcpProfile))
+	for _, family := range []struct {
+		name string
+		a, b netip.Addr
+	}{{"IPv4", tn.a4, tn.b4}, {"IPv6", tn.a6, tn.b6}} {
+		t.Run(family.name, func(t *testing.T) {
+			dir := t.TempDir()
+			const calls = 20
+			// The UAS runs until the test stops it: over TCP it counts a call still in its
+			// closing pause as failed when the UAC hangs up the connection, smcd or not.
+			uas := exec.Command("ip", "netns", "exec", tn.b, sipp, "-sn", "uas", "-t", "t1", "-i", family.b.String(), "-p", "5060",
+				"-nostdin", "-trace_msg", "-message_file", filepath.Join(dir, "uas.log"), "-timeout", "60s")
+			var uasOut bytes.Buffer
+			uas.Dir, uas.Stdout, uas.Stderr = dir, &uasOut, &uasOut
+			if err := uas.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer uas.Process.Kill()
+			time.Sleep(300 * time.Millisecond)
+			uac := exec.Command("ip", "netns", "exec", tn.a, sipp, "-sn", "uac", "-t", "t1", netip.AddrPortFrom(family.b, 5060).String(),
+				"-i", family.a.String(), "-p", "5070", "-m", strconv.Itoa(calls), "-r", "20", "-nostdin",
+				"-trace_msg", "-message_file", filepath.Join(dir, "uac.log"), "-timeout", "30s", "-timeout_error")
+			uac.Dir = dir
+			if out, err := uac.CombinedOutput(); err != nil {
+				t.Fatalf("UAC: %v (some calls failed)\n%s\n%s", err, lastLines(out, 30), d.stderr)
+			}
+			uas.Process.Signal(syscall.SIGUSR1) // SIPp's "quit when the calls in hand end"
+			uas.Wait()
+			uasLog, _ := os.ReadFile(filepath.Join(dir, "uas.log"))
+			uacLog, _ := os.ReadFile(filepath.Join(dir, "uac.log"))
+			// Each call: INVITE, ACK and BYE in; 180, 200 and the BYE's 200 out.
+			if n := strings.Count(string(uasLog), "X-Smc-In: "+family.a.String()+" TCP"); n != 3*calls {
+				t.Errorf("the UAS saw %d rewritten requests, want %d", n, 3*calls)
+			}
+			if n := strings.Count(string(uacLog), "X-Smc-Out: rewritten on the way out"); n != 3*calls {
+				t.Errorf("the UAC saw %d rewritten responses, want %d", n, 3*calls)
+			}
+		})
+	}
+	d.stop(t)
+}

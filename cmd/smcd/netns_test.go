@@ -112,6 +112,15 @@ func (tn *testNet) queueInput(num int, proto string) {
 	}
 }
 
+// queueBoth sends both directions of b's SIP connections on port 5060 to queue num: what b
+// receives and what it sends back, as TCP length changes need.
+func (tn *testNet) queueBoth(num int, proto string) {
+	tn.queueInput(num, proto)
+	for _, ipt := range []string{"iptables", "ip6tables"} {
+		tn.inB(ipt, "-A", "OUTPUT", "-p", proto, "--sport", "5060", "-j", "NFQUEUE", "--queue-num", strconv.Itoa(num), "--queue-bypass")
+	}
+}
+
 // role starts the test binary in a role inside namespace ns.
 func (tn *testNet) role(ns, role string, args ...string) *exec.Cmd {
 	cmd := exec.Command("ip", append([]string{"netns", "exec", ns, os.Args[0]}, args...)...)
