@@ -22,20 +22,20 @@ type Stats struct {
 type ErrKind int
 
 const (
-	ErrKindTruncated   ErrKind = iota // shorter than its headers say
-	ErrKindBadHeader                  // malformed IP, UDP or TCP header
-	ErrKindUnsupported                // not UDP or TCP over IPv4 or IPv6, or IPsec, or source-routed
-	ErrKindFragment                   // an IP fragment: the SIP message is not whole in it
-	ErrKindTooLarge                   // the rewritten packet would exceed 65,535 bytes or a verdict's limit
-	ErrKindNotSIP                     // the payload did not parse as SIP (passed unchanged, SMC-SPEC §2)
-	ErrKindTCPPartial                 // a TCP segment ending inside a SIP message
-	ErrKindTCPLength                  // a TCP length change that could not be tracked (flow table full)
-	ErrKindTCPReject                  // a reject of a request over TCP: removed from the stream, no response
-	ErrKindTCPRetransmit              // a retransmission of changed data that is not the last changed segment
-	ErrKindPanic                      // a panic while handling the packet
-	ErrKindRespond                    // the response of a reject could not be sent
-	ErrKindVerdict                    // the verdict could not be sent
-	ErrKindNetlink                    // a malformed netlink message
+	ErrKindTruncated     ErrKind = iota // shorter than its headers say
+	ErrKindBadHeader                    // malformed IP, UDP or TCP header
+	ErrKindUnsupported                  // not UDP or TCP over IPv4 or IPv6, or IPsec, or source-routed
+	ErrKindFragment                     // an IP fragment: the SIP message is not whole in it
+	ErrKindTooLarge                     // the rewritten packet would exceed 65,535 bytes or a verdict's limit
+	ErrKindNotSIP                       // the payload did not parse as SIP (passed unchanged, SMC-SPEC §2)
+	ErrKindTCPPartial                   // a TCP segment ending inside a SIP message
+	ErrKindTCPLength                    // a TCP length change that could not be tracked (flow table full)
+	ErrKindTCPReject                    // a reject of a request over TCP: removed from the stream, no response
+	ErrKindTCPRetransmit                // a retransmission of changed data that is not the last changed segment
+	ErrKindPanic                        // a panic while handling the packet
+	ErrKindRespond                      // the response of a reject could not be sent
+	ErrKindVerdict                      // the verdict could not be sent
+	ErrKindNetlink                      // a malformed netlink message
 	ErrKindOther
 	numErrKinds
 )
