@@ -2,7 +2,9 @@ package nfq
 
 import (
 	"errors"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/smcproject/smc/runtime"
 )
@@ -16,6 +18,48 @@ type Stats struct {
 	Responses atomic.Uint64 // responses of rejects sent
 	Overruns  atomic.Uint64 // ENOBUFS reports from the kernel
 	Errors    [numErrKinds]atomic.Uint64
+	Latency   Histogram // time from a packet's arrival in user space to its verdict being built
+}
+
+// LatencyBuckets are the upper bounds of the Histogram's buckets, in seconds: the chain on one
+// message takes microseconds, so the buckets run from 1 µs to 10 ms.
+var LatencyBuckets = []float64{1e-6, 2e-6, 5e-6, 10e-6, 20e-6, 50e-6, 100e-6, 200e-6, 500e-6, 1e-3, 2e-3, 5e-3, 10e-3}
+
+var bucketNanos = func() (b [13]int64) {
+	for i, s := range LatencyBuckets {
+		b[i] = int64(s * 1e9)
+	}
+	return b
+}()
+
+// A Histogram counts durations into LatencyBuckets without locks or allocation.
+type Histogram struct {
+	buckets [14]atomic.Uint64 // the last one is +Inf
+	sum     atomic.Uint64     // nanoseconds
+	count   atomic.Uint64
+}
+
+// Observe counts one duration.
+func (h *Histogram) Observe(d time.Duration) {
+	i := 0
+	for i < len(bucketNanos) && int64(d) > bucketNanos[i] {
+		i++
+	}
+	h.buckets[i].Add(1)
+	h.sum.Add(uint64(d))
+	h.count.Add(1)
+}
+
+// Snapshot returns the cumulative count of each bucket (as Prometheus wants them), the sum in
+// seconds and the count.
+func (h *Histogram) Snapshot() (cumulative []uint64, sum float64, count uint64) {
+	cumulative = make([]uint64, len(LatencyBuckets))
+	var run uint64
+	for i := range LatencyBuckets {
+		run += h.buckets[i].Load()
+		cumulative[i] = run
+	}
+	return cumulative, float64(h.sum.Load()) / 1e9, h.count.Load()
 }
 
 // An ErrKind names why a packet was not handled as the chain asked, for counting.
@@ -73,3 +117,80 @@ func kindOf(err error) ErrKind {
 
 // VerdictCount returns how many packets got verdict v.
 func (s *Stats) VerdictCount(v runtime.Verdict) uint64 { return s.Verdicts[v].Load() }
+
+// RuleKey names a rule across reloads: its profile's ID and its index in the profile.
+type RuleKey struct {
+	Profile int64
+	Rule    int
+}
+
+// ruleCounts counts the verdicts each rule of one chain decided, for one worker.
+type ruleCounts struct {
+	chain  *runtime.Chain
+	counts [][][4]atomic.Uint64 // [program][rule][verdict]
+}
+
+func newRuleCounts(c *runtime.Chain) *ruleCounts {
+	r := &ruleCounts{chain: c, counts: make([][][4]atomic.Uint64, len(c.Programs))}
+	for i, p := range c.Programs {
+		r.counts[i] = make([][4]atomic.Uint64, len(p.Rules))
+	}
+	return r
+}
+
+// add counts the verdict of res under the rule behind it.
+func (r *ruleCounts) add(res *runtime.Result) {
+	if res.Program >= 0 && res.Program < len(r.counts) && res.Rule >= 0 && res.Rule < len(r.counts[res.Program]) {
+		r.counts[res.Program][res.Rule][res.Verdict].Add(1)
+	}
+}
+
+func (r *ruleCounts) addTo(m map[RuleKey][4]uint64) {
+	for i, rules := range r.counts {
+		for j := range rules {
+			k := RuleKey{r.chain.Programs[i].ID, j}
+			sum := m[k]
+			for v := range sum {
+				sum[v] += rules[j][v].Load()
+			}
+			m[k] = sum
+		}
+	}
+}
+
+// RuleTotals adds up the verdicts by rule of a set of workers, keeping the counts of chains they
+// no longer run, so that the totals only grow across reloads.
+type RuleTotals struct {
+	mu      sync.Mutex
+	retired map[RuleKey][4]uint64
+	current map[*Worker]*ruleCounts
+}
+
+// NewRuleTotals returns empty totals; give it to the workers before they start.
+func NewRuleTotals() *RuleTotals {
+	return &RuleTotals{retired: map[RuleKey][4]uint64{}, current: map[*Worker]*ruleCounts{}}
+}
+
+// swap makes counts the worker's current counts, retiring its previous ones.
+func (t *RuleTotals) swap(w *Worker, counts *ruleCounts) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if old := t.current[w]; old != nil {
+		old.addTo(t.retired)
+	}
+	t.current[w] = counts
+}
+
+// Snapshot returns the verdict counts by rule: [verdict] per rule.
+func (t *RuleTotals) Snapshot() map[RuleKey][4]uint64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	m := make(map[RuleKey][4]uint64, len(t.retired))
+	for k, v := range t.retired {
+		m[k] = v
+	}
+	for _, c := range t.current {
+		c.addTo(m)
+	}
+	return m
+}

@@ -154,6 +154,7 @@ func (w *Worker) runStream(seg []byte, actions *runtime.Result) (changed, ok boo
 		r := w.machine.Run(seg[off:off+n], &w.env)
 		off += n
 		w.Stats.Verdicts[r.Verdict].Add(1)
+		w.rules.add(r)
 		if r.ParseError != nil {
 			w.Stats.Errors[ErrKindNotSIP].Add(1)
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/smcproject/smc/runtime"
 )
@@ -27,6 +28,9 @@ type Worker struct {
 	Direction *Direction
 
 	Stats Stats
+
+	rules  *ruleCounts
+	totals *RuleTotals
 
 	q       Queued
 	pkt     Packet
@@ -64,7 +68,13 @@ type Responder interface {
 // responses of rejects through resp (nil: rejected requests are only dropped). logf, if not nil,
 // hears about every packet that could not be handled as asked; it must rate-limit itself.
 func NewWorker(src Source, ref *ChainRef, resp Responder, logf func(kind string, err error)) *Worker {
-	w := &Worker{src: src, chain: ref, responds: resp, logf: logf, out: make([]byte, 0, 0x10000), payload: make([]byte, 0, 0x10000)}
+	return NewCountingWorker(src, ref, resp, logf, nil)
+}
+
+// NewCountingWorker is NewWorker with the verdicts by rule added up in totals.
+func NewCountingWorker(src Source, ref *ChainRef, resp Responder, logf func(kind string, err error), totals *RuleTotals) *Worker {
+	w := &Worker{src: src, chain: ref, responds: resp, logf: logf, totals: totals,
+		out: make([]byte, 0, 0x10000), payload: make([]byte, 0, 0x10000)}
 	w.load()
 	return w
 }
@@ -72,6 +82,10 @@ func NewWorker(src Source, ref *ChainRef, resp Responder, logf func(kind string,
 func (w *Worker) load() {
 	w.current = w.chain.Load()
 	w.machine = runtime.NewMachine(w.current)
+	w.rules = newRuleCounts(w.current)
+	if w.totals != nil {
+		w.totals.swap(w, w.rules)
+	}
 	w.using.Store(w.current)
 }
 
@@ -112,7 +126,9 @@ func (w *Worker) Step() error {
 	default:
 		return err
 	}
+	start := time.Now()
 	w.handle()
+	w.Stats.Latency.Observe(time.Since(start))
 	if err := w.src.Verdict(&w.verdict); err != nil {
 		w.Stats.Errors[ErrKindVerdict].Add(1)
 		w.log("verdict", err)
@@ -164,6 +180,7 @@ func (w *Worker) apply(r *runtime.Result) {
 		w.Stats.Errors[ErrKindNotSIP].Add(1)
 	}
 	w.Stats.Verdicts[r.Verdict].Add(1)
+	w.rules.add(r)
 	switch r.Verdict {
 	case runtime.Drop:
 		w.verdict.Drop = true

@@ -498,3 +498,31 @@ func TestResponsePacket(t *testing.T) {
 		}
 	}
 }
+
+// Verdicts are counted by the rule behind them, and the totals survive a reload.
+func TestRuleTotals(t *testing.T) {
+	options := build(spec{proto: ProtoUDP, payload: sipRequest("OPTIONS", "alice")})
+	register := build(spec{proto: ProtoUDP, payload: sipRequest("REGISTER", "alice")})
+	clean := build(spec{proto: ProtoUDP, payload: sipRequest("INVITE", "alice")})
+	src := &fakeSource{packets: []Queued{queued(1, options), queued(2, register), queued(3, register), queued(4, clean), queued(5, register)}}
+	totals := NewRuleTotals()
+	ref := NewChainRef(testChain(t))
+	w := NewCountingWorker(src, ref, nil, nil, totals)
+	for range 4 {
+		w.Step()
+	}
+	ref.Set(testChain(t)) // the same profile compiled again: the same rule keys
+	w.Step()
+	got := totals.Snapshot()
+	if c := got[RuleKey{1, 0}]; c[runtime.Modified] != 1 {
+		t.Errorf("rule 0 (OPTIONS): %v", c)
+	}
+	if c := got[RuleKey{1, 1}]; c[runtime.Drop] != 3 {
+		t.Errorf("rule 1 (REGISTER): %v, want 3 drops across the reload", c)
+	}
+	for k, c := range got {
+		if k.Rule > 1 && c != [4]uint64{} {
+			t.Errorf("rule %d counted %v", k.Rule, c)
+		}
+	}
+}

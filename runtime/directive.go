@@ -71,6 +71,7 @@ func directiveCode(name []byte) int {
 // reject ends the message with a generated response; a response or an ACK cannot be answered
 // and is dropped instead.
 func (m *Machine) reject(code int) {
+	m.decided()
 	if m.msg.Kind != sipmsg.StartRequest || string(m.msg.Method()) == "ACK" {
 		m.result.Verdict = Drop
 		m.trace.note("a response or an ACK cannot be rejected: verdict drop")

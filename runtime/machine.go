@@ -63,6 +63,10 @@ type Result struct {
 	Warnings []Warning
 	// ParseError says why the message was not parsed as SIP; the verdict is then Accept.
 	ParseError error
+	// Program and Rule name the rule behind the verdict, for counting verdicts by rule: the
+	// rule that dropped or rejected the message, or the last rule that edited it. Program is
+	// the index of the profile in the chain; both are -1 for a message no rule acted on.
+	Program, Rule int
 }
 
 // A Warning is something a rule did that the operator should hear about, such as an unknown
@@ -83,9 +87,10 @@ type Machine struct {
 	env   *Env
 	rng   *rand.Rand
 
-	prog *compile.Program
-	ids  []uint16
-	rule int
+	prog      *compile.Program
+	progIndex int // of prog in the chain
+	ids       []uint16
+	rule      int
 
 	vars   []span
 	varBuf []byte
@@ -171,12 +176,12 @@ func (m *Machine) begin(in []byte, env *Env) {
 	m.hasDate, m.rand = false, [3]int{}
 	m.auditBuf, m.audits = m.auditBuf[:0], m.audits[:0]
 	m.warnBuf, m.warns = m.warnBuf[:0], m.warns[:0]
-	m.result = Result{Verdict: Accept, Output: in, DSCP: -1, Audit: m.result.Audit[:0], Warnings: m.result.Warnings[:0]}
+	m.result = Result{Verdict: Accept, Output: in, DSCP: -1, Audit: m.result.Audit[:0], Warnings: m.result.Warnings[:0], Program: -1, Rule: -1}
 }
 
 // runProfile runs one program and reports whether the chain stops (drop or reject).
 func (m *Machine) runProfile(p int) bool {
-	m.prog, m.ids = m.chain.Programs[p], m.chain.ids[p]
+	m.prog, m.ids, m.progIndex = m.chain.Programs[p], m.chain.ids[p], p
 	m.resetVars()
 	m.trace.profile(m.prog)
 	gen := m.msg.StartGen()
@@ -276,6 +281,9 @@ func (m *Machine) runRule(r *compile.Rule) ruleOutcome {
 			return ruleStop
 		case compile.OpReplace:
 			m.replace(&m.prog.Defs[in.Arg], int(in.Arg))
+			if m.msg.Dirty() {
+				m.decided()
+			}
 		case compile.OpBreak:
 			return ruleBreak
 		case compile.OpEnd:
@@ -285,8 +293,12 @@ func (m *Machine) runRule(r *compile.Rule) ruleOutcome {
 	return ruleTrue
 }
 
+// decided records the current rule as the one behind the verdict.
+func (m *Machine) decided() { m.result.Program, m.result.Rule = m.progIndex, m.rule }
+
 func (m *Machine) drop(record bool) {
 	m.result.Verdict = Drop
+	m.decided()
 	if record {
 		m.addAudit(AuditDrop, m.in)
 	}

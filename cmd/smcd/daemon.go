@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	goruntime "runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +26,10 @@ type daemon struct {
 	wg      sync.WaitGroup
 	failed  chan error
 	limiter *rateLimiter
+	totals  *nfq.RuleTotals
+
+	reloadsOK, reloadsFailed atomic.Uint64
+	info                     atomic.Pointer[[2]string] // the chain's name and profiles, for metrics
 }
 
 // start loads the chain, binds every queue, and starts the workers. Nothing is started when any
@@ -35,7 +40,8 @@ func start(opts *options, log *slog.Logger) (*daemon, error) {
 		return nil, err
 	}
 	d := &daemon{opts: opts, log: log, ref: nfq.NewChainRef(l.chain), current: l, failed: make(chan error, len(opts.queues)),
-		limiter: newRateLimiter(10, time.Second)}
+		limiter: newRateLimiter(10, time.Second), totals: nfq.NewRuleTotals()}
+	d.setInfo(l)
 	if d.resp, err = nfq.NewRawResponder(opts.responseMark); err != nil {
 		l.close()
 		return nil, err
@@ -49,9 +55,17 @@ func start(opts *options, log *slog.Logger) (*daemon, error) {
 			return nil, err
 		}
 		d.queues = append(d.queues, q)
-		w := nfq.NewWorker(q, d.ref, d.resp, d.logPacket)
+		w := nfq.NewCountingWorker(q, d.ref, d.resp, d.logPacket, d.totals)
 		w.DropOnError, w.Direction = opts.dropOnError, opts.direction
 		d.workers = append(d.workers, w)
+	}
+	if opts.metrics != "" {
+		addr, err := serveMetrics(opts.metrics, d)
+		if err != nil {
+			d.closeAll()
+			return nil, err
+		}
+		log.Info("metrics", "url", "http://"+addr.String()+"/metrics")
 	}
 	for i, w := range d.workers {
 		d.wg.Add(1)
@@ -83,6 +97,7 @@ func (d *daemon) logPacket(kind string, err error) {
 func (d *daemon) reload(why string) {
 	l, err := load(d.opts)
 	if err != nil {
+		d.reloadsFailed.Add(1)
 		d.log.Error("reload failed; the running chain stays", "why", why, "err", err)
 		if d.current.bundle != nil {
 			if id, err := statID(d.opts.bundle); err == nil {
@@ -94,6 +109,8 @@ func (d *daemon) reload(why string) {
 	old := d.current
 	d.ref.Set(l.chain)
 	d.current = l
+	d.setInfo(l)
+	d.reloadsOK.Add(1)
 	d.log.Info("reloaded", "why", why, "chain", l.name, "profiles", len(l.chain.Programs))
 	go d.retire(old)
 }
@@ -116,6 +133,19 @@ func (d *daemon) retire(old *loaded) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	d.log.Warn("a worker still runs the previous chain; its bundle stays mapped")
+}
+
+func (d *daemon) setInfo(l *loaded) {
+	var names []string
+	for _, p := range l.chain.Programs {
+		names = append(names, fmt.Sprintf("%d %s", p.ID, p.Name))
+	}
+	d.info.Store(&[2]string{l.name, strings.Join(names, "; ")})
+}
+
+func (d *daemon) chainInfo() (name, profiles string) {
+	i := d.info.Load()
+	return i[0], i[1]
 }
 
 func (d *daemon) bundleChanged() bool {

@@ -49,7 +49,7 @@ func request(method, from string, peer netip.Addr) string {
 func TestE2EUDP(t *testing.T) {
 	tn := newTestNet(t)
 	tn.queueInput(0, "udp")
-	d := tn.startSmcd("--queues", "0", "-p", writeProfile(t, e2eProfile))
+	d := tn.startSmcd("--queues", "0", "-p", writeProfile(t, e2eProfile), "--metrics", "127.0.0.1:9563")
 	for _, family := range []struct {
 		name string
 		a, b netip.Addr
@@ -87,6 +87,29 @@ func TestE2EUDP(t *testing.T) {
 				t.Fatalf("the sender got %+v, want a 403 from %s", answers, to)
 			}
 		})
+	}
+	metrics := tn.metrics("127.0.0.1:9563")
+	for _, want := range []string{
+		`smc_packets_total{queue="0"} 8`,
+		`smc_verdicts_total{queue="0",verdict="modified"} 2`,
+		`smc_verdicts_total{queue="0",verdict="accept"} 2`, // the MESSAGEs: only the packet changed
+		`smc_verdicts_total{queue="0",verdict="drop"} 2`,
+		`smc_verdicts_total{queue="0",verdict="reject"} 2`,
+		`smc_rule_verdicts_total{profile="1",rule="0",verdict="modified"} 2`,
+		`smc_rule_verdicts_total{profile="1",rule="1",verdict="drop"} 2`,
+		`smc_rule_verdicts_total{profile="1",rule="2",verdict="reject"} 2`,
+		`smc_responses_total{queue="0"} 2`,
+		`smc_processing_seconds_count{queue="0"} 8`,
+		`smc_kernel_queue_length{queue="0"} 0`,
+		`smc_kernel_user_dropped_total{queue="0"} 0`,
+		`smc_errors_total{kind="panic",queue="0"} 0`,
+	} {
+		if !strings.Contains(metrics, want+"\n") {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("metrics:\n%s", metrics)
 	}
 	d.stop(t)
 	if !strings.Contains(d.stderr.String(), "msg=stopped packets=8") {

@@ -37,6 +37,7 @@ type options struct {
 	queue        nfq.QueueConfig
 	responseMark uint32
 	watch        time.Duration // how often the bundle file is checked for a change; 0: never
+	metrics      string        // address of the Prometheus endpoint; "": none
 }
 
 type listFlag []string
@@ -134,6 +135,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		watch     = fs.Duration("watch", time.Second, "how often to check the bundle file for a new version (0: only on SIGHUP)")
 	)
 	fs.StringVar(&opts.bundle, "bundle", "", "the compiled chain to run (smcc compile)")
+	fs.StringVar(&opts.metrics, "metrics", "", "serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9563 (keep it on loopback or a management network)")
 	fs.Var(&profiles, "p", "a profile of the chain, in order (repeat); instead of --bundle")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

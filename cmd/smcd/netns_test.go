@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -39,6 +41,8 @@ func TestMain(m *testing.M) {
 		os.Exit(udpSend(os.Args[1:]))
 	case "udp-flood":
 		os.Exit(udpFlood(os.Args[1:]))
+	case "http-get":
+		os.Exit(httpGet(os.Args[1]))
 	}
 	os.Exit(3)
 }
@@ -334,6 +338,27 @@ func (tn *testNet) flood(to netip.AddrPort, count, rate int, template string) fu
 			tn.t.Errorf("udp-flood: %v", err)
 		}
 	}
+}
+
+// httpGet: URL. Prints the body.
+func httpGet(url string) int {
+	resp, err := http.Get(url)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer resp.Body.Close()
+	io.Copy(os.Stdout, resp.Body)
+	return 0
+}
+
+// metrics fetches smcd's metrics from inside namespace b.
+func (tn *testNet) metrics(addr string) string {
+	out, err := tn.role(tn.b, "http-get", "http://"+addr+"/metrics").Output()
+	if err != nil {
+		tn.t.Fatalf("metrics: %v", err)
+	}
+	return string(out)
 }
 
 // unmap shows an IPv4 peer of a dual-stack socket as IPv4.

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/smcproject/smc/nfq"
+	"github.com/smcproject/smc/runtime"
+)
+
+// The metrics are read from the workers' atomic counters when Prometheus scrapes, so counting
+// costs the packet path nothing beyond the atomic adds it does anyway.
+
+var (
+	descPackets   = prometheus.NewDesc("smc_packets_total", "Packets handled.", []string{"queue"}, nil)
+	descBytes     = prometheus.NewDesc("smc_bytes_total", "IP bytes of the packets handled.", []string{"queue"}, nil)
+	descVerdicts  = prometheus.NewDesc("smc_verdicts_total", "SIP messages by verdict (a TCP segment may carry several).", []string{"queue", "verdict"}, nil)
+	descRules     = prometheus.NewDesc("smc_rule_verdicts_total", "Verdicts by the rule behind them: the rule that dropped or rejected the message, or the last that edited it.", []string{"profile", "rule", "verdict"}, nil)
+	descErrors    = prometheus.NewDesc("smc_errors_total", "Packets not handled as the chain asked, by kind (they passed unchanged, or were dropped with --on-error drop).", []string{"queue", "kind"}, nil)
+	descResponses = prometheus.NewDesc("smc_responses_total", "Responses to rejected requests sent.", []string{"queue"}, nil)
+	descOverruns  = prometheus.NewDesc("smc_netlink_overruns_total", "Netlink receive buffer overruns (ENOBUFS).", []string{"queue"}, nil)
+	descLatency   = prometheus.NewDesc("smc_processing_seconds", "Time from a packet's arrival in smcd to its verdict being built.", []string{"queue"}, nil)
+	descKernelLen = prometheus.NewDesc("smc_kernel_queue_length", "Packets waiting in the kernel's queue (/proc/net/netfilter/nfnetlink_queue).", []string{"queue"}, nil)
+	descKernelQD  = prometheus.NewDesc("smc_kernel_queue_dropped_total", "Packets the kernel dropped (or accepted, fail-open) because the queue was full.", []string{"queue"}, nil)
+	descKernelUD  = prometheus.NewDesc("smc_kernel_user_dropped_total", "Packets the kernel could not hand to smcd: netlink buffer full.", []string{"queue"}, nil)
+	descChain     = prometheus.NewDesc("smc_chain_info", "The chain running: its file and profiles.", []string{"chain", "profiles"}, nil)
+	descReloads   = prometheus.NewDesc("smc_reloads_total", "Chain reloads by result.", []string{"result"}, nil)
+)
+
+// collector exports a daemon's counters.
+type collector struct{ d *daemon }
+
+func (c collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descPackets, descBytes, descVerdicts, descRules, descErrors, descResponses,
+		descOverruns, descLatency, descKernelLen, descKernelQD, descKernelUD, descChain, descReloads} {
+		ch <- d
+	}
+}
+
+func (c collector) Collect(ch chan<- prometheus.Metric) {
+	counter := func(d *prometheus.Desc, v uint64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+	}
+	for i, w := range c.d.workers {
+		q := strconv.Itoa(int(c.d.opts.queues[i]))
+		s := &w.Stats
+		counter(descPackets, s.Packets.Load(), q)
+		counter(descBytes, s.Bytes.Load(), q)
+		for v := runtime.Accept; v <= runtime.Reject; v++ {
+			counter(descVerdicts, s.Verdicts[v].Load(), q, v.String())
+		}
+		for _, k := range nfq.ErrKinds() {
+			counter(descErrors, s.Errors[k].Load(), q, k.String())
+		}
+		counter(descResponses, s.Responses.Load(), q)
+		counter(descOverruns, s.Overruns.Load(), q)
+		cum, sum, count := s.Latency.Snapshot()
+		buckets := make(map[float64]uint64, len(cum))
+		for j, b := range nfq.LatencyBuckets {
+			buckets[b] = cum[j]
+		}
+		ch <- prometheus.MustNewConstHistogram(descLatency, count, sum, buckets, q)
+	}
+	for k, counts := range c.d.totals.Snapshot() {
+		for v, n := range counts {
+			if n > 0 {
+				counter(descRules, n, strconv.FormatInt(k.Profile, 10), strconv.Itoa(k.Rule), runtime.Verdict(v).String())
+			}
+		}
+	}
+	if stats, err := kernelQueues(); err == nil {
+		for _, num := range c.d.opts.queues {
+			if k, ok := stats[num]; ok {
+				q := strconv.Itoa(int(num))
+				ch <- prometheus.MustNewConstMetric(descKernelLen, prometheus.GaugeValue, float64(k.length), q)
+				counter(descKernelQD, k.queueDropped, q)
+				counter(descKernelUD, k.userDropped, q)
+			}
+		}
+	}
+	name, profiles := c.d.chainInfo()
+	ch <- prometheus.MustNewConstMetric(descChain, prometheus.GaugeValue, 1, name, profiles)
+	counter(descReloads, c.d.reloadsOK.Load(), "ok")
+	counter(descReloads, c.d.reloadsFailed.Load(), "failed")
+}
+
+// kernelQueue is a line of /proc/net/netfilter/nfnetlink_queue.
+type kernelQueue struct {
+	length, queueDropped, userDropped uint64
+}
+
+// kernelQueues reads the kernel's per-queue counters. Each line is: queue number, peer port ID,
+// queue length, copy mode, copy range, queue dropped, user dropped, last packet ID, 1.
+func kernelQueues() (map[uint16]kernelQueue, error) {
+	f, err := os.Open("/proc/net/netfilter/nfnetlink_queue")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return parseKernelQueues(bufio.NewScanner(f))
+}
+
+func parseKernelQueues(sc *bufio.Scanner) (map[uint16]kernelQueue, error) {
+	out := map[uint16]kernelQueue{}
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 7 {
+			continue
+		}
+		var n [7]uint64
+		ok := true
+		for i := range n {
+			v, err := strconv.ParseUint(f[i], 10, 64)
+			ok = ok && err == nil
+			n[i] = v
+		}
+		if ok && n[0] <= 0xffff {
+			out[uint16(n[0])] = kernelQueue{length: n[2], queueDropped: n[5], userDropped: n[6]}
+		}
+	}
+	return out, sc.Err()
+}
+
+// serveMetrics listens on addr and serves /metrics until the process ends.
+func serveMetrics(addr string, d *daemon) (net.Addr, error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collector{d})
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	go http.Serve(ln, mux)
+	return ln.Addr(), nil
+}

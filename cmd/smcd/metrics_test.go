@@ -1,0 +1,35 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestParseKernelQueues(t *testing.T) {
+	in := "    0  12345     3 2 65535     7     9 1042  1\n" +
+		"    5      0     0 2 65535     0     0    0  1\n" +
+		"garbage\n"
+	got, err := parseKernelQueues(bufio.NewScanner(strings.NewReader(in)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0] != (kernelQueue{length: 3, queueDropped: 7, userDropped: 9}) || got[5] != (kernelQueue{}) {
+		t.Errorf("parsed %+v", got)
+	}
+}
+
+func TestParseQueues(t *testing.T) {
+	for in, want := range map[string]string{"0": "[0]", "0:3": "[0 1 2 3]", "1,4,2:3": "[1 4 2 3]", "2,2": "[2]"} {
+		got, err := parseQueues(in)
+		if err != nil || fmt.Sprint(got) != want {
+			t.Errorf("parseQueues(%q) = %v, %v; want %s", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "x", "3:1", "70000", "0:2000"} {
+		if _, err := parseQueues(bad); err == nil {
+			t.Errorf("parseQueues(%q) accepted", bad)
+		}
+	}
+}
