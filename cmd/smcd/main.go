@@ -47,11 +47,15 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 const usage = `usage: smcd [flags]            run the daemon
        smcd check [flags]      load the chain and open nothing: exit 0 when it loads
+       smcd rules [-h]         print the iptables and nft rules that feed the queues
 
 Flags:
 `
 
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "rules" {
+		return rulesMain(args[1:], stdout, stderr)
+	}
 	check := len(args) > 0 && args[0] == "check"
 	if check {
 		args = args[1:]
