@@ -9,7 +9,7 @@ export GOFLAGS := -mod=mod
 # (CI's environment, a cron job) still finds it.
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: all build deps demo test unit lint cases fuzz-short fuzz bench bench-big clean
+.PHONY: all build deps demo demo-offline test unit lint cases fuzz-short fuzz bench bench-big clean
 
 all: build
 
@@ -30,8 +30,13 @@ build: deps
 	$(GO) build -o $(BIN)/smcc ./cmd/smcc
 	$(GO) build -o $(BIN)/smcd ./cmd/smcd
 
-# demo runs the bundled example chain on an INVITE and shows the message before and after.
+# demo: a SIPp call through smcd between two network namespaces, the INVITE shown before and
+# after (root; it installs what it needs and removes everything it creates).
 demo: build
+	bash cmd/smcd/demo.sh
+
+# demo-offline runs the same example chain on an INVITE with smcc, without root or packets.
+demo-offline: build
 	@echo "== profile: examples/demo/profile.json"
 	@echo "== message before:"
 	@cat examples/demo/invite.sip
