@@ -117,8 +117,8 @@ func TestE2EUDP(t *testing.T) {
 	}
 }
 
-// sippProfile rewrites every INVITE on its way to the UAS: a header is added (the message grows)
-// and the Subject is rewritten shorter, so the UDP length and checksum change.
+// sippProfile rewrites every INVITE on its way to the UAS: a header is added and the
+// Content-Type gains a space, so the message grows and the UDP length and checksum change.
 const sippProfile = `{"ProfileID": 2, "ProfileName": "sipp", "Rules": [
  {"MsgType": "REQUEST", "ReqMethod": "INVITE", "Action": "REPLACE_MSG",
   "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "Call-ID", "Output": "X-Smc-Peer: {$SIP.RemoteIP}:{$SIP.RemotePort}"},
@@ -133,6 +133,42 @@ func needSIPp(t *testing.T) string {
 	return path
 }
 
+// sippCalls runs calls from a SIPp UAC in namespace a (port 5070) to a SIPp UAS in b (port 5060)
+// over transport ("u1" or "t1"), fails the test unless every call completes, and returns what the
+// UAS and the UAC received and sent.
+func (tn *testNet) sippCalls(t *testing.T, sipp, transport string, a, b netip.Addr, calls int) (uasLog, uacLog string) {
+	t.Helper()
+	dir := t.TempDir()
+	// The UAS runs until the test stops it: with -m, over TCP it counts a call still in its
+	// closing pause as failed when the UAC closes the connection, smcd or not.
+	uas := exec.Command("ip", "netns", "exec", tn.b, sipp, "-sn", "uas", "-t", transport, "-i", b.String(), "-p", "5060",
+		"-nostdin", "-trace_msg", "-message_file", filepath.Join(dir, "uas.log"), "-timeout", "60s")
+	uas.Dir = dir
+	if err := uas.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer uas.Process.Kill()
+	time.Sleep(300 * time.Millisecond)
+	uac := exec.Command("ip", "netns", "exec", tn.a, sipp, "-sn", "uac", "-t", transport, netip.AddrPortFrom(b, 5060).String(),
+		"-i", a.String(), "-p", "5070", "-m", strconv.Itoa(calls), "-r", "20", "-nostdin",
+		"-trace_msg", "-message_file", filepath.Join(dir, "uac.log"), "-timeout", "30s", "-timeout_error")
+	uac.Dir = dir
+	if out, err := uac.CombinedOutput(); err != nil {
+		t.Fatalf("UAC: %v (some calls failed)\n%s", err, lastLines(out, 30))
+	}
+	uas.Process.Signal(syscall.SIGUSR1) // SIPp's "quit when the calls in hand end"
+	uas.Wait()
+	uasBytes, err := os.ReadFile(filepath.Join(dir, "uas.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	uacBytes, err := os.ReadFile(filepath.Join(dir, "uac.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(uasBytes), string(uacBytes)
+}
+
 // SIPp UAC and UAS, real SIP peers, run calls through smcd over UDP: every call completes, and the
 // UAS receives every INVITE as the profile rewrote it.
 func TestE2ESIPp(t *testing.T) {
@@ -143,39 +179,15 @@ func TestE2ESIPp(t *testing.T) {
 	for _, family := range []struct {
 		name string
 		a, b netip.Addr
-		flag string
-	}{{"IPv4", tn.a4, tn.b4, ""}, {"IPv6", tn.a6, tn.b6, "6"}} {
+	}{{"IPv4", tn.a4, tn.b4}, {"IPv6", tn.a6, tn.b6}} {
 		t.Run(family.name, func(t *testing.T) {
-			dir := t.TempDir()
 			const calls = 20
-			uas := exec.Command("ip", "netns", "exec", tn.b, sipp, "-sn", "uas", "-i", family.b.String(), "-p", "5060",
-				"-m", strconv.Itoa(calls), "-nostdin", "-trace_msg", "-message_file", filepath.Join(dir, "uas.log"), "-timeout", "30s", "-timeout_error")
-			uas.Dir = dir
-			var uasOut bytes.Buffer
-			uas.Stdout, uas.Stderr = &uasOut, &uasOut
-			if err := uas.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer uas.Process.Kill()
-			time.Sleep(300 * time.Millisecond)
-			uac := exec.Command("ip", "netns", "exec", tn.a, sipp, "-sn", "uac", netip.AddrPortFrom(family.b, 5060).String(),
-				"-i", family.a.String(), "-p", "5070", "-m", strconv.Itoa(calls), "-r", "20", "-nostdin", "-timeout", "30s", "-timeout_error")
-			uac.Dir = dir
-			if out, err := uac.CombinedOutput(); err != nil {
-				t.Fatalf("UAC: %v (some calls failed)\n%s", err, lastLines(out, 30))
-			}
-			if err := uas.Wait(); err != nil {
-				t.Fatalf("UAS: %v\n%s", err, lastLines(uasOut.Bytes(), 30))
-			}
-			log, err := os.ReadFile(filepath.Join(dir, "uas.log"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			uasLog, _ := tn.sippCalls(t, sipp, "u1", family.a, family.b, calls)
 			peer := "X-Smc-Peer: " + family.a.String() + ":5070"
-			if n := strings.Count(string(log), peer); n != calls {
+			if n := strings.Count(uasLog, peer); n != calls {
 				t.Errorf("the UAS saw %q in %d INVITEs, want %d", peer, n, calls)
 			}
-			if n := strings.Count(string(log), "Content-Type: application/sdp \r\n"); n != calls {
+			if n := strings.Count(uasLog, "Content-Type: application/sdp \r\n"); n != calls {
 				t.Errorf("the UAS saw the rewritten Content-Type in %d INVITEs, want %d", n, calls)
 			}
 		})
@@ -299,35 +311,13 @@ func TestE2ESIPpTCP(t *testing.T) {
 		a, b netip.Addr
 	}{{"IPv4", tn.a4, tn.b4}, {"IPv6", tn.a6, tn.b6}} {
 		t.Run(family.name, func(t *testing.T) {
-			dir := t.TempDir()
 			const calls = 20
-			// The UAS runs until the test stops it: over TCP it counts a call still in its
-			// closing pause as failed when the UAC hangs up the connection, smcd or not.
-			uas := exec.Command("ip", "netns", "exec", tn.b, sipp, "-sn", "uas", "-t", "t1", "-i", family.b.String(), "-p", "5060",
-				"-nostdin", "-trace_msg", "-message_file", filepath.Join(dir, "uas.log"), "-timeout", "60s")
-			var uasOut bytes.Buffer
-			uas.Dir, uas.Stdout, uas.Stderr = dir, &uasOut, &uasOut
-			if err := uas.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer uas.Process.Kill()
-			time.Sleep(300 * time.Millisecond)
-			uac := exec.Command("ip", "netns", "exec", tn.a, sipp, "-sn", "uac", "-t", "t1", netip.AddrPortFrom(family.b, 5060).String(),
-				"-i", family.a.String(), "-p", "5070", "-m", strconv.Itoa(calls), "-r", "20", "-nostdin",
-				"-trace_msg", "-message_file", filepath.Join(dir, "uac.log"), "-timeout", "30s", "-timeout_error")
-			uac.Dir = dir
-			if out, err := uac.CombinedOutput(); err != nil {
-				t.Fatalf("UAC: %v (some calls failed)\n%s\n%s", err, lastLines(out, 30), d.stderr)
-			}
-			uas.Process.Signal(syscall.SIGUSR1) // SIPp's "quit when the calls in hand end"
-			uas.Wait()
-			uasLog, _ := os.ReadFile(filepath.Join(dir, "uas.log"))
-			uacLog, _ := os.ReadFile(filepath.Join(dir, "uac.log"))
+			uasLog, uacLog := tn.sippCalls(t, sipp, "t1", family.a, family.b, calls)
 			// Each call: INVITE, ACK and BYE in; 180, 200 and the BYE's 200 out.
-			if n := strings.Count(string(uasLog), "X-Smc-In: "+family.a.String()+" TCP"); n != 3*calls {
+			if n := strings.Count(uasLog, "X-Smc-In: "+family.a.String()+" TCP"); n != 3*calls {
 				t.Errorf("the UAS saw %d rewritten requests, want %d", n, 3*calls)
 			}
-			if n := strings.Count(string(uacLog), "X-Smc-Out: rewritten on the way out"); n != 3*calls {
+			if n := strings.Count(uacLog, "X-Smc-Out: rewritten on the way out"); n != 3*calls {
 				t.Errorf("the UAC saw %d rewritten responses, want %d", n, 3*calls)
 			}
 		})
