@@ -2,6 +2,7 @@ package nfq
 
 import (
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,6 +18,7 @@ type Stats struct {
 	Verdicts  [4]atomic.Uint64
 	Responses atomic.Uint64 // responses of rejects sent
 	Overruns  atomic.Uint64 // ENOBUFS reports from the kernel
+	Unbound   atomic.Uint64 // packets no binding took: passed unchanged
 	Errors    [numErrKinds]atomic.Uint64
 	Latency   Histogram // time from a packet's arrival in user space to its verdict being built
 }
@@ -163,22 +165,22 @@ func (r *ruleCounts) addTo(m map[RuleKey][4]uint64) {
 type RuleTotals struct {
 	mu      sync.Mutex
 	retired map[RuleKey][4]uint64
-	current map[*Worker]*ruleCounts
+	current map[*Worker][]*ruleCounts
 }
 
 // NewRuleTotals returns empty totals; give it to the workers before they start.
 func NewRuleTotals() *RuleTotals {
-	return &RuleTotals{retired: map[RuleKey][4]uint64{}, current: map[*Worker]*ruleCounts{}}
+	return &RuleTotals{retired: map[RuleKey][4]uint64{}, current: map[*Worker][]*ruleCounts{}}
 }
 
 // swap makes counts the worker's current counts, retiring its previous ones.
-func (t *RuleTotals) swap(w *Worker, counts *ruleCounts) {
+func (t *RuleTotals) swap(w *Worker, counts []*ruleCounts) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if old := t.current[w]; old != nil {
+	for _, old := range t.current[w] {
 		old.addTo(t.retired)
 	}
-	t.current[w] = counts
+	t.current[w] = slices.Clone(counts)
 }
 
 // Snapshot returns the verdict counts by rule: [verdict] per rule.
@@ -189,8 +191,10 @@ func (t *RuleTotals) Snapshot() map[RuleKey][4]uint64 {
 	for k, v := range t.retired {
 		m[k] = v
 	}
-	for _, c := range t.current {
-		c.addTo(m)
+	for _, counts := range t.current {
+		for _, c := range counts {
+			c.addTo(m)
+		}
 	}
 	return m
 }

@@ -16,9 +16,11 @@ import (
 type Worker struct {
 	src      Source
 	chain    *ChainRef
-	current  *runtime.Chain
-	using    atomic.Pointer[runtime.Chain] // current, for the reloader to read
-	machine  *runtime.Machine
+	current  *ChainSet
+	using    atomic.Pointer[ChainSet] // current, for the reloader to read
+	machines []*runtime.Machine       // one per binding of current
+	machine  *runtime.Machine         // the one for the packet in hand
+	rules    *ruleCounts              // the counts of its binding
 	responds Responder
 
 	// DropOnError drops a packet whose processing failed (a panic, a packet that cannot be
@@ -29,7 +31,7 @@ type Worker struct {
 
 	Stats Stats
 
-	rules  *ruleCounts
+	counts []*ruleCounts // one per binding of current
 	totals *RuleTotals
 
 	q       Queued
@@ -41,22 +43,6 @@ type Worker struct {
 	flows   flowTable
 	logf    func(kind string, err error)
 }
-
-// A ChainRef holds the chain the workers run; Set swaps it atomically between packets.
-type ChainRef struct{ p atomic.Pointer[runtime.Chain] }
-
-// NewChainRef returns a ChainRef holding c.
-func NewChainRef(c *runtime.Chain) *ChainRef {
-	r := &ChainRef{}
-	r.p.Store(c)
-	return r
-}
-
-// Load returns the current chain.
-func (r *ChainRef) Load() *runtime.Chain { return r.p.Load() }
-
-// Set makes c the chain of every worker from its next packet on.
-func (r *ChainRef) Set(c *runtime.Chain) { r.p.Store(c) }
 
 // A Responder sends the generated response to a rejected request back to its sender: from the
 // address and port the request went to, to the address and port it came from.
@@ -81,17 +67,32 @@ func NewCountingWorker(src Source, ref *ChainRef, resp Responder, logf func(kind
 
 func (w *Worker) load() {
 	w.current = w.chain.Load()
-	w.machine = runtime.NewMachine(w.current)
-	w.rules = newRuleCounts(w.current)
+	w.machines, w.counts = w.machines[:0], w.counts[:0]
+	for _, b := range w.current.Bindings {
+		w.machines = append(w.machines, runtime.NewMachine(b.Chain))
+		w.counts = append(w.counts, newRuleCounts(b.Chain))
+	}
 	if w.totals != nil {
-		w.totals.swap(w, w.rules)
+		w.totals.swap(w, w.counts)
 	}
 	w.using.Store(w.current)
 }
 
-// Using returns the chain the worker runs now. After a ChainRef.Set, once every worker uses the
-// new chain, nothing runs the old one any more and its bundle can be closed.
-func (w *Worker) Using() *runtime.Chain { return w.using.Load() }
+// Using returns the chain set the worker runs now. After a ChainRef.Set, once every worker uses
+// the new set, nothing runs the old one any more and its bundles can be closed.
+func (w *Worker) Using() *ChainSet { return w.using.Load() }
+
+// bind picks the machine of the first binding that takes the packet in hand, and reports false
+// when none does.
+func (w *Worker) bind(dir Direction) bool {
+	for i := range w.current.Bindings {
+		if w.current.Bindings[i].matches(w.q.Queue, dir, w.env.Remote.Addr()) {
+			w.machine, w.rules = w.machines[i], w.counts[i]
+			return true
+		}
+	}
+	return false
+}
 
 // Run handles packets until stop is set, checking it at least once per poll interval of the
 // source. It returns the error that made the source unusable, or nil when stopped.
@@ -162,6 +163,11 @@ func (w *Worker) handle() {
 	w.env.Transport = runtime.UDP
 	if w.pkt.Proto == ProtoTCP {
 		w.env.Transport = runtime.TCP
+	}
+	if !w.bind(dir) {
+		w.Stats.Unbound.Add(1)
+		w.Stats.Verdicts[runtime.Accept].Add(1)
+		return
 	}
 	if w.pkt.Proto == ProtoTCP {
 		w.handleTCP() // pure ACKs too: a tracked connection's numbers need translating

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -524,5 +525,49 @@ func TestRuleTotals(t *testing.T) {
 		if k.Rule > 1 && c != [4]uint64{} {
 			t.Errorf("rule %d counted %v", k.Rule, c)
 		}
+	}
+}
+
+// A packet runs the chain of the first binding that takes its queue, direction and peer; one that
+// no binding takes passes unchanged, counted.
+func TestBindings(t *testing.T) {
+	compileOne := func(header string) *runtime.Chain {
+		src := `{"ProfileID": 9, "ProfileName": "b", "Rules": [{"MsgType": "REQUEST", "Action": "REPLACE_MSG",
+  "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "Via", "Output": "` + header + `"}]}]}`
+		prog, diags := compile.Compile("b.json", []byte(src), compile.Options{})
+		if prog == nil {
+			t.Fatal(diags)
+		}
+		return runtime.NewChain(prog)
+	}
+	in, out := Inbound, Outbound
+	set := &ChainSet{Bindings: []Binding{
+		{Name: "trunk", Direction: &in, Peers: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}, Chain: compileOne("X-B: trunk")},
+		{Name: "queue 7 out", Queues: []uint16{7}, Direction: &out, Chain: compileOne("X-B: out7")},
+	}}
+	options := build(spec{proto: ProtoUDP, payload: sipRequest("OPTIONS", "alice")}) // from 192.0.2.1 to 198.51.100.2
+	fromTrunk := Queued{ID: 1, Queue: 7, Hook: HookLocalIn, Packet: options}
+	sentOn7 := Queued{ID: 2, Queue: 7, Hook: HookLocalOut, Packet: options}
+	sentOn8 := Queued{ID: 3, Queue: 8, Hook: HookLocalOut, Packet: options}
+	src := &fakeSource{packets: []Queued{fromTrunk, sentOn7, sentOn8}}
+	w := NewWorker(src, NewChainSetRef(set), nil, nil)
+	for range 3 {
+		w.Step()
+	}
+	for i, want := range []string{"X-B: trunk", "X-B: out7", ""} {
+		v := src.verdicts[i]
+		if want == "" {
+			if v.Packet != nil {
+				t.Errorf("packet %d: rewritten, want unbound", i+1)
+			}
+			continue
+		}
+		var p Packet
+		if v.Packet == nil || Decode(v.Packet, &p) != nil || !bytes.Contains(p.Payload, []byte(want+"\r\n")) {
+			t.Errorf("packet %d: want %q", i+1, want)
+		}
+	}
+	if w.Stats.Unbound.Load() != 1 {
+		t.Errorf("unbound %d", w.Stats.Unbound.Load())
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	goruntime "runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,7 +38,7 @@ func start(opts *options, log *slog.Logger) (*daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &daemon{opts: opts, log: log, ref: nfq.NewChainRef(l.chain), current: l, failed: make(chan error, len(opts.queues)),
+	d := &daemon{opts: opts, log: log, ref: nfq.NewChainSetRef(l.set), current: l, failed: make(chan error, len(opts.queues)),
 		limiter: newRateLimiter(10, time.Second), totals: nfq.NewRuleTotals()}
 	d.setInfo(l)
 	if d.resp, err = nfq.NewRawResponder(opts.responseMark); err != nil {
@@ -71,7 +70,8 @@ func start(opts *options, log *slog.Logger) (*daemon, error) {
 		d.wg.Add(1)
 		go d.runWorker(opts.queues[i], w)
 	}
-	log.Info("started", "chain", l.name, "profiles", len(l.chain.Programs), "queues", fmt.Sprint(opts.queues))
+	names, profiles := l.describe()
+	log.Info("started", "bindings", names, "profiles", profiles, "queues", fmt.Sprint(opts.queues))
 	return d, nil
 }
 
@@ -99,19 +99,16 @@ func (d *daemon) reload(why string) {
 	if err != nil {
 		d.reloadsFailed.Add(1)
 		d.log.Error("reload failed; the running chain stays", "why", why, "err", err)
-		if d.current.bundle != nil {
-			if id, err := statID(d.opts.bundle); err == nil {
-				d.current.id = id // do not retry the same broken file every second
-			}
-		}
+		d.current.remember() // do not retry the same broken file every watch interval
 		return
 	}
 	old := d.current
-	d.ref.Set(l.chain)
+	d.ref.SetBindings(l.set)
 	d.current = l
 	d.setInfo(l)
 	d.reloadsOK.Add(1)
-	d.log.Info("reloaded", "why", why, "chain", l.name, "profiles", len(l.chain.Programs))
+	names, profiles := l.describe()
+	d.log.Info("reloaded", "why", why, "bindings", names, "profiles", profiles)
 	go d.retire(old)
 }
 
@@ -122,7 +119,7 @@ func (d *daemon) retire(old *loaded) {
 	for time.Now().Before(deadline) {
 		busy := false
 		for _, w := range d.workers {
-			if w.Using() == old.chain {
+			if w.Using() == old.set {
 				busy = true
 			}
 		}
@@ -136,11 +133,8 @@ func (d *daemon) retire(old *loaded) {
 }
 
 func (d *daemon) setInfo(l *loaded) {
-	var names []string
-	for _, p := range l.chain.Programs {
-		names = append(names, fmt.Sprintf("%d %s", p.ID, p.Name))
-	}
-	d.info.Store(&[2]string{l.name, strings.Join(names, "; ")})
+	names, profiles := l.describe()
+	d.info.Store(&[2]string{names, profiles})
 }
 
 func (d *daemon) chainInfo() (name, profiles string) {
@@ -149,7 +143,7 @@ func (d *daemon) chainInfo() (name, profiles string) {
 }
 
 func (d *daemon) bundleChanged() bool {
-	return d.opts.bundle != "" && d.current.changed(d.opts.bundle)
+	return d.current.changed()
 }
 
 // stop makes the workers finish the packet in hand, then unbinds the queues. Packets still in

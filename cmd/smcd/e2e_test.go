@@ -358,3 +358,40 @@ func TestRulesApply(t *testing.T) {
 	// The nft rules are not applied: the queue expression needs the nft_queue module, which
 	// machines like CI's lack (iptables' NFQUEUE target is xt_NFQUEUE).
 }
+
+// A configuration file binds chains by peer: the IPv4 peer's messages run one chain, everything
+// else another; smcd check validates the file and loads every chain.
+func TestE2EConfigBindings(t *testing.T) {
+	tn := newTestNet(t)
+	tn.queueInput(0, "udp")
+	dir := t.TempDir()
+	for v := 1; v <= 2; v++ {
+		if err := os.WriteFile(filepath.Join(dir, "v"+strconv.Itoa(v)+".json"), []byte(versionProfile(v)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	config := filepath.Join(dir, "smcd.json")
+	text := `{"Queues": "0", "Bindings": [
+  {"Name": "v4-trunk", "Direction": "inbound", "Peers": ["` + tn.a4.String() + `"], "Profiles": ["v1.json"]},
+  {"Name": "default", "Profiles": ["v2.json"]}]}`
+	if err := os.WriteFile(config, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errs bytes.Buffer
+	if code := run([]string{"check", "--config", config}, &out, &errs); code != 0 || out.String() != "v4-trunk: ok, 1 profiles\ndefault: ok, 1 profiles\n" {
+		t.Fatalf("smcd check: %d\n%s%s", code, out.String(), errs.String())
+	}
+	d := tn.startSmcd("--config", config)
+	for _, c := range []struct {
+		from, to netip.Addr
+		want     string
+	}{{tn.a4, tn.b4, "X-Version: 1"}, {tn.a6, tn.b6, "X-Version: 2"}} {
+		to := netip.AddrPortFrom(c.to, 5060)
+		got := tn.receive(to, 1, 3*time.Second)
+		tn.send(to, []byte(request("OPTIONS", "alice", c.from)), 0)
+		if ds := got(); len(ds) != 1 || !strings.Contains(string(ds[0].Payload), c.want+"\r\n") {
+			t.Errorf("from %s: received %+v, want %s", c.from, ds, c.want)
+		}
+	}
+	d.stop(t)
+}

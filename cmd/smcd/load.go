@@ -1,19 +1,22 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"syscall"
 
 	"github.com/smcproject/smc/compile/bundle"
+	"github.com/smcproject/smc/nfq"
 	"github.com/smcproject/smc/runtime"
 )
 
-// loaded is a chain with what keeps it alive: the mapped bundle its tables live in.
+// loaded is the chain set of the bindings with what keeps it alive: the mapped bundles its tables
+// live in, and which version of each bundle file was opened.
 type loaded struct {
-	name   string
-	chain  *runtime.Chain
-	bundle *bundle.Bundle // nil for profiles compiled at start
-	id     fileID         // of the bundle file when it was opened
+	set     *nfq.ChainSet
+	bundles []*bundle.Bundle
+	ids     map[string]fileID // by bundle path
 }
 
 // fileID tells one version of a file from the next: a new bundle renamed into place has a new
@@ -32,34 +35,85 @@ func statID(path string) (fileID, error) {
 	return fileID{uint64(st.Dev), st.Ino, st.Size, st.Mtim.Nano()}, nil
 }
 
-// load opens the bundle, or compiles the profiles, of opts.
+// load opens the bundles, or compiles the profiles, of every binding. A bundle named by several
+// bindings is opened once. Nothing stays open when any fails.
 func load(opts *options) (*loaded, error) {
-	if opts.bundle == "" {
-		progs, _, diags := bundle.CompileFiles(opts.profiles)
+	l := &loaded{set: &nfq.ChainSet{}, ids: map[string]fileID{}}
+	opened := map[string]*runtime.Chain{}
+	for _, b := range opts.bindings {
+		chain, err := l.chain(b, opened)
+		if err != nil {
+			l.close()
+			return nil, fmt.Errorf("binding %q: %w", b.name, err)
+		}
+		l.set.Bindings = append(l.set.Bindings, nfq.Binding{Name: b.name, Queues: b.queues, Direction: b.direction, Peers: b.peers, Chain: chain})
+	}
+	if len(l.set.Bindings) == 0 {
+		return nil, errors.New("no chain: give --bundle, -p, or Bindings in --config")
+	}
+	return l, nil
+}
+
+func (l *loaded) chain(b bindingConfig, opened map[string]*runtime.Chain) (*runtime.Chain, error) {
+	if b.bundle == "" {
+		progs, _, diags := bundle.CompileFiles(b.profiles)
 		if progs == nil {
 			return nil, fmt.Errorf("the profiles do not compile:\n%s", diags)
 		}
-		return &loaded{name: opts.profiles[0], chain: runtime.NewChain(progs...)}, nil
+		return runtime.NewChain(progs...), nil
 	}
-	id, err := statID(opts.bundle)
+	if c := opened[b.bundle]; c != nil {
+		return c, nil
+	}
+	id, err := statID(b.bundle)
 	if err != nil {
-		return nil, fmt.Errorf("bundle %s: %w", opts.bundle, err)
+		return nil, fmt.Errorf("bundle %s: %w", b.bundle, err)
 	}
-	b, err := bundle.Open(opts.bundle)
+	bu, err := bundle.Open(b.bundle)
 	if err != nil {
 		return nil, err
 	}
-	return &loaded{name: opts.bundle, chain: runtime.NewChain(b.Programs...), bundle: b, id: id}, nil
+	l.bundles = append(l.bundles, bu)
+	l.ids[b.bundle] = id
+	c := runtime.NewChain(bu.Programs...)
+	opened[b.bundle] = c
+	return c, nil
 }
 
 func (l *loaded) close() {
-	if l.bundle != nil {
-		l.bundle.Close()
+	for _, b := range l.bundles {
+		b.Close()
 	}
 }
 
-// changed reports whether the bundle file is no longer the one loaded.
-func (l *loaded) changed(path string) bool {
-	id, err := statID(path)
-	return err == nil && id != l.id
+// changed reports whether a bundle file is no longer the version loaded.
+func (l *loaded) changed() bool {
+	for path, was := range l.ids {
+		if id, err := statID(path); err == nil && id != was {
+			return true
+		}
+	}
+	return false
+}
+
+// remember takes the current versions of the bundle files as the ones seen, so that a broken
+// file is not retried every watch interval.
+func (l *loaded) remember() {
+	for path := range l.ids {
+		if id, err := statID(path); err == nil {
+			l.ids[path] = id
+		}
+	}
+}
+
+// describe names the bindings and their profiles, for logs and metrics.
+func (l *loaded) describe() (names, profiles string) {
+	var bs, ps []string
+	for _, b := range l.set.Bindings {
+		bs = append(bs, b.Name)
+		for _, p := range b.Chain.Programs {
+			ps = append(ps, fmt.Sprintf("%s: %d %s", b.Name, p.ID, p.Name))
+		}
+	}
+	return strings.Join(bs, ","), strings.Join(ps, "; ")
 }

@@ -27,11 +27,10 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// options are the daemon's settings, from its flags.
+// options are the daemon's settings, from its flags and configuration file.
 type options struct {
 	queues       []uint16
-	bundle       string
-	profiles     []string
+	bindings     []bindingConfig
 	dropOnError  bool
 	direction    *nfq.Direction
 	queue        nfq.QueueConfig
@@ -75,7 +74,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
-		fmt.Fprintf(stdout, "%s: ok, %d profiles\n", l.name, len(l.chain.Programs))
+		for _, b := range l.set.Bindings {
+			fmt.Fprintf(stdout, "%s: ok, %d profiles\n", b.Name, len(b.Chain.Programs))
+		}
 		l.close()
 		return 0
 	}
@@ -87,7 +88,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	signals := make(chan os.Signal, 4)
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	var watch <-chan time.Time
-	if opts.watch > 0 && opts.bundle != "" {
+	if opts.watch > 0 {
 		t := time.NewTicker(opts.watch)
 		defer t.Stop()
 		watch = t.C
@@ -126,64 +127,60 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
 	}
-	var (
-		opts      options
-		profiles  listFlag
-		queues    = fs.String("queues", "0", "the NFQUEUE queues to serve, one worker each: N, A:B (as --queue-balance A:B), or a list N,M")
-		onError   = fs.String("on-error", "accept", "what happens to a packet whose processing failed: accept (unchanged) or drop")
-		direction = fs.String("direction", "auto", "which end of a packet is the peer: auto (from the hook: received and forwarded packets come from the peer, the host's own go to it), inbound or outbound")
-		maxLen    = fs.Uint("queue-maxlen", nfq.DefaultMaxLen, "packets the kernel holds per queue before fail-open applies")
-		rcvBuf    = fs.Int("rcvbuf", nfq.DefaultRcvBuf, "netlink receive buffer per queue, bytes")
-		closed    = fs.Bool("fail-closed", false, "drop packets when a queue is full instead of accepting them unchanged (NFQA_CFG_F_FAIL_OPEN off)")
-		mark      = fs.String("response-mark", "0", "packet mark of the reject responses smcd sends, so queue rules can skip them (0: none)")
-		watch     = fs.Duration("watch", time.Second, "how often to check the bundle file for a new version (0: only on SIGHUP)")
-	)
-	fs.StringVar(&opts.bundle, "bundle", "", "the compiled chain to run (smcc compile)")
-	fs.StringVar(&opts.metrics, "metrics", "", "serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9563 (keep it on loopback or a management network)")
+	var profiles listFlag
+	config := fs.String("config", "", "a configuration file: queues, settings, and chains bound to queues, directions and peers (docs/smcd.md)")
+	bundle := fs.String("bundle", "", "the compiled chain to run (smcc compile), for all traffic")
 	fs.Var(&profiles, "p", "a profile of the chain, in order (repeat); instead of --bundle")
+	fs.String("queues", "0", "the NFQUEUE queues to serve, one worker each: N, A:B (as --queue-balance A:B), or a list N,M")
+	fs.String("on-error", "accept", "what happens to a packet whose processing failed: accept (unchanged) or drop")
+	fs.String("direction", "auto", "which end of a packet is the peer: auto (from the hook: received and forwarded packets come from the peer, the host's own go to it), inbound or outbound")
+	fs.String("metrics", "", "serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9563 (keep it on loopback or a management network)")
+	fs.String("queue-maxlen", strconv.Itoa(nfq.DefaultMaxLen), "packets the kernel holds per queue before fail-open applies")
+	fs.String("rcvbuf", strconv.Itoa(nfq.DefaultRcvBuf), "netlink receive buffer per queue, bytes")
+	closed := fs.Bool("fail-closed", false, "drop packets when a queue is full instead of accepting them unchanged (NFQA_CFG_F_FAIL_OPEN off)")
+	fs.String("response-mark", "0", "packet mark of the reject responses smcd sends, so queue rules can skip them (0: none)")
+	fs.String("watch", "1s", "how often to check the bundle files for a new version (0: only on SIGHUP)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if (opts.bundle == "") == (len(profiles) == 0) {
-		return nil, fmt.Errorf("give the chain as --bundle FILE or as -p PROFILE... (one of the two)")
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *bundle != "" && len(profiles) > 0 {
+		return nil, fmt.Errorf("give the chain as --bundle FILE or as -p PROFILE..., not both")
+	}
+	if *config == "" && *bundle == "" && len(profiles) == 0 {
+		return nil, fmt.Errorf("give the chain: --bundle FILE, -p PROFILE..., or --config FILE")
+	}
+	opts := &options{queue: nfq.QueueConfig{MaxLen: nfq.DefaultMaxLen, RcvBuf: nfq.DefaultRcvBuf}, queues: []uint16{0}, watch: time.Second}
+	if *config != "" {
+		if err := readConfig(*config, opts, set); err != nil {
+			return nil, err
+		}
 	}
 	var err error
-	if opts.queues, err = parseQueues(*queues); err != nil {
+	fs.Visit(func(f *flag.Flag) {
+		if e := applySetting(opts, f.Name, f.Value.String()); e != nil && err == nil {
+			err = fmt.Errorf("--%s %v", f.Name, e)
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
-	switch *onError {
-	case "accept":
-	case "drop":
-		opts.dropOnError = true
-	default:
-		return nil, fmt.Errorf("--on-error %q: accept or drop", *onError)
+	if set["fail-closed"] {
+		opts.queue.FailClosed = *closed
 	}
-	switch *direction {
-	case "auto":
-	case "inbound", "outbound":
-		d := nfq.Inbound
-		if *direction == "outbound" {
-			d = nfq.Outbound
-		}
-		opts.direction = &d
-	default:
-		return nil, fmt.Errorf("--direction %q: auto, inbound or outbound", *direction)
+	if *bundle != "" || len(profiles) > 0 {
+		opts.bindings = []bindingConfig{{name: "all", bundle: *bundle, profiles: profiles}}
 	}
-	m, err := strconv.ParseUint(*mark, 0, 32)
-	if err != nil {
-		return nil, fmt.Errorf("--response-mark %q: a number (decimal or 0x hex)", *mark)
-	}
-	opts.profiles, opts.responseMark, opts.watch = profiles, uint32(m), *watch
-	opts.queue = nfq.QueueConfig{MaxLen: uint32(*maxLen), RcvBuf: *rcvBuf, FailClosed: *closed}
-	return &opts, nil
+	return opts, nil
 }
 
 // parseQueues reads N, A:B or N,M,...
 func parseQueues(s string) ([]uint16, error) {
-	bad := fmt.Errorf("--queues %q: a queue number 0..65535, a range A:B, or a list N,M", s)
+	bad := fmt.Errorf("%q: a queue number 0..65535, a range A:B, or a list N,M", s)
 	var out []uint16
 	seen := map[uint16]bool{}
 	for _, part := range strings.Split(s, ",") {
@@ -206,7 +203,7 @@ func parseQueues(s string) ([]uint16, error) {
 		}
 	}
 	if len(out) > 1024 {
-		return nil, fmt.Errorf("--queues %q: %d queues; one worker per queue, and at most 1024", s, len(out))
+		return nil, fmt.Errorf("%q: %d queues; one worker per queue, and at most 1024", s, len(out))
 	}
 	return out, nil
 }

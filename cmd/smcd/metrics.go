@@ -30,7 +30,8 @@ var (
 	descKernelLen = prometheus.NewDesc("smc_kernel_queue_length", "Packets waiting in the kernel's queue (/proc/net/netfilter/nfnetlink_queue).", []string{"queue"}, nil)
 	descKernelQD  = prometheus.NewDesc("smc_kernel_queue_dropped_total", "Packets the kernel dropped (or accepted, fail-open) because the queue was full.", []string{"queue"}, nil)
 	descKernelUD  = prometheus.NewDesc("smc_kernel_user_dropped_total", "Packets the kernel could not hand to smcd: netlink buffer full.", []string{"queue"}, nil)
-	descChain     = prometheus.NewDesc("smc_chain_info", "The chain running: its file and profiles.", []string{"chain", "profiles"}, nil)
+	descChain     = prometheus.NewDesc("smc_chain_info", "The chains running: the bindings and their profiles.", []string{"bindings", "profiles"}, nil)
+	descUnbound   = prometheus.NewDesc("smc_unbound_packets_total", "Packets no binding took: passed unchanged.", []string{"queue"}, nil)
 	descReloads   = prometheus.NewDesc("smc_reloads_total", "Chain reloads by result.", []string{"result"}, nil)
 )
 
@@ -39,7 +40,7 @@ type collector struct{ d *daemon }
 
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descPackets, descBytes, descVerdicts, descRules, descErrors, descResponses,
-		descOverruns, descLatency, descKernelLen, descKernelQD, descKernelUD, descChain, descReloads} {
+		descOverruns, descUnbound, descLatency, descKernelLen, descKernelQD, descKernelUD, descChain, descReloads} {
 		ch <- d
 	}
 }
@@ -61,6 +62,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		}
 		counter(descResponses, s.Responses.Load(), q)
 		counter(descOverruns, s.Overruns.Load(), q)
+		counter(descUnbound, s.Unbound.Load(), q)
 		cum, sum, count := s.Latency.Snapshot()
 		buckets := make(map[float64]uint64, len(cum))
 		for j, b := range nfq.LatencyBuckets {
