@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	goruntime "runtime"
 	"sync"
@@ -94,8 +95,12 @@ func (d *daemon) logPacket(kind string, err error) {
 }
 
 // reload loads the chain again and swaps it in; on failure the running chain stays.
+//
+// The bindings are read again from the command line and configuration file, so that a SIGHUP
+// also picks up a changed configuration; settings that need the queues rebound (queues, queue
+// length, buffers) keep their running values, with a warning.
 func (d *daemon) reload(why string) {
-	l, err := load(d.opts)
+	l, err := d.reread()
 	if err != nil {
 		d.reloadsFailed.Add(1)
 		d.log.Error("reload failed; the running chain stays", "why", why, "err", err)
@@ -110,6 +115,19 @@ func (d *daemon) reload(why string) {
 	names, profiles := l.describe()
 	d.log.Info("reloaded", "why", why, "bindings", names, "profiles", profiles)
 	go d.retire(old)
+}
+
+// reread parses the arguments again and loads the chains of their bindings.
+func (d *daemon) reread() (*loaded, error) {
+	opts, err := parseFlags(d.opts.args, io.Discard)
+	if err != nil {
+		return nil, err
+	}
+	if fmt.Sprint(opts.queues) != fmt.Sprint(d.opts.queues) || opts.queue != d.opts.queue || opts.metrics != d.opts.metrics {
+		d.log.Warn("changed queues, queue settings or metrics address take effect at the next start", "queues", fmt.Sprint(d.opts.queues))
+	}
+	d.opts.bindings = opts.bindings
+	return load(d.opts)
 }
 
 // retire closes the old chain's bundle once no worker runs it: each worker picks up the new chain

@@ -382,16 +382,28 @@ func TestE2EConfigBindings(t *testing.T) {
 		t.Fatalf("smcd check: %d\n%s%s", code, out.String(), errs.String())
 	}
 	d := tn.startSmcd("--config", config)
-	for _, c := range []struct {
-		from, to netip.Addr
-		want     string
-	}{{tn.a4, tn.b4, "X-Version: 1"}, {tn.a6, tn.b6, "X-Version: 2"}} {
-		to := netip.AddrPortFrom(c.to, 5060)
-		got := tn.receive(to, 1, 3*time.Second)
-		tn.send(to, []byte(request("OPTIONS", "alice", c.from)), 0)
-		if ds := got(); len(ds) != 1 || !strings.Contains(string(ds[0].Payload), c.want+"\r\n") {
-			t.Errorf("from %s: received %+v, want %s", c.from, ds, c.want)
+	check := func(v4, v6 string) {
+		t.Helper()
+		for _, c := range []struct {
+			from, to netip.Addr
+			want     string
+		}{{tn.a4, tn.b4, v4}, {tn.a6, tn.b6, v6}} {
+			to := netip.AddrPortFrom(c.to, 5060)
+			got := tn.receive(to, 1, 3*time.Second)
+			tn.send(to, []byte(request("OPTIONS", "alice", c.from)), 0)
+			if ds := got(); len(ds) != 1 || !strings.Contains(string(ds[0].Payload), c.want+"\r\n") {
+				t.Errorf("from %s: received %+v, want %s", c.from, ds, c.want)
+			}
 		}
 	}
+	check("X-Version: 1", "X-Version: 2")
+	// SIGHUP reads the file again: the bindings swap their chains.
+	swapped := strings.NewReplacer("v1.json", "v2.json", "v2.json", "v1.json").Replace(text)
+	if err := os.WriteFile(config, []byte(swapped), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d.cmd.Process.Signal(syscall.SIGHUP)
+	time.Sleep(500 * time.Millisecond)
+	check("X-Version: 2", "X-Version: 1")
 	d.stop(t)
 }

@@ -37,6 +37,7 @@ type options struct {
 	responseMark uint32
 	watch        time.Duration // how often the bundle file is checked for a change; 0: never
 	metrics      string        // address of the Prometheus endpoint; "": none
+	args         []string      // as given, to read the configuration again on reload
 }
 
 type listFlag []string
@@ -175,6 +176,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if *bundle != "" || len(profiles) > 0 {
 		opts.bindings = []bindingConfig{{name: "all", bundle: *bundle, profiles: profiles}}
 	}
+	opts.args = args
 	return opts, nil
 }
 
