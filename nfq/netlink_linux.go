@@ -108,6 +108,9 @@ func (q *Queue) setup(cfg QueueConfig) error {
 		if errors.Is(err, unix.EBUSY) {
 			return fmt.Errorf("queue is bound by another process: %w", err)
 		}
+		if errors.Is(err, unix.EPERM) {
+			return fmt.Errorf("binding a queue needs CAP_NET_ADMIN (run as root, or with the capability as in smcd.service): %w", err)
+		}
 		return err
 	}
 	return nil

@@ -43,6 +43,9 @@ func rawSocket(family int, mark uint32) (int, error) {
 	// IPPROTO_RAW implies IP_HDRINCL, for IPv6 too: the packet is sent as built.
 	fd, err := unix.Socket(family, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.IPPROTO_RAW)
 	if err != nil {
+		if err == unix.EPERM {
+			return -1, fmt.Errorf("raw socket for reject responses: needs CAP_NET_RAW (run as root, or with the capability as in smcd.service): %w", err)
+		}
 		return -1, fmt.Errorf("raw socket for reject responses: %w", err)
 	}
 	if mark != 0 {
