@@ -120,6 +120,22 @@ For a bundle: the format version and what it was compiled from (each profile and
 its SHA-256 digest and size), then the program of each profile.
 Exit status: 0, or 1 when a profile does not compile or a bundle does not open.
 `,
+	"audit": `
+Prints the records of the daemon's audit log (smcd --audit-dir), one JSON line each, in time order
+across the rotated, compressed files: give the folder, or files. A file cut short by a crash is
+read up to its last complete frame.
+
+  --since TIME   only records at or after TIME: RFC 3339 (2026-11-23T06:00:00Z) or a duration
+                 back from now (15m)
+  --until TIME   only records before TIME
+  --profile ID   only records of the profile with this ProfileID
+  --kind KIND    audit (AUDIT_RECORD) or drop (DROP_MSG_RECORD)
+  --follow       then wait for new records and print them as they are written, like tail -f,
+                 until interrupted
+
+Exit status: 0, 1 when a file cannot be read or holds a damaged frame (the records before it are
+printed), 2 for usage errors.
+`,
 	"help": `
 Shows the list of commands, or one command's flags, output and exit status.
 `,

@@ -27,7 +27,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{runCommand, testCommand, compileCommand, checkCommand, disasmCommand, helpCommand}
+	commands = []*command{runCommand, testCommand, compileCommand, checkCommand, disasmCommand, auditCommand, helpCommand}
 }
 
 func main() {
