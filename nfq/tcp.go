@@ -155,6 +155,7 @@ func (w *Worker) runStream(seg []byte, actions *runtime.Result) (changed, ok boo
 		off += n
 		w.Stats.Verdicts[r.Verdict].Add(1)
 		w.rules.add(r)
+		w.audit(r)
 		if r.ParseError != nil {
 			w.Stats.Errors[ErrKindNotSIP].Add(1)
 		}

@@ -28,6 +28,8 @@ type Worker struct {
 	DropOnError bool
 	// Direction, when set, overrides the direction the hook of each packet implies.
 	Direction *Direction
+	// Audit, when set, takes every audit record.
+	Audit Auditor
 
 	Stats Stats
 
@@ -42,6 +44,12 @@ type Worker struct {
 	payload []byte // the SIP payload being assembled, for TCP segments of several messages
 	flows   flowTable
 	logf    func(kind string, err error)
+}
+
+// An Auditor takes the audit records of the messages the worker handles (AUDIT_RECORD,
+// DROP_MSG_RECORD). It must not block: the packet waits for it.
+type Auditor interface {
+	Add(rec *runtime.AuditRecord, env *runtime.Env) bool
 }
 
 // A Responder sends the generated response to a rejected request back to its sender: from the
@@ -180,8 +188,19 @@ func (w *Worker) handle() {
 	w.apply(w.machine.Run(w.pkt.Payload, &w.env))
 }
 
+// audit hands the result's audit records to the Auditor.
+func (w *Worker) audit(r *runtime.Result) {
+	if w.Audit == nil {
+		return
+	}
+	for i := range r.Audit {
+		w.Audit.Add(&r.Audit[i], &w.env)
+	}
+}
+
 // apply turns the result of the chain on a UDP datagram's message into the verdict.
 func (w *Worker) apply(r *runtime.Result) {
+	w.audit(r)
 	if r.ParseError != nil {
 		w.Stats.Errors[ErrKindNotSIP].Add(1)
 	}

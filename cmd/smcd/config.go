@@ -105,7 +105,7 @@ func (c *configReader) top(v *jsonpos.Value, opts *options, set map[string]bool)
 		}
 		flagName, known := topKeys[m.Key]
 		if !known {
-			c.fail(m.KeyPos, "unknown key %q; the keys are Queues, Metrics, OnError, Direction, ResponseMark, Watch, QueueMaxLen, RcvBuf, FailClosed and Bindings", m.Key)
+			c.fail(m.KeyPos, "unknown key %q; the keys are Queues, Metrics, OnError, Direction, ResponseMark, Watch, QueueMaxLen, RcvBuf, FailClosed, AuditDir, AuditMaxFileSize, AuditMaxAge, AuditKeepFiles, AuditKeepBytes and Bindings", m.Key)
 			continue
 		}
 		if set[flagName] {
@@ -128,6 +128,9 @@ func (c *configReader) top(v *jsonpos.Value, opts *options, set map[string]bool)
 			c.fail(m.Value.Pos, "%s must be a string, not a %s", m.Key, m.Value.Kind)
 			continue
 		}
+		if flagName == "audit-dir" {
+			s = c.path(s)
+		}
 		if err := applySetting(opts, flagName, s); err != nil {
 			c.fail(m.Value.Pos, "%s: %v", m.Key, err)
 		}
@@ -142,6 +145,8 @@ var topKeys = map[string]string{
 	"Queues": "queues", "Metrics": "metrics", "OnError": "on-error", "Direction": "direction",
 	"ResponseMark": "response-mark", "Watch": "watch", "QueueMaxLen": "queue-maxlen", "RcvBuf": "rcvbuf",
 	"FailClosed": "fail-closed", "Bindings": "bindings",
+	"AuditDir": "audit-dir", "AuditMaxFileSize": "audit-max-file-size", "AuditMaxAge": "audit-max-age",
+	"AuditKeepFiles": "audit-keep-files", "AuditKeepBytes": "audit-keep-bytes",
 }
 
 func (c *configReader) bindings(v *jsonpos.Value, opts *options) {
@@ -277,8 +282,39 @@ func applySetting(opts *options, name, v string) error {
 		opts.queue.MaxLen = uint32(n)
 	case "rcvbuf":
 		opts.queue.RcvBuf, err = strconv.Atoi(v)
+	case "audit-dir":
+		opts.audit.Dir = v
+	case "audit-max-file-size":
+		opts.audit.MaxFileBytes, err = parseBytes(v)
+	case "audit-max-age":
+		opts.audit.MaxAge, err = time.ParseDuration(v)
+	case "audit-keep-files":
+		opts.audit.KeepFiles, err = strconv.Atoi(v)
+	case "audit-keep-bytes":
+		opts.audit.KeepBytes, err = parseBytes(v)
 	}
 	return err
+}
+
+// parseBytes reads a size: a number with an optional K, M or G (binary multiples), or -1.
+func parseBytes(s string) (int64, error) {
+	mult := int64(1)
+	switch {
+	case strings.HasSuffix(s, "K"):
+		mult, s = 1<<10, strings.TrimSuffix(s, "K")
+	case strings.HasSuffix(s, "M"):
+		mult, s = 1<<20, strings.TrimSuffix(s, "M")
+	case strings.HasSuffix(s, "G"):
+		mult, s = 1<<30, strings.TrimSuffix(s, "G")
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || (n < 1 && n != -1) {
+		return 0, fmt.Errorf("%q: a size in bytes, with K, M or G (64M), or -1", s)
+	}
+	if n == -1 {
+		return -1, nil
+	}
+	return n * mult, nil
 }
 
 // parseDirection reads auto (nil), inbound or outbound.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/smcproject/smc/nfq"
+	"github.com/smcproject/smc/runtime/auditlog"
 )
 
 // daemon is a running smcd: the chain, one worker per queue, and what reloads the chain.
@@ -27,6 +28,7 @@ type daemon struct {
 	failed  chan error
 	limiter *rateLimiter
 	totals  *nfq.RuleTotals
+	audit   *auditlog.Log // nil without --audit-dir
 
 	reloadsOK, reloadsFailed atomic.Uint64
 	info                     atomic.Pointer[[2]string] // the chain's name and profiles, for metrics
@@ -46,6 +48,14 @@ func start(opts *options, log *slog.Logger) (*daemon, error) {
 		l.close()
 		return nil, err
 	}
+	if opts.audit.Dir != "" {
+		cfg := opts.audit
+		cfg.Errorf = func(format string, args ...any) { log.Warn(fmt.Sprintf(format, args...)) }
+		if d.audit, err = auditlog.Open(cfg); err != nil {
+			d.closeAll()
+			return nil, err
+		}
+	}
 	for _, num := range opts.queues {
 		cfg := opts.queue
 		cfg.Num = num
@@ -57,6 +67,9 @@ func start(opts *options, log *slog.Logger) (*daemon, error) {
 		d.queues = append(d.queues, q)
 		w := nfq.NewCountingWorker(q, d.ref, d.resp, d.logPacket, d.totals)
 		w.DropOnError, w.Direction = opts.dropOnError, opts.direction
+		if d.audit != nil {
+			w.Audit = d.audit
+		}
 		d.workers = append(d.workers, w)
 	}
 	if opts.metrics != "" {
@@ -100,6 +113,9 @@ func (d *daemon) logPacket(kind string, err error) {
 // also picks up a changed configuration; settings that need the queues rebound (queues, queue
 // length, buffers) keep their running values, with a warning.
 func (d *daemon) reload(why string) {
+	if d.audit != nil {
+		d.audit.Flush()
+	}
 	l, err := d.reread()
 	if err != nil {
 		d.reloadsFailed.Add(1)
@@ -179,6 +195,12 @@ func (d *daemon) closeAll() error {
 	}
 	if d.resp != nil {
 		d.resp.Close()
+	}
+	if d.audit != nil {
+		d.audit.Close() // after the workers: every record they took is written
+		if lost := d.audit.Stats.LostFull.Load() + d.audit.Stats.LostWrite.Load(); lost > 0 {
+			d.log.Warn("audit records lost", "buffer_full", d.audit.Stats.LostFull.Load(), "write_failed", d.audit.Stats.LostWrite.Load())
+		}
 	}
 	d.current.close()
 	return errors.Join(errs...)

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/smcproject/smc/nfq"
+	"github.com/smcproject/smc/runtime/auditlog"
 )
 
 func main() {
@@ -38,6 +39,7 @@ type options struct {
 	watch        time.Duration // how often the bundle file is checked for a change; 0: never
 	metrics      string        // address of the Prometheus endpoint; "": none
 	args         []string      // as given, to read the configuration again on reload
+	audit        auditlog.Config
 }
 
 type listFlag []string
@@ -141,6 +143,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	closed := fs.Bool("fail-closed", false, "drop packets when a queue is full instead of accepting them unchanged (NFQA_CFG_F_FAIL_OPEN off)")
 	fs.String("response-mark", "0", "packet mark of the reject responses smcd sends, so queue rules can skip them (0: none)")
 	fs.String("watch", "1s", "how often to check the bundle files for a new version (0: only on SIGHUP)")
+	fs.String("audit-dir", "", "write the audit records (AUDIT_RECORD, DROP_MSG_RECORD) to zstd-compressed, rotated files in this folder; read them with smcc audit cat")
+	fs.String("audit-max-file-size", "64M", "start a new audit file when the current one reaches this size (K, M, G suffixes)")
+	fs.String("audit-max-age", "1h", "start a new audit file when the current one is this old")
+	fs.String("audit-keep-files", strconv.Itoa(auditlog.DefaultKeepFiles), "delete the oldest audit files beyond this many (-1: no limit)")
+	fs.String("audit-keep-bytes", "4G", "delete the oldest audit files while they take more than this together (-1: no limit)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -155,7 +162,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if *config == "" && *bundle == "" && len(profiles) == 0 {
 		return nil, fmt.Errorf("give the chain: --bundle FILE, -p PROFILE..., or --config FILE")
 	}
-	opts := &options{queue: nfq.QueueConfig{MaxLen: nfq.DefaultMaxLen, RcvBuf: nfq.DefaultRcvBuf}, queues: []uint16{0}, watch: time.Second}
+	opts := &options{queue: nfq.QueueConfig{MaxLen: nfq.DefaultMaxLen, RcvBuf: nfq.DefaultRcvBuf}, queues: []uint16{0}, watch: time.Second,
+		audit: auditlog.Config{MaxFileBytes: auditlog.DefaultMaxFileBytes, MaxAge: auditlog.DefaultMaxAge,
+			KeepFiles: auditlog.DefaultKeepFiles, KeepBytes: auditlog.DefaultKeepBytes}}
 	if *config != "" {
 		if err := readConfig(*config, opts, set); err != nil {
 			return nil, err

@@ -33,6 +33,9 @@ var (
 	descChain     = prometheus.NewDesc("smc_chain_info", "The chains running: the bindings and their profiles.", []string{"bindings", "profiles"}, nil)
 	descUnbound   = prometheus.NewDesc("smc_unbound_packets_total", "Packets no binding took: passed unchanged.", []string{"queue"}, nil)
 	descReloads   = prometheus.NewDesc("smc_reloads_total", "Chain reloads by result.", []string{"result"}, nil)
+	descAudit     = prometheus.NewDesc("smc_audit_records_total", "Audit records: written, or lost because the buffer was full or the write failed.", []string{"result"}, nil)
+	descAuditErr  = prometheus.NewDesc("smc_audit_errors_total", "Audit log write, sync and retention errors.", nil, nil)
+	descAuditFile = prometheus.NewDesc("smc_audit_files_total", "Audit log files started.", nil, nil)
 )
 
 // collector exports a daemon's counters.
@@ -40,7 +43,7 @@ type collector struct{ d *daemon }
 
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descPackets, descBytes, descVerdicts, descRules, descErrors, descResponses,
-		descOverruns, descUnbound, descLatency, descKernelLen, descKernelQD, descKernelUD, descChain, descReloads} {
+		descOverruns, descUnbound, descLatency, descKernelLen, descKernelQD, descKernelUD, descChain, descReloads, descAudit, descAuditErr, descAuditFile} {
 		ch <- d
 	}
 }
@@ -91,6 +94,13 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descChain, prometheus.GaugeValue, 1, name, profiles)
 	counter(descReloads, c.d.reloadsOK.Load(), "ok")
 	counter(descReloads, c.d.reloadsFailed.Load(), "failed")
+	if a := c.d.audit; a != nil {
+		counter(descAudit, a.Stats.Written.Load(), "written")
+		counter(descAudit, a.Stats.LostFull.Load(), "lost_buffer_full")
+		counter(descAudit, a.Stats.LostWrite.Load(), "lost_write_failed")
+		counter(descAuditErr, a.Stats.Errors.Load())
+		counter(descAuditFile, a.Stats.Files.Load())
+	}
 }
 
 // kernelQueue is a line of /proc/net/netfilter/nfnetlink_queue.

@@ -109,6 +109,8 @@ type Log struct {
 	fileSize  int64
 	lastSync  time.Time
 	lastErr   time.Time
+	// reportedFull is LostFull when it was last reported.
+	reportedFull uint64
 
 	beforeSwap func() // tests: hold the writer before it takes the buffer
 }
@@ -200,6 +202,7 @@ func (l *Log) run() {
 			stop = true
 		}
 		l.writeBuffered()
+		l.reportFull()
 		if time.Since(l.fileStart) >= l.cfg.MaxAge && l.file != nil {
 			l.closeFile()
 		}
@@ -214,6 +217,14 @@ func (l *Log) run() {
 			l.enc.Close()
 			return
 		}
+	}
+}
+
+// reportFull reports the records refused since the last report because the buffer was full.
+func (l *Log) reportFull() {
+	if n := l.Stats.LostFull.Load(); n > l.reportedFull && time.Since(l.lastErr) >= time.Second {
+		l.report("audit log: %d records lost: the buffer was full (%d bytes); the disk is too slow or the records too many", n-l.reportedFull, l.cfg.BufferBytes)
+		l.reportedFull = n
 	}
 }
 
