@@ -64,6 +64,7 @@ fuzz-short:
 	$(GO) test -run='^$$' -fuzz='^FuzzMachine$$' -fuzztime=$(FUZZTIME) ./fuzz
 	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) ./nfq
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./compile/bundle
+	$(GO) test -run='^$$' -fuzz='^FuzzReadFile$$' -fuzztime=$(FUZZTIME) ./runtime/auditlog
 
 fuzz:
 	$(MAKE) fuzz-short FUZZTIME=$${FUZZTIME:-10m}

@@ -15,9 +15,14 @@ type Reader struct {
 	out []byte
 }
 
+// maxFrameContent bounds what one frame may decode to: the writer's frames hold at most its buffer
+// (16 MiB by default), and a damaged header must not make the reader allocate gigabytes.
+const maxFrameContent = 64 << 20
+
 // NewReader returns a Reader.
 func NewReader() *Reader {
-	dec, _ := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(1<<30))
+	dec, _ := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(maxFrameContent),
+		zstd.WithDecoderMaxWindow(maxFrameContent), zstd.WithDecoderLowmem(true))
 	return &Reader{dec: dec}
 }
 
