@@ -130,7 +130,15 @@ func TestPatternKinds(t *testing.T) {
 	}{
 		{"sip:", MatchLiteral, "sip:"}, {"^011", MatchPrefix, "011"}, {"GMT$", MatchSuffix, "GMT"},
 		{"^exact$", MatchExact, "exact"}, {`tgrp\=`, MatchLiteral, "tgrp="}, {"^", MatchPrefix, ""},
-		{"^SIP/2.0", MatchRE2, ""}, {"(?i)tag=", MatchRE2, ""}, {"a|b", MatchRE2, ""}, {"[0-9]+", MatchRE2, ""},
+		{"^SIP/2.0", MatchSeq, ""},
+		{"(?i)tag=", MatchSeq, ""}, {"a|b", MatchSeq, ""}, {"[0-9]+", MatchSeq, ""}, {"^[2-9][0-9]{9}$", MatchSeq, ""},
+		{" 18( |$)", MatchSeq, ""}, {"(?i);(x-[a-z-]+=[^;]*|purpose=x-[a-z]+)", MatchSeq, ""}, {"[a-zA-Z][a-zA-Z-]*", MatchSeq, ""},
+		{"[0-9]+[0-9]", MatchRE2, ""},                                                // overlapping classes: greedy is not longest
+		{"a*b*a", MatchRE2, ""},                                                      // a run of a may end where the last a must match
+		{"(xy|z)w", MatchRE2, ""},                                                    // an alternation before the end
+		{"(ab|a)", MatchRE2, ""},                                                     // branches that start alike
+		{`\bword`, MatchRE2, ""},                                                     // a word boundary
+		{"[^;]{3}", MatchSeq, ""}, {"(?i)k", MatchSeq, ""}, {"[à-ÿ]+", MatchSeq, ""}, // non-ASCII text goes to Go's regexp
 	} {
 		m, err := compilePattern(tt.src)
 		if err != nil || m.Kind != tt.kind || string(m.Lit) != tt.lit {

@@ -20,9 +20,10 @@ const (
 	MatchSuffix                       // lit$
 	MatchExact                        // ^lit$
 	MatchRE2                          // anything else
+	MatchSeq                          // a sequence of classes (seqmatch.go); RE2 for non-ASCII text
 )
 
-var matchKindNames = [...]string{"", "literal", "prefix", "suffix", "exact", "re2"}
+var matchKindNames = [...]string{"", "literal", "prefix", "suffix", "exact", "re2", "seq"}
 
 func (k MatchKind) String() string { return matchKindNames[k] }
 
@@ -32,6 +33,7 @@ type Matcher struct {
 	Kind   MatchKind
 	Lit    []byte
 	re     *re2.Regexp
+	seq    *seqProgram
 }
 
 // MaxPatternCost bounds the size of one compiled pattern: the instructions of its program after
@@ -65,6 +67,9 @@ func compilePattern(src string) (*Matcher, error) {
 		return nil, err
 	}
 	re.Longest()
+	if seq := compileSeq(parsed); seq != nil { // before Simplify, which spells out counted repetitions
+		return &Matcher{Source: src, Kind: MatchSeq, seq: seq, re: re}, nil
+	}
 	return &Matcher{Source: src, Kind: MatchRE2, re: re}, nil
 }
 
@@ -142,6 +147,19 @@ func (m *Matcher) Find(b []byte) (start, end int, ok bool) {
 		if loc := m.re.FindIndex(b); loc != nil {
 			return loc[0], loc[1], true
 		}
+	case MatchSeq:
+		budget := searchBudget(len(b))
+		s, e := outOfBudget, 0
+		if ascii(b) {
+			s, e = m.seq.find(b, 0, &budget)
+		}
+		if s == outOfBudget {
+			if loc := m.re.FindIndex(b); loc != nil {
+				return loc[0], loc[1], true
+			}
+			return 0, 0, false
+		}
+		return s, e, s >= 0
 	}
 	return 0, 0, false
 }
@@ -171,6 +189,14 @@ func (m *Matcher) AppendAll(dst []int, b []byte) []int {
 			dst = append(dst, loc[0], loc[1])
 		}
 		return dst
+	case MatchSeq:
+		if out, ok := m.seq.findAll(dst, b); ok {
+			return out
+		}
+		for _, loc := range m.re.FindAllIndex(b, -1) {
+			dst = append(dst, loc[0], loc[1])
+		}
+		return dst
 	}
 	if s, e, ok := m.Find(b); ok {
 		dst = append(dst, s, e)
@@ -181,8 +207,8 @@ func (m *Matcher) AppendAll(dst []int, b []byte) []int {
 // String describes the matcher for the disassembler and traces: the pattern as written and how
 // it runs (on RE2, or as a byte comparison with the literal it compares).
 func (m *Matcher) String() string {
-	if m.Kind == MatchRE2 {
-		return fmt.Sprintf("%q (re2)", m.Source)
+	if m.Kind == MatchRE2 || m.Kind == MatchSeq {
+		return fmt.Sprintf("%q (%s)", m.Source, m.Kind)
 	}
 	return fmt.Sprintf("%q (%s %q)", m.Source, m.Kind, m.Lit)
 }

@@ -1,0 +1,381 @@
+package compile
+
+import (
+	"encoding/binary"
+	"regexp/syntax"
+	"unicode"
+	"unicode/utf8"
+)
+
+// A sequence matcher runs the patterns SIP rules are mostly made of without RE2: a chain of byte
+// classes, each repeated (`tgrp=[0-9]+`, `^[2-9][0-9]{9}$`, `(?i)tag=`, `[a-zA-Z][a-zA-Z-]*`),
+// optionally ending in an alternation whose branches start differently (` 18( |$)`,
+// `(?i);(x-[a-z-]+=[^;]*|purpose=x-[a-z]+)`). It accepts a pattern only when the match at any
+// start position is unique: every repeated class is disjoint from what can follow it, and the
+// branches of the alternation are told apart by their first byte. Then greedy matching from the
+// leftmost start that succeeds is exactly RE2's leftmost-longest match, in one pass, without
+// allocating. Anything else (back-to-back overlapping classes, alternations elsewhere, word
+// boundaries, classes with some but not all non-ASCII runes) stays on RE2.
+//
+// The engine matches ASCII text only, byte by byte, with each class cut down to its ASCII members:
+// on ASCII text that is exactly what RE2 does, whatever the class holds beyond ASCII (`[^;]`, `.`,
+// and (?i)[a-z], which also matches U+017F and the Kelvin sign). A text with any byte from 0x80
+// on, rare in SIP headers, goes to RE2 itself, which has its own rules for invalid UTF-8 (it
+// matches no class; Go's regexp would read it as U+FFFD). So does a search whose work exceeds a
+// linear budget (a pathological text such as a long run that nearly matches at every start).
+
+// byteSet is a set of bytes.
+type byteSet [4]uint64
+
+func (s *byteSet) add(c byte)      { s[c>>6] |= 1 << (c & 63) }
+func (s *byteSet) has(c byte) bool { return s[c>>6]&(1<<(c&63)) != 0 }
+func (s *byteSet) union(t byteSet) {
+	s[0], s[1], s[2], s[3] = s[0]|t[0], s[1]|t[1], s[2]|t[2], s[3]|t[3]
+}
+func (s byteSet) intersects(t byteSet) bool {
+	return s[0]&t[0] != 0 || s[1]&t[1] != 0 || s[2]&t[2] != 0 || s[3]&t[3] != 0
+}
+
+// seqItem is one class repeated min to max times (max -1: no limit).
+type seqItem struct {
+	class    byteSet
+	min, max int
+}
+
+// seqBranch is one branch of the final alternation: items, or the end of the text.
+type seqBranch struct {
+	items []seqItem
+	end   bool
+	first byteSet
+}
+
+// seqProgram is a compiled sequence pattern.
+type seqProgram struct {
+	begin, end bool // anchored at the start / end of the text
+	items      []seqItem
+	branches   []seqBranch // the final alternation, if any
+}
+
+// compileSeq returns the sequence program of re (simplified), or nil when the pattern is not one.
+func compileSeq(re *syntax.Regexp) *seqProgram {
+	subs := flatten(re, nil)
+	p := &seqProgram{}
+	if len(subs) > 0 && subs[0].Op == syntax.OpBeginText {
+		p.begin, subs = true, subs[1:]
+	}
+	if len(subs) > 0 && subs[len(subs)-1].Op == syntax.OpEndText {
+		p.end, subs = true, subs[:len(subs)-1]
+	}
+	if len(subs) > 0 && subs[len(subs)-1].Op == syntax.OpAlternate {
+		for _, b := range subs[len(subs)-1].Sub {
+			br, ok := compileBranch(b)
+			if !ok {
+				return nil
+			}
+			p.branches = append(p.branches, br)
+		}
+		subs = subs[:len(subs)-1]
+		if !branchesDistinct(p.branches) {
+			return nil
+		}
+	}
+	items, ok := compileItems(subs)
+	if !ok {
+		return nil
+	}
+	p.items = items
+	var after byteSet
+	for _, b := range p.branches {
+		after.union(b.first)
+	}
+	if !deterministic(p.items, after) {
+		return nil
+	}
+	for _, b := range p.branches {
+		if !deterministic(b.items, byteSet{}) {
+			return nil
+		}
+	}
+	return p
+}
+
+// flatten returns the nodes of a concatenation, with captures unwrapped.
+func flatten(re *syntax.Regexp, out []*syntax.Regexp) []*syntax.Regexp {
+	switch re.Op {
+	case syntax.OpConcat:
+		for _, s := range re.Sub {
+			out = flatten(s, out)
+		}
+		return out
+	case syntax.OpCapture:
+		return flatten(re.Sub[0], out)
+	case syntax.OpEmptyMatch:
+		return out
+	}
+	return append(out, re)
+}
+
+func compileBranch(re *syntax.Regexp) (seqBranch, bool) {
+	subs := flatten(re, nil)
+	if len(subs) == 1 && subs[0].Op == syntax.OpEndText {
+		return seqBranch{end: true}, true
+	}
+	items, ok := compileItems(subs)
+	if !ok || len(items) == 0 || items[0].min < 1 {
+		return seqBranch{}, false
+	}
+	return seqBranch{items: items, first: items[0].class}, true
+}
+
+// branchesDistinct: the branches' first bytes do not overlap, and at most one is the end.
+func branchesDistinct(bs []seqBranch) bool {
+	var seen byteSet
+	ends := 0
+	for _, b := range bs {
+		if b.end {
+			ends++
+			continue
+		}
+		if seen.intersects(b.first) {
+			return false
+		}
+		seen.union(b.first)
+	}
+	return ends <= 1
+}
+
+func compileItems(subs []*syntax.Regexp) ([]seqItem, bool) {
+	var items []seqItem
+	for _, s := range subs {
+		switch s.Op {
+		case syntax.OpLiteral:
+			for _, r := range s.Rune {
+				it, ok := runeItem(r, s.Flags&syntax.FoldCase != 0)
+				if !ok {
+					return nil, false
+				}
+				items = append(items, it)
+			}
+		case syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
+			it, ok := singleItem(s.Sub[0])
+			if !ok {
+				return nil, false
+			}
+			switch s.Op {
+			case syntax.OpStar:
+				it.min, it.max = 0, -1
+			case syntax.OpPlus:
+				it.min, it.max = 1, -1
+			case syntax.OpQuest:
+				it.min, it.max = 0, 1
+			default:
+				it.min, it.max = s.Min, s.Max
+			}
+			items = append(items, it)
+		default:
+			it, ok := singleItem(s)
+			if !ok {
+				return nil, false
+			}
+			items = append(items, it)
+		}
+	}
+	return items, true
+}
+
+// singleItem is a node matching one character: a one-rune literal, a class, any character.
+func singleItem(re *syntax.Regexp) (seqItem, bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if len(re.Rune) != 1 {
+			return seqItem{}, false
+		}
+		return runeItem(re.Rune[0], re.Flags&syntax.FoldCase != 0)
+	case syntax.OpAnyCharNotNL, syntax.OpAnyChar:
+		it := seqItem{min: 1, max: 1}
+		for c := 0; c < utf8.RuneSelf; c++ {
+			if c != '\n' || re.Op == syntax.OpAnyChar {
+				it.class.add(byte(c))
+			}
+		}
+		return it, true
+	case syntax.OpCharClass:
+		return classItem(re.Rune)
+	}
+	return seqItem{}, false
+}
+
+func runeItem(r rune, fold bool) (seqItem, bool) {
+	if r >= utf8.RuneSelf {
+		return seqItem{}, false
+	}
+	it := seqItem{min: 1, max: 1}
+	it.class.add(byte(r))
+	if fold {
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < utf8.RuneSelf { // k also folds to the Kelvin sign, which ASCII text lacks
+				it.class.add(byte(f))
+			}
+		}
+	}
+	return it, true
+}
+
+// classItem turns a class's ranges into the set of its ASCII bytes.
+func classItem(ranges []rune) (seqItem, bool) {
+	it := seqItem{min: 1, max: 1}
+	for i := 0; i < len(ranges); i += 2 {
+		for c := ranges[i]; c <= ranges[i+1] && c < utf8.RuneSelf; c++ {
+			it.class.add(byte(c))
+		}
+	}
+	return it, true
+}
+
+// deterministic reports whether greedy matching of items is the only way to match them: each
+// item that can take a variable count is disjoint from everything that can come right after it
+// (the following items up to the first one that must match, then after).
+func deterministic(items []seqItem, after byteSet) bool {
+	for i, it := range items {
+		if it.min == it.max {
+			continue
+		}
+		var follow byteSet
+		open := true
+		for _, next := range items[i+1:] {
+			follow.union(next.class)
+			if next.min > 0 {
+				open = false
+				break
+			}
+		}
+		if open {
+			follow.union(after)
+		}
+		if it.class.intersects(follow) {
+			return false
+		}
+	}
+	return true
+}
+
+// run matches items greedily from pos; it returns the end, or -1.
+func runItems(items []seqItem, b []byte, pos int, budget *int) int {
+	for i := range items {
+		it := &items[i]
+		n := 0
+		for pos < len(b) && (it.max < 0 || n < it.max) && it.class.has(b[pos]) {
+			pos++
+			n++
+		}
+		*budget -= n + 1
+		if n < it.min {
+			return -1
+		}
+	}
+	return pos
+}
+
+// matchAt returns the end of the match starting at s, or -1.
+func (p *seqProgram) matchAt(b []byte, s int, budget *int) int {
+	pos := runItems(p.items, b, s, budget)
+	if pos < 0 {
+		return -1
+	}
+	if len(p.branches) > 0 {
+		chosen := -1
+		for i := range p.branches {
+			br := &p.branches[i]
+			if br.end && pos == len(b) || !br.end && pos < len(b) && br.first.has(b[pos]) {
+				chosen = i
+				break
+			}
+		}
+		if chosen < 0 {
+			return -1
+		}
+		if pos = runItems(p.branches[chosen].items, b, pos, budget); pos < 0 {
+			return -1
+		}
+	}
+	if p.end && pos != len(b) {
+		return -1
+	}
+	return pos
+}
+
+// outOfBudget marks a search that ran out of its budget.
+const outOfBudget = -2
+
+// find returns the leftmost match at or after from, or outOfBudget.
+func (p *seqProgram) find(b []byte, from int, budget *int) (int, int) {
+	for s := from; s <= len(b); s++ {
+		if p.begin && s != 0 {
+			break
+		}
+		if e := p.matchAt(b, s, budget); e >= 0 {
+			return s, e
+		}
+		if *budget < 0 {
+			return outOfBudget, 0
+		}
+	}
+	return -1, 0
+}
+
+// searchBudget is the work a search may do before RE2 takes over: linear in the text.
+func searchBudget(n int) int { return 8*n + 256 }
+
+// findAll appends every successive non-overlapping match to dst with the rules of Go's
+// FindAllIndex, and reports false when the search ran out of budget (dst is then unchanged).
+func (p *seqProgram) findAll(dst []int, b []byte) ([]int, bool) {
+	if !ascii(b) {
+		return dst, false
+	}
+	budget := searchBudget(len(b))
+	start := len(dst)
+	for pos, prevEnd := 0, -1; pos <= len(b); {
+		s, e := p.find(b, pos, &budget)
+		if s == outOfBudget {
+			return dst[:start], false
+		}
+		if s < 0 {
+			break
+		}
+		accept := true
+		if e == s {
+			if s == prevEnd {
+				accept = false // no empty match right after a match
+			}
+			if s < len(b) {
+				_, w := utf8.DecodeRune(b[s:])
+				pos = s + w
+			} else {
+				pos = len(b) + 1
+			}
+		} else {
+			pos = e
+		}
+		prevEnd = e
+		if accept {
+			dst = append(dst, s, e)
+		}
+	}
+	return dst, true
+}
+
+// ascii reports whether b holds only ASCII bytes, eight at a time.
+func ascii(b []byte) bool {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}

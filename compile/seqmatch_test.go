@@ -1,0 +1,108 @@
+package compile
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	re2 "github.com/wasilibs/go-re2"
+)
+
+// seqPatterns are patterns the sequence engine takes, from the examples, the reference chain and
+// the corners of its rules.
+var seqPatterns = []string{
+	`^[2-9]`, ` 18( |$)`, `[0-9]+`, ` 18`, `tgrp=[0-9]+`, `^[2-9][0-9]{9}$`, `^011`, `[a-zA-Z][a-zA-Z-]*`,
+	`(?i)tag=`, `(?i);(x-[a-z-]+=[^;]*|purpose=x-[a-z]+)`, `(?i);(x-[a-z-]+|purpose=x-[a-z]+)`,
+	`a|b`, `x*`, `[0-9]*`, `^`, `$`, `a?`, `^a*$`, `[^;]+;`, `.*`, `[^;]{3}`, `(?i)k+`, `[à-ÿ]+`,
+	`user=([a-z]+)`, `^\+?[0-9]{1,15}$`, `[0-9]{2,4}x`, `;(a|bc|$)`, `(?i)SIP/2\.0`, `a{0,3}b`,
+}
+
+// The sequence engine (and the literal one) gives RE2's leftmost-longest answer, for Find and for AppendAll, on text
+// made of the characters the patterns care about, non-ASCII and invalid UTF-8 included.
+func TestSeqAgainstRE2(t *testing.T) {
+	alphabet := []string{"a", "b", "c", "x", "-", "=", ";", " ", "1", "8", "0", "2", "9", "+", "K", "k", "T", "t", "g",
+		"purpose", "x-a", "tag=", "\u212a", "é", "\xff", "\n", "S", "I", "P", "/", ".", "user=", "tgrp="}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, src := range seqPatterns {
+		m, err := compilePattern(src)
+		if err != nil || m.Kind == MatchRE2 {
+			t.Fatalf("%q: kind %v, err %v; the list is of patterns RE2 is not needed for", src, m.Kind, err)
+		}
+		ref := re2.MustCompile(src)
+		ref.Longest()
+		for range 400 {
+			var sb strings.Builder
+			for range rng.IntN(12) {
+				sb.WriteString(alphabet[rng.IntN(len(alphabet))])
+			}
+			compareWithRE2(t, m, ref, []byte(sb.String()))
+		}
+	}
+}
+
+func compareWithRE2(t *testing.T, m *Matcher, ref *re2.Regexp, b []byte) {
+	t.Helper()
+	s, e, ok := m.Find(b)
+	want := ref.FindIndex(b)
+	if ok != (want != nil) || ok && (s != want[0] || e != want[1]) {
+		t.Fatalf("%q on %q: Find = %d,%d,%v; RE2 %v", m.Source, b, s, e, ok, want)
+	}
+	got := m.AppendAll(nil, b)
+	var all []int
+	for _, loc := range ref.FindAllIndex(b, -1) {
+		all = append(all, loc...)
+	}
+	if !slices.Equal(got, all) {
+		t.Fatalf("%q on %q: AppendAll = %v; RE2 %v", m.Source, b, got, all)
+	}
+}
+
+// FuzzSeqMatch compares the sequence engine with RE2 on arbitrary text.
+func FuzzSeqMatch(f *testing.F) {
+	for i := range seqPatterns {
+		f.Add(uint8(i), []byte("x-a=1;purpose=x-b tag= 18 2125551234"))
+	}
+	matchers := make([]*Matcher, len(seqPatterns))
+	refs := make([]*re2.Regexp, len(seqPatterns))
+	for i, src := range seqPatterns {
+		matchers[i], _ = compilePattern(src)
+		refs[i] = re2.MustCompile(src)
+		refs[i].Longest()
+	}
+	f.Fuzz(func(t *testing.T, which uint8, b []byte) {
+		i := int(which) % len(seqPatterns)
+		compareWithRE2(t, matchers[i], refs[i], b)
+	})
+}
+
+// A text that makes the greedy search quadratic runs out of budget and is answered by the
+// fallback, with the same result.
+func TestSeqBudget(t *testing.T) {
+	m, _ := compilePattern(`x[^y]*y`)
+	if m.Kind != MatchSeq {
+		t.Fatalf("kind %v", m.Kind)
+	}
+	b := []byte(strings.Repeat("x", 20000))
+	budget := searchBudget(len(b))
+	if s, _ := m.seq.find(b, 0, &budget); s != outOfBudget {
+		t.Fatalf("the search did not run out of budget")
+	}
+	if _, _, ok := m.Find(b); ok {
+		t.Fatal("found a match")
+	}
+	b = append(b, 'y')
+	if s, e, ok := m.Find(b); !ok || s != 0 || e != len(b) {
+		t.Fatalf("Find = %d %d %v", s, e, ok)
+	}
+}
+
+// The engine does not allocate.
+func TestSeqAllocs(t *testing.T) {
+	m, _ := compilePattern(`(?i);(x-[a-z-]+=[^;]*|purpose=x-[a-z]+)`)
+	b := []byte("<sip:+15551234567@example.com;user=phone>;tag=abc;x-foo=bar")
+	dst := make([]int, 0, 8)
+	if n := testing.AllocsPerRun(100, func() { m.Find(b); dst = m.AppendAll(dst[:0], b) }); n != 0 {
+		t.Errorf("%v allocations", n)
+	}
+}
