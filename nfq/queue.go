@@ -70,6 +70,9 @@ var (
 	// ErrOverrun reports that the socket's receive buffer overflowed and the kernel dropped
 	// messages (ENOBUFS): under fail-open, the packets behind them were accepted unchanged.
 	ErrOverrun = errors.New("nfq: netlink receive buffer overrun (ENOBUFS)")
+	// ErrVerdictRefused reports that the kernel answered a verdict with an error (an unknown
+	// packet ID, say): the packet it named is no longer queued.
+	ErrVerdictRefused = errors.New("nfq: the kernel refused a verdict")
 )
 
 // MaxVerdictPacket is the largest packet a verdict can carry: the netlink attribute length is 16

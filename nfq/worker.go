@@ -132,6 +132,10 @@ func (w *Worker) Step() error {
 		w.Stats.Errors[ErrKindNetlink].Add(1)
 		w.log("netlink", err)
 		return nil
+	case errors.Is(err, ErrVerdictRefused):
+		w.Stats.Errors[ErrKindVerdict].Add(1)
+		w.log("verdict", err)
+		return nil
 	default:
 		return err
 	}

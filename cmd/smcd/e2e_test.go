@@ -457,3 +457,40 @@ func TestE2EAuditUnderLoad(t *testing.T) {
 		t.Errorf("%d audit files; 5000 records in 4K files should rotate", len(files))
 	}
 }
+
+// Untouched packets are answered with batch verdicts: under a stream of messages no rule
+// changes, every one arrives unchanged, with fewer verdict messages than packets.
+func TestE2EBatchVerdicts(t *testing.T) {
+	tn := newTestNet(t)
+	tn.queueInput(0, "udp")
+	d := tn.startSmcd("--queues", "0", "-p", writeProfile(t, recordProfile), "--metrics", "127.0.0.1:9563")
+	to := netip.AddrPortFrom(tn.b4, 5060)
+	const count = 3000
+	got := tn.receive(to, count, 10*time.Second)
+	msg := strings.Replace(request("INVITE", "alice", tn.a4), "e2e-1", "inv-{n}", 1)
+	tn.flood(to, count, 20000, msg)()
+	ds := got()
+	if len(ds) != count {
+		t.Fatalf("%d of %d messages arrived", len(ds), count)
+	}
+	for i, dg := range ds {
+		if want := strings.Replace(msg, "{n}", strconv.Itoa(i), 1); string(dg.Payload) != want {
+			t.Fatalf("message %d arrived changed:\n%q\nwant\n%q", i, dg.Payload, want)
+		}
+	}
+	metrics := tn.metrics("127.0.0.1:9563")
+	d.stop(t)
+	var single, batch int
+	for _, line := range strings.Split(metrics, "\n") {
+		if v, ok := strings.CutPrefix(line, `smc_verdict_messages_total{kind="batch",queue="0"} `); ok {
+			batch, _ = strconv.Atoi(v)
+		}
+		if v, ok := strings.CutPrefix(line, `smc_verdict_messages_total{kind="single",queue="0"} `); ok {
+			single, _ = strconv.Atoi(v)
+		}
+	}
+	if batch == 0 || single != 0 || batch >= count {
+		t.Errorf("verdict messages: %d single, %d batch for %d untouched packets", single, batch, count)
+	}
+	t.Logf("%d packets answered with %d batch verdicts", count, batch)
+}

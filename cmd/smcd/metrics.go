@@ -31,6 +31,7 @@ var (
 	descKernelQD  = prometheus.NewDesc("smc_kernel_queue_dropped_total", "Packets the kernel dropped (or accepted, fail-open) because the queue was full.", []string{"queue"}, nil)
 	descKernelUD  = prometheus.NewDesc("smc_kernel_user_dropped_total", "Packets the kernel could not hand to smcd: netlink buffer full.", []string{"queue"}, nil)
 	descChain     = prometheus.NewDesc("smc_chain_info", "The chains running: the bindings and their profiles.", []string{"bindings", "profiles"}, nil)
+	descVerdictMs = prometheus.NewDesc("smc_verdict_messages_total", "Verdict messages sent to the kernel: single, or batch (untouched packets answered together).", []string{"queue", "kind"}, nil)
 	descUnbound   = prometheus.NewDesc("smc_unbound_packets_total", "Packets no binding took: passed unchanged.", []string{"queue"}, nil)
 	descReloads   = prometheus.NewDesc("smc_reloads_total", "Chain reloads by result.", []string{"result"}, nil)
 	descAudit     = prometheus.NewDesc("smc_audit_records_total", "Audit records: written, or lost because the buffer was full or the write failed.", []string{"result"}, nil)
@@ -43,7 +44,7 @@ type collector struct{ d *daemon }
 
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descPackets, descBytes, descVerdicts, descRules, descErrors, descResponses,
-		descOverruns, descUnbound, descLatency, descKernelLen, descKernelQD, descKernelUD, descChain, descReloads, descAudit, descAuditErr, descAuditFile} {
+		descOverruns, descVerdictMs, descUnbound, descLatency, descKernelLen, descKernelQD, descKernelUD, descChain, descReloads, descAudit, descAuditErr, descAuditFile} {
 		ch <- d
 	}
 }
@@ -66,6 +67,10 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		counter(descResponses, s.Responses.Load(), q)
 		counter(descOverruns, s.Overruns.Load(), q)
 		counter(descUnbound, s.Unbound.Load(), q)
+		if i < len(c.d.queues) {
+			counter(descVerdictMs, c.d.queues[i].Stats.Single.Load(), q, "single")
+			counter(descVerdictMs, c.d.queues[i].Stats.Batch.Load(), q, "batch")
+		}
 		cum, sum, count := s.Latency.Snapshot()
 		buckets := make(map[float64]uint64, len(cum))
 		for j, b := range nfq.LatencyBuckets {
