@@ -468,7 +468,7 @@ func TestE2EBatchVerdicts(t *testing.T) {
 	const count = 3000
 	got := tn.receive(to, count, 10*time.Second)
 	msg := strings.Replace(request("INVITE", "alice", tn.a4), "e2e-1", "inv-{n}", 1)
-	tn.flood(to, count, 20000, msg)()
+	tn.flood(to, count, 10000, msg)()
 	ds := got()
 	if len(ds) != count {
 		t.Fatalf("%d of %d messages arrived", len(ds), count)

@@ -242,6 +242,9 @@ func udpRecv(args []string) int {
 	}
 	raw, _ := conn.SyscallConn()
 	raw.Control(func(fd uintptr) {
+		// Bursts of thousands of messages wait here while reports are written; FORCE passes
+		// rmem_max (the roles run as root).
+		syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUFFORCE, 8<<20)
 		if addr.Addr().Is4() {
 			syscall.SetsockoptInt(int(fd), syscall.IPPROTO_IP, syscall.IP_RECVTOS, 1)
 		} else {
