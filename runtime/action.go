@@ -37,11 +37,9 @@ func (m *Machine) replace(d *compile.ReplaceDef, index int) {
 // firstPassing returns the first selected line that passes the filter, or -1.
 func (m *Machine) firstPassing(sel *compile.Selector) int {
 	first, end := m.lineRange(sel)
-	for i := first; i < end; i++ {
-		if m.selects(sel, i) {
-			if _, _, ok := m.passes(sel, i); ok {
-				return i
-			}
+	for i := m.nextSelected(sel, first, end); i < end; i = m.nextSelected(sel, i+1, end) {
+		if _, _, ok := m.passes(sel, i); ok {
+			return i
 		}
 	}
 	return -1
@@ -87,9 +85,8 @@ func (m *Machine) deleteLines(d *compile.ReplaceDef) {
 	sel := &m.prog.Selectors[d.Sel]
 	first, _ := m.lineRange(sel)
 	for i := first; i < m.sectionEnd(sel); {
-		if !m.selects(sel, i) {
-			i++
-			continue
+		if i = m.nextSelected(sel, i, m.sectionEnd(sel)); i == m.sectionEnd(sel) {
+			break
 		}
 		if _, _, ok := m.passes(sel, i); !ok {
 			i++
@@ -108,8 +105,8 @@ func (m *Machine) editLines(d *compile.ReplaceDef) {
 	sel := &m.prog.Selectors[d.Sel]
 	first, _ := m.lineRange(sel)
 	for i := first; i < m.sectionEnd(sel); i++ {
-		if !m.selects(sel, i) {
-			continue
+		if i = m.nextSelected(sel, i, m.sectionEnd(sel)); i == m.sectionEnd(sel) {
+			break
 		}
 		if !m.editLine(d, sel, i) {
 			continue

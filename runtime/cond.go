@@ -37,10 +37,7 @@ func (m *Machine) condition(c *compile.Cond) bool {
 func (m *Machine) compareLines(c *compile.Cond, sel *compile.Selector, right []byte) bool {
 	first, end := m.lineRange(sel)
 	any := false
-	for i := first; i < end; i++ {
-		if !m.selects(sel, i) {
-			continue
-		}
+	for i := m.nextSelected(sel, first, end); i < end; i = m.nextSelected(sel, i+1, end) {
 		any = true
 		left := m.selectedText(sel, i)
 		held := m.compare(c, left, right)

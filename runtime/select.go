@@ -30,17 +30,30 @@ func (m *Machine) sectionEnd(sel *compile.Selector) int {
 	return end
 }
 
-// selects reports whether line i is one of the selector's lines.
-func (m *Machine) selects(sel *compile.Selector, i int) bool {
+// nextSelected returns the first line from i on, before end, that the selector selects, or end.
+// It scans in one tight loop per kind of selector, as the rules run it once per condition over
+// every header of the message.
+func (m *Machine) nextSelected(sel *compile.Selector, i, end int) int {
 	switch sel.Kind {
 	case compile.SelectTopLine:
-		return i == 0
+		if i == 0 && end > 0 {
+			return 0
+		}
 	case compile.SelectHeader:
-		return m.msg.Line(i).Name == m.ids[sel.Name]
+		id := m.ids[sel.Name]
+		for ; i < end; i++ {
+			if m.msg.Line(i).Name == id {
+				return i
+			}
+		}
 	case compile.SelectBody:
-		return bytes.HasPrefix(m.msg.Text(i), sel.Prefix)
+		for ; i < end; i++ {
+			if bytes.HasPrefix(m.msg.Text(i), sel.Prefix) {
+				return i
+			}
+		}
 	}
-	return false
+	return end
 }
 
 // valueSpan is a selected line's value: the trimmed header value, the text after a body line's
@@ -143,11 +156,8 @@ func (m *Machine) setVar(v *compile.VarDef) {
 		value = m.literalText(sel)
 	} else {
 		first, end := m.lineRange(sel)
-		for i := first; i < end; i++ {
-			if m.selects(sel, i) {
-				value = m.selectedText(sel, i)
-				break
-			}
+		if i := m.nextSelected(sel, first, end); i < end {
+			value = m.selectedText(sel, i)
 		}
 	}
 	off := len(m.varBuf)
