@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"bytes"
 	"encoding/binary"
 	"regexp/syntax"
 	"unicode"
@@ -54,6 +55,11 @@ type seqProgram struct {
 	begin, end bool // anchored at the start / end of the text
 	items      []seqItem
 	branches   []seqBranch // the final alternation, if any
+
+	// A match can only start at one of these bytes (nFirst of them: 1 or 2, for a literal or a
+	// case-folded letter), so an unanchored search jumps from one to the next with IndexByte.
+	first  [2]byte
+	nFirst int
 }
 
 // compileSeq returns the sequence program of re (simplified), or nil when the pattern is not one.
@@ -96,7 +102,42 @@ func compileSeq(re *syntax.Regexp) *seqProgram {
 			return nil
 		}
 	}
+	p.startBytes()
 	return p
+}
+
+// startBytes finds the one or two bytes every match starts with, if there are so few.
+func (p *seqProgram) startBytes() {
+	if p.begin || len(p.items) == 0 || p.items[0].min < 1 {
+		return
+	}
+	for c := 0; c < utf8.RuneSelf; c++ {
+		if p.items[0].class.has(byte(c)) {
+			if p.nFirst == len(p.first) {
+				p.nFirst = 0
+				return
+			}
+			p.first[p.nFirst] = byte(c)
+			p.nFirst++
+		}
+	}
+}
+
+// nextStart returns the first position from s on where a match can start, or len(b)+1.
+func (p *seqProgram) nextStart(b []byte, s int) int {
+	if p.nFirst == 0 || s >= len(b) {
+		return s
+	}
+	i := bytes.IndexByte(b[s:], p.first[0])
+	if p.nFirst == 2 {
+		if j := bytes.IndexByte(b[s:], p.first[1]); j >= 0 && (i < 0 || j < i) {
+			i = j
+		}
+	}
+	if i < 0 {
+		return len(b) + 1
+	}
+	return s + i
 }
 
 // flatten returns the nodes of a concatenation, with captures unwrapped.
@@ -309,7 +350,7 @@ const outOfBudget = -2
 
 // find returns the leftmost match at or after from, or outOfBudget.
 func (p *seqProgram) find(b []byte, from int, budget *int) (int, int) {
-	for s := from; s <= len(b); s++ {
+	for s := p.nextStart(b, from); s <= len(b); s = p.nextStart(b, s+1) {
 		if p.begin && s != 0 {
 			break
 		}

@@ -106,3 +106,22 @@ func TestSeqAllocs(t *testing.T) {
 		t.Errorf("%v allocations", n)
 	}
 }
+
+// BenchmarkSeqFind: the patterns of the reference chain on header values of realistic length.
+func BenchmarkSeqFind(b *testing.B) {
+	for _, c := range []struct{ src, text string }{
+		{`tgrp=[0-9]+`, "<sip:+15551234567@198.51.100.7:5060;transport=udp;tgrp=1234;trunk-context=example.com>"},
+		{` 18( |$)`, " 31000 RTP/AVP 0 8 18 101"},
+		{`(?i);(x-[a-z-]+=[^;]*|purpose=x-[a-z]+)`, "<http://www.example.com/alice/photo.jpg>;purpose=icon;x-foo=bar"},
+		{`^[2-9][0-9]{9}$`, "2125551234"},
+	} {
+		m, _ := compilePattern(c.src)
+		text := []byte(c.text)
+		b.Run(c.src, func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				m.Find(text)
+			}
+		})
+	}
+}
