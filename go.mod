@@ -4,6 +4,7 @@ go 1.26
 
 require (
 	github.com/florianl/go-nfqueue/v2 v2.0.2
+	github.com/klauspost/compress v1.18.0
 	github.com/prometheus/client_golang v1.20.5
 	github.com/wasilibs/go-re2 v1.10.0
 	golang.org/x/sys v0.37.0
@@ -15,7 +16,6 @@ require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/google/go-cmp v0.6.0 // indirect
 	github.com/josharian/native v1.1.0 // indirect
-	github.com/klauspost/compress v1.18.0 // indirect
 	github.com/mdlayher/netlink v1.7.2 // indirect
 	github.com/mdlayher/socket v0.4.1 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect

@@ -68,9 +68,14 @@ type flow struct {
 
 // flowTable holds one worker's tracked connections.
 type flowTable struct {
-	flows map[endpointPair]*flow // both directions' pairs point at the flow
-	clock uint64                 // packets seen, for idleness
+	flows     map[endpointPair]*flow // both directions' pairs point at the flow
+	clock     uint64                 // packets seen, for idleness
+	lastEvict uint64                 // clock of the last eviction scan
 }
+
+// evictEvery spaces the scans for idle connections when the table is full: a scan reads every
+// connection, so a flood of new connections must not make one per packet.
+const evictEvery = 4096
 
 func (t *flowTable) find(p *Packet) (*flow, int) {
 	t.clock++
@@ -95,8 +100,10 @@ func (t *flowTable) add(p *Packet) *flow {
 	if t.flows == nil {
 		t.flows = map[endpointPair]*flow{}
 	}
-	if len(t.flows) >= 2*maxFlows && !t.evictIdle() {
-		return nil
+	if len(t.flows) >= 2*maxFlows {
+		if t.clock-t.lastEvict < evictEvery || !t.evictIdle() {
+			return nil
+		}
 	}
 	k := endpointPair{netip.AddrPortFrom(p.Src, p.SrcPort), netip.AddrPortFrom(p.Dst, p.DstPort)}
 	f := &flow{first: k, lastUsed: t.clock}
@@ -113,6 +120,7 @@ func (t *flowTable) remove(f *flow) {
 
 // evictIdle forgets the connections idle for flowIdle packets, and reports whether any went.
 func (t *flowTable) evictIdle() bool {
+	t.lastEvict = t.clock
 	n := len(t.flows)
 	for _, f := range t.flows {
 		if t.clock-f.lastUsed > flowIdle {

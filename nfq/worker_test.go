@@ -595,3 +595,29 @@ func BenchmarkWorkerStep(b *testing.B) {
 		})
 	}
 }
+
+// A full flow table scans for idle connections at most once per evictEvery packets, and then
+// makes room when some are idle.
+func TestFlowTableEviction(t *testing.T) {
+	var tab flowTable
+	tab.flows = map[endpointPair]*flow{}
+	for i := range maxFlows {
+		f := &flow{first: endpointPair{netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)}), 5060), netip.MustParseAddrPort("192.0.2.1:5060")}}
+		tab.flows[f.first] = f
+		tab.flows[endpointPair{f.first.dst, f.first.src}] = f
+	}
+	var p Packet
+	Decode(build(spec{proto: ProtoTCP, payload: []byte("x")}), &p)
+	tab.clock = evictEvery // the last scan was at 0
+	if tab.add(&p) != nil || tab.lastEvict != evictEvery {
+		t.Fatal("a full table of busy connections took a new one, or did not scan")
+	}
+	tab.clock++
+	if tab.add(&p) != nil || tab.lastEvict != evictEvery {
+		t.Fatal("scanned again right after a scan")
+	}
+	tab.clock += flowIdle + evictEvery // now every connection is idle, and a scan is due
+	if tab.add(&p) == nil || len(tab.flows) != 2 {
+		t.Fatalf("after the idle ones went: %d entries", len(tab.flows))
+	}
+}

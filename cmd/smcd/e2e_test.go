@@ -378,7 +378,7 @@ func TestE2EConfigBindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errs bytes.Buffer
-	if code := run([]string{"check", "--config", config}, &out, &errs); code != 0 || out.String() != "v4-trunk: ok, 1 profiles\ndefault: ok, 1 profiles\n" {
+	if code := run([]string{"check", "--config", config}, &out, &errs); code != 0 || out.String() != "v4-trunk: ok, 1 profile\ndefault: ok, 1 profile\n" {
 		t.Fatalf("smcd check: %d\n%s%s", code, out.String(), errs.String())
 	}
 	d := tn.startSmcd("--config", config)

@@ -78,7 +78,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		for _, b := range l.set.Bindings {
-			fmt.Fprintf(stdout, "%s: ok, %d profiles\n", b.Name, len(b.Chain.Programs))
+			n := len(b.Chain.Programs)
+			fmt.Fprintf(stdout, "%s: ok, %d profile%s\n", b.Name, n, map[bool]string{true: "", false: "s"}[n == 1])
 		}
 		l.close()
 		return 0
