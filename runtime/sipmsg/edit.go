@@ -40,16 +40,6 @@ func (m *Message) Value(i int) []byte {
 	return m.Text(i)[s:e]
 }
 
-// Find returns the index of the first header line with the given name ID, or -1.
-func (m *Message) Find(id uint16) int {
-	for i := 1; i < m.bodyFirst; i++ {
-		if m.lines[i].Name == id {
-			return i
-		}
-	}
-	return -1
-}
-
 // Method returns a request's method.
 func (m *Message) Method() []byte { return m.Text(0)[m.method[0]:m.method[1]] }
 
@@ -132,6 +122,7 @@ func (m *Message) deleteAt(i int) {
 	}
 	if m.lines[i].Section != SectionBody {
 		m.bodyFirst--
+		m.indexStale = true
 	}
 	m.lines = append(m.lines[:i], m.lines[i+1:]...)
 }
@@ -171,9 +162,11 @@ func (m *Message) insertOne(at int, sec Section, text []byte) {
 	switch sec {
 	case SectionHeader:
 		m.bodyFirst++
-		m.parseHeaderLine(at, false)
+		m.indexStale = true
+		m.parseHeaderLine(at)
 	case SectionTop:
 		m.bodyFirst++
+		m.indexStale = true
 	case SectionBody:
 		m.markBodyDirective(&m.lines[at], text)
 	}

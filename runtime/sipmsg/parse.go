@@ -65,16 +65,14 @@ func (e EOL) bytes() []byte {
 // A Line is one logical line: the start line, a header line with its continuation lines, or a
 // body line. Its text lives in the received message or, once rewritten, in the message's arena.
 type Line struct {
-	off, n  uint32
-	inArena bool
-	EOL     EOL
-	Section Section
-	// Header lines: the interned name, the name's end and the value span inside the text.
-	Name      uint16
-	nameEnd   uint32
-	valStart  uint32
-	valEnd    uint32
-	Directive bool // a line whose name starts with Sansay-SMC- (SMC-SPEC §6)
+	off, n uint32
+	// Header lines: the value span inside the text, and the interned name.
+	valStart, valEnd uint32
+	Name             uint16
+	inArena          bool
+	EOL              EOL
+	Section          Section
+	Directive        bool // a line whose name starts with Sansay-SMC- (SMC-SPEC §6)
 }
 
 // StartKind is what the start line says the message is.
@@ -92,6 +90,9 @@ type Message struct {
 	arena []byte
 	lines []Line
 	names *NameTable
+	index []nameLines // by name ID (index.go)
+
+	indexStale bool
 
 	sepEOL      EOL // the empty line's ending
 	bodyFirst   int // index of the first body line = number of start and header lines
@@ -131,6 +132,7 @@ func (m *Message) reset(in []byte, names *NameTable) {
 	m.directives, m.dirty = 0, false
 	m.Kind, m.Code = StartInvalid, 0
 	m.tail = len(in)
+	m.resetIndex()
 }
 
 // nextLine returns the text span of the line at pos, its ending, and the position after it.
@@ -146,59 +148,84 @@ func (m *Message) nextLine(pos int) (end int, eol EOL, next int, ok bool) {
 	return end, EOLLF, next, true
 }
 
-// parseHead reads the start line and the header lines up to the empty line.
+// parseHead reads the start line and the header lines up to the empty line. Each header line is
+// read whole, continuation lines included, and its name and value parsed while it is still in
+// cache. A bad header line is only reported once the empty line is found, so that a message with
+// no end to its header section, or too many lines, fails as that whatever its header lines say.
 func (m *Message) parseHead() (int, error) {
 	end, eol, pos, ok := m.nextLine(0)
 	if !ok {
 		return 0, ErrNoSeparator
 	}
-	m.lines = append(m.lines, Line{n: uint32(end), EOL: eol, Section: SectionTop})
+	m.addLine(0, end, eol, SectionTop)
 	m.defaultEOL = eol
 	if !m.parseStartLine() {
 		return 0, ErrStartLine
 	}
+	badHeader := false
 	for {
 		start := pos
 		end, eol, next, ok := m.nextLine(pos)
 		if !ok {
 			return 0, ErrNoSeparator
 		}
-		pos = next
-		switch {
-		case end == start:
+		if end == start {
 			m.sepEOL = eol
 			m.bodyFirst = len(m.lines)
-			return pos, m.finishHeaders()
-		case m.in[start] == ' ' || m.in[start] == '\t':
-			last := &m.lines[len(m.lines)-1]
-			if last.Section != SectionHeader {
+			if badHeader {
 				return 0, ErrHeaderLine
 			}
-			last.n, last.EOL = uint32(end)-last.off, eol
-		default:
-			if len(m.lines) >= MaxLines {
-				return 0, ErrTooManyLines
+			return next, nil
+		}
+		if isWS(m.in[start]) {
+			return 0, ErrHeaderLine // a continuation line right after the start line
+		}
+		if len(m.lines) >= MaxLines {
+			return 0, ErrTooManyLines
+		}
+		for next < len(m.in) && isWS(m.in[next]) {
+			if end, eol, next, ok = m.nextLine(next); !ok {
+				return 0, ErrNoSeparator
 			}
-			m.lines = append(m.lines, Line{off: uint32(start), n: uint32(end - start), EOL: eol, Section: SectionHeader})
+		}
+		pos = next
+		m.addLine(start, end, eol, SectionHeader)
+		if !m.parseReceivedHeader(len(m.lines)-1, m.in[start:end]) {
+			badHeader = true
 		}
 	}
 }
 
-// finishHeaders parses every header line's name and value once its continuations are known.
-func (m *Message) finishHeaders() error {
-	for i := 1; i < len(m.lines); i++ {
-		if !m.parseHeaderLine(i, true) {
-			return ErrHeaderLine
-		}
-	}
-	return nil
+// addLine appends the line in[start:end] and returns it. The line is written in place, field by
+// field: building it as a value and appending that made the CPU read back 32 bytes just written
+// as four narrow stores, which cost more than the rest of the line's parsing.
+func (m *Message) addLine(start, end int, eol EOL, sec Section) *Line {
+	m.lines = append(m.lines, Line{})
+	l := &m.lines[len(m.lines)-1]
+	l.off, l.n, l.EOL, l.Section = uint32(start), uint32(end-start), eol, sec
+	return l
 }
 
-// parseHeaderLine finds a header line's name and value and interns the name. Strict parsing, for
-// received lines, requires NAME [WS] ":"; lines that actions write may be anything (a directive
-// such as "Sansay-SMC-BlockMedia" has no colon), and then the whole trimmed text is the name.
-func (m *Message) parseHeaderLine(i int, strict bool) bool {
-	l := &m.lines[i]
+// parseReceivedHeader parses a received header line, which must be NAME [WS] ":" with NAME an
+// RFC 3261 token; whitespace before the colon may include the line break of a continuation. One
+// scan over the token characters finds the end of the name and checks it.
+func (m *Message) parseReceivedHeader(i int, text []byte) bool {
+	nameEnd := tokenPrefix(text)
+	colon := nameEnd
+	for colon < len(text) && (isWS(text[colon]) || text[colon] == '\r' || text[colon] == '\n') {
+		colon++
+	}
+	if nameEnd == 0 || colon == len(text) || text[colon] != ':' {
+		return false
+	}
+	m.indexHeader(i, m.setHeader(i, text, 0, nameEnd, colon))
+	return true
+}
+
+// parseHeaderLine finds the name and value of a header line that an action wrote and interns the
+// name. Such a line may be anything (a directive such as "Sansay-SMC-BlockMedia" has no colon):
+// without a colon the whole trimmed text is the name.
+func (m *Message) parseHeaderLine(i int) {
 	text := m.Text(i)
 	colon := bytes.IndexByte(text, ':')
 	nameEnd := len(text)
@@ -206,17 +233,20 @@ func (m *Message) parseHeaderLine(i int, strict bool) bool {
 		nameEnd = colon
 	}
 	nameEnd = trimRight(text, nameEnd)
-	if strict && (colon < 0 || nameEnd == 0 || !isToken(text[:nameEnd])) {
-		return false
-	}
 	nameStart := 0
 	for nameStart < nameEnd && isWS(text[nameStart]) {
 		nameStart++
 	}
+	m.setHeader(i, text, nameStart, nameEnd, colon)
+}
+
+// setHeader records line i's name text[nameStart:nameEnd] and the trimmed value after the colon
+// (none when colon is -1), and returns the name's ID.
+func (m *Message) setHeader(i int, text []byte, nameStart, nameEnd, colon int) uint16 {
+	l := &m.lines[i]
 	name := text[nameStart:nameEnd]
-	l.nameEnd = uint32(nameEnd)
 	l.Name = m.names.Lookup(name)
-	l.Directive = HasPrefixFold(name, "Sansay-SMC-")
+	l.Directive = isDirective(name)
 	if l.Directive {
 		m.directives++
 	}
@@ -231,7 +261,7 @@ func (m *Message) parseHeaderLine(i int, strict bool) bool {
 			l.valEnd = l.valStart
 		}
 	}
-	return true
+	return l.Name
 }
 
 // parseStartLine checks the start line and records the message kind, method and code.
@@ -246,12 +276,14 @@ func (m *Message) parseStartLine() bool {
 		m.Kind, m.Code = StartResponse, int(code[0]-'0')*100+int(code[1]-'0')*10+int(code[2]-'0')
 		return true
 	}
+	// Method SP Request-URI SP SIP-Version: the URI ends at the first space after the method,
+	// since no space may follow it but the one before the version, which has none.
 	sp1 := bytes.IndexByte(text, ' ')
-	sp2 := bytes.LastIndexByte(text, ' ')
-	if sp1 <= 0 || sp2 <= sp1+1 || !isToken(text[:sp1]) || !sip.EqualFold(text[sp2+1:], "SIP/2.0") {
+	if sp1 <= 0 || !isToken(text[:sp1]) {
 		return false
 	}
-	if bytes.IndexByte(text[sp1+1:sp2], ' ') >= 0 || bytes.IndexByte(text[sp1+1:sp2], '\t') >= 0 {
+	sp2 := bytes.IndexByte(text[sp1+1:], ' ') + sp1 + 1
+	if sp2 <= sp1+1 || !sip.EqualFold(text[sp2+1:], "SIP/2.0") || bytes.IndexByte(text[sp1+1:sp2], '\t') >= 0 {
 		return false
 	}
 	m.Kind, m.method = StartRequest, [2]int{0, sp1}
@@ -277,31 +309,31 @@ func (m *Message) parseBody(pos int) error {
 		if len(m.lines) >= MaxLines {
 			return ErrTooManyLines
 		}
-		l := Line{off: uint32(pos), Section: SectionBody}
-		i := bytes.IndexByte(m.in[pos:end], '\n')
-		next := end
-		if i >= 0 {
-			next = pos + i + 1
-			l.EOL = EOLLF
-			if i > 0 && m.in[pos+i-1] == '\r' {
-				l.EOL, i = EOLCRLF, i-1
+		lineEnd, eol, next := end, EOLNone, end
+		if i := bytes.IndexByte(m.in[pos:end], '\n'); i >= 0 {
+			lineEnd, eol, next = pos+i, EOLLF, pos+i+1
+			if i > 0 && m.in[lineEnd-1] == '\r' {
+				lineEnd, eol = lineEnd-1, EOLCRLF
 			}
-		} else {
-			i = end - pos
 		}
-		l.n = uint32(i)
-		m.markBodyDirective(&l, m.in[pos:pos+i])
-		m.lines = append(m.lines, l)
+		l := m.addLine(pos, lineEnd, eol, SectionBody)
+		m.markBodyDirective(l, m.in[pos:lineEnd])
 		pos = next
 	}
 	return nil
 }
 
 func (m *Message) markBodyDirective(l *Line, text []byte) {
-	l.Directive = HasPrefixFold(text, "Sansay-SMC-")
+	l.Directive = isDirective(text)
 	if l.Directive {
 		m.directives++
 	}
+}
+
+// isDirective reports whether a header name or a body line starts with Sansay-SMC- (SMC-SPEC §6).
+// The first byte rejects nearly every line before the full comparison.
+func isDirective(b []byte) bool {
+	return len(b) >= 11 && b[0]|0x20 == 's' && HasPrefixFold(b, "Sansay-SMC-")
 }
 
 func parseLength(b []byte) (int, bool) {
@@ -340,6 +372,16 @@ func isToken(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// tokenPrefix returns the length of the run of token characters that b starts with.
+func tokenPrefix(b []byte) int {
+	for i, c := range b {
+		if !tokenChars[c] {
+			return i
+		}
+	}
+	return len(b)
 }
 
 var tokenChars = func() (t [256]bool) {
