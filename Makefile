@@ -9,7 +9,7 @@ export GOFLAGS := -mod=mod
 # (CI's environment, a cron job) still finds it.
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: all build deps demo demo-offline test unit lint cases fuzz-short fuzz bench bench-big clean
+.PHONY: all build deps demo demo-offline test unit lint cases fuzz-short fuzz bench bench-big perf perf-deps clean
 
 all: build
 
@@ -82,6 +82,30 @@ bench-big: build
 	$(GO) run ./perf/cmd/bigdata $(BIGDIR)
 	$(BIN)/smcc compile -o $(BIGDIR)/big.smcb $(BIGDIR)/profile.json
 	SMC_BIG_DIR=$(BIGDIR) $(GO) test -run='^$$' -bench='Big' -benchmem -count=6 ./compile/bundle | tee bench-big.txt
+
+# perf runs the harness of issue 6 (root, about 20 minutes): in network namespaces it creates,
+# smcd with the reference chain of ../shared/bench against the kernel's queue with no consumer
+# (B0), a C libnetfilter_queue loop (B1, B1m modifying, B1b batching) and a naive go-nfqueue
+# consumer (B3): highest lossless rates, CPU and syscalls per packet, added latency, two queues,
+# overload. It prints the table and adds it to BENCHMARKS.md as a dated section (review it before
+# committing). PERF_RUNS, PERF_TRIAL (10s) and PERF_PROBE (1s) shorten a run; PERF_ARGS passes
+# more flags (bin/smcperf -h).
+PERF_RUNS ?= 3
+PERF_ARGS ?=
+perf: deps perf-deps
+	$(GO) build -o $(BIN)/smcperf ./perf/cmd/smcperf
+	$(BIN)/smcperf -runs $(PERF_RUNS) -benchmarks BENCHMARKS.md $(PERF_ARGS)
+
+# perf-deps installs what the harness builds and runs besides Go: a C compiler, the
+# libnetfilter_queue and libmnl headers, strace and taskset.
+perf-deps:
+	@missing=""; \
+	  command -v cc >/dev/null 2>&1 || missing="$$missing gcc libc6-dev"; \
+	  [ -f /usr/include/libnetfilter_queue/libnetfilter_queue.h ] || missing="$$missing libnetfilter-queue-dev"; \
+	  [ -f /usr/include/libmnl/libmnl.h ] || missing="$$missing libmnl-dev"; \
+	  command -v strace >/dev/null 2>&1 || missing="$$missing strace"; \
+	  command -v taskset >/dev/null 2>&1 || missing="$$missing util-linux"; \
+	  if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
 clean:
 	rm -rf $(BIN) bench.txt bench-big.txt

@@ -5,6 +5,8 @@ go 1.26
 require (
 	github.com/florianl/go-nfqueue/v2 v2.0.2
 	github.com/klauspost/compress v1.18.0
+	github.com/mdlayher/netlink v1.7.2
+	github.com/montanaflynn/stats v0.7.1
 	github.com/prometheus/client_golang v1.20.5
 	github.com/wasilibs/go-re2 v1.10.0
 	golang.org/x/sys v0.37.0
@@ -16,7 +18,6 @@ require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/google/go-cmp v0.6.0 // indirect
 	github.com/josharian/native v1.1.0 // indirect
-	github.com/mdlayher/netlink v1.7.2 // indirect
 	github.com/mdlayher/socket v0.4.1 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/prometheus/client_model v0.6.1 // indirect

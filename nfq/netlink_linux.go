@@ -28,8 +28,8 @@ type QueueConfig struct {
 	Conntrack bool
 	// Poll is how long Next waits before it returns ErrTimeout; 0 means DefaultPoll.
 	Poll time.Duration
-	// Batch is the most verdicts of untouched packets sent as one batch verdict; 0 means
-	// DefaultBatch, 1 turns batching off.
+	// Batch is the most packets read with one syscall and the most verdicts of untouched
+	// packets sent as one batch verdict; 0 means DefaultBatch, 1 turns batching off.
 	Batch int
 }
 
@@ -46,15 +46,18 @@ const (
 // methods do not allocate and are for one goroutine; the socket is blocking, with a receive
 // timeout of the poll interval.
 //
-// Verdicts that accept a packet unchanged, with no mark, are batched: the queue remembers the
-// highest such packet ID and answers them all with one NFQNL_MSG_VERDICT_BATCH when it has
-// Batch of them, and, so that no packet waits, as soon as no further packet is ready to be read.
-// A rewritten, dropped or marked packet gets a verdict of its own at once.
+// Packets are read Batch at a time when that many are waiting (recvmmsg), and one at a time
+// otherwise. Verdicts that accept a packet unchanged, with no mark, are batched: the queue
+// remembers the highest such packet ID and answers them all with one NFQNL_MSG_VERDICT_BATCH
+// when it has Batch of them, and, so that no packet waits, before it waits for more packets. A
+// rewritten, dropped or marked packet gets a verdict of its own at once. A packet thus costs two
+// syscalls at a low rate (its read and its verdict) and about 2/Batch at a high one.
 type Queue struct {
 	fd      int
 	num     uint16
-	rbuf    []byte // the last datagram read
-	rest    []byte // its messages not yet returned
+	rx      *receiver
+	rbuf    []byte // a datagram read while configuring the queue
+	rest    []byte // the messages of the current datagram not yet returned
 	wbuf    []byte
 	seq     uint32
 	batch   int
@@ -77,7 +80,7 @@ func OpenQueue(cfg QueueConfig) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("queue %d: netlink socket: %w", cfg.Num, err)
 	}
-	q := &Queue{fd: fd, num: cfg.Num, rbuf: make([]byte, 0, maxPacketCopied+4096), wbuf: make([]byte, 0, maxPacketCopied+4096), seq: 1, batch: cfg.Batch}
+	q := &Queue{fd: fd, num: cfg.Num, rx: newReceiver(cfg.Batch), rbuf: make([]byte, 0, slotSize), wbuf: make([]byte, 0, slotSize), seq: 1, batch: cfg.Batch}
 	if err := q.setup(cfg); err != nil {
 		unix.Close(fd)
 		return nil, fmt.Errorf("queue %d: %w", cfg.Num, err)
@@ -133,7 +136,9 @@ func (q *Queue) setup(cfg QueueConfig) error {
 			return fmt.Errorf("queue is bound by another process: %w", err)
 		}
 		if errors.Is(err, unix.EPERM) {
-			return fmt.Errorf("binding a queue needs CAP_NET_ADMIN (run as root, or with the capability as in smcd.service): %w", err)
+			// The kernel answers EPERM both without the capability and when another socket
+			// holds the queue (a previous smcd still shutting down, say).
+			return fmt.Errorf("the queue is bound by another process, or binding it needs CAP_NET_ADMIN (run as root, or with the capability as in smcd.service): %w", err)
 		}
 		return err
 	}
@@ -202,35 +207,25 @@ func (q *Queue) Next(p *Queued) error {
 				}
 			}
 		}
-		if q.pending > 0 {
-			// Answer the untouched packets before waiting: nothing more is ready to batch.
-			n, err := recvNoWait(q.fd, q.rbuf[:cap(q.rbuf)])
-			if err == nil {
-				q.rest = q.rbuf[:n]
-				continue
-			}
-			if ferr := q.flush(); ferr != nil {
-				return ferr
-			}
-			if err != unix.EAGAIN {
-				if err == unix.ENOBUFS {
-					return ErrOverrun
-				}
-				continue
-			}
+		if d := q.rx.datagram(); d != nil {
+			q.rest = d
+			continue
 		}
-		n, err := unix.Read(q.fd, q.rbuf[:cap(q.rbuf)])
-		switch err {
+		// Every packet in hand has its verdict or is pending: answer the pending ones before
+		// waiting, so that none waits on traffic that may not come.
+		if err := q.flush(); err != nil {
+			return err
+		}
+		switch err := q.rx.receive(q.fd); err {
 		case nil:
-			q.rest = q.rbuf[:n]
 		case unix.EAGAIN, unix.EINTR:
-			if err == unix.EAGAIN {
-				return ErrTimeout
-			}
+			// EINTR too goes back to the caller, so that a signal reaches a point where the
+			// goroutine can be preempted (this loop calls nothing the scheduler can stop in).
+			return ErrTimeout
 		case unix.ENOBUFS:
 			return ErrOverrun
 		default:
-			return fmt.Errorf("nfq: queue %d: read: %w", q.num, err)
+			return fmt.Errorf("nfq: queue %d: receive: %w", q.num, err)
 		}
 	}
 }
@@ -268,14 +263,17 @@ func (q *Queue) BatchVerdict(id uint32, drop bool) error {
 	return q.write()
 }
 
+// write sends the verdict in wbuf. The kernel handles a verdict at once, without blocking, so
+// it is a raw syscall, as the receive is.
 func (q *Queue) write() error {
 	for {
-		_, err := unix.Write(q.fd, q.wbuf)
-		if err != unix.EINTR {
-			if err != nil {
-				return fmt.Errorf("nfq: queue %d: verdict: %w", q.num, err)
-			}
+		_, _, errno := unix.RawSyscall(unix.SYS_WRITE, uintptr(q.fd), uintptr(unsafe.Pointer(unsafe.SliceData(q.wbuf))), uintptr(len(q.wbuf)))
+		switch errno {
+		case 0:
 			return nil
+		case unix.EINTR:
+		default:
+			return fmt.Errorf("nfq: queue %d: verdict: %w", q.num, errno)
 		}
 	}
 }
@@ -287,14 +285,4 @@ func (q *Queue) Close() error {
 	q.wbuf = appendUnbind(q.wbuf[:0], q.num, q.seq)
 	unix.Write(q.fd, q.wbuf)
 	return unix.Close(q.fd)
-}
-
-// recvNoWait reads one datagram without blocking and without allocating (unix.Recvfrom would
-// allocate the sender's address).
-func recvNoWait(fd int, b []byte) (int, error) {
-	n, _, errno := unix.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)), unix.MSG_DONTWAIT, 0, 0)
-	if errno != 0 {
-		return 0, errno
-	}
-	return int(n), nil
 }

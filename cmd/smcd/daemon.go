@@ -80,6 +80,7 @@ func start(opts *options, log *slog.Logger) (*daemon, error) {
 		}
 		log.Info("metrics", "url", "http://"+addr.String()+"/metrics")
 	}
+	ensureProcs(len(d.workers))
 	for i, w := range d.workers {
 		d.wg.Add(1)
 		go d.runWorker(opts.queues[i], w)
@@ -87,6 +88,18 @@ func start(opts *options, log *slog.Logger) (*daemon, error) {
 	names, profiles := l.describe()
 	log.Info("started", "bindings", names, "profiles", profiles, "queues", fmt.Sprint(opts.queues))
 	return d, nil
+}
+
+// ensureProcs gives the Go scheduler a P for each worker and one more. A worker spends its idle
+// time blocked in a receive syscall while holding its P; when no P is left idle (GOMAXPROCS
+// follows the CPU affinity, so smcd pinned to one CPU gets 1), the scheduler's monitor takes the
+// P back after 20 µs of every such wait and keeps polling at that interval, which cost a pinned
+// smcd a quarter of its CPU in context switches (measured with perf, BENCHMARKS.md). A spare P
+// lets the monitor leave a worker's syscalls alone.
+func ensureProcs(workers int) {
+	if goruntime.GOMAXPROCS(0) < workers+1 {
+		goruntime.GOMAXPROCS(workers + 1)
+	}
 }
 
 // runWorker runs one worker on an OS thread of its own until the daemon stops.

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"time"
+)
+
+// A harness owns what a run of smcperf builds and creates: the binaries, the bundle of the
+// reference chain, and the namespaces.
+type harness struct {
+	settings
+	self, smcd, nfqloop, bundle string
+	clean, dirty                string // the pass-through and rewriting messages
+	net                         *topology
+	tmp                         string // removed at close when the harness made it
+	senderCPU, consumerCPU      string // taskset lists
+	allCPUs                     string
+}
+
+func newHarness(s settings) (*harness, error) {
+	h := &harness{settings: s}
+	var err error
+	if h.self, err = os.Executable(); err != nil {
+		return nil, err
+	}
+	if h.work == "" {
+		if h.tmp, err = os.MkdirTemp("", "smcperf-"); err != nil {
+			return nil, err
+		}
+		h.work = h.tmp
+	}
+	h.clean, h.dirty = filepath.Join(h.bench, "invite-clean.sip"), filepath.Join(h.bench, "invite-dirty.sip")
+	if err := h.build(); err != nil {
+		h.close()
+		return nil, err
+	}
+	h.pickCPUs()
+	if h.net, err = newTopology(); err != nil {
+		h.close()
+		return nil, err
+	}
+	return h, nil
+}
+
+// build compiles smcd, the C baselines and the reference chain's bundle into the work folder.
+// It runs from the repository's root, as `make perf` does.
+func (h *harness) build() error {
+	h.smcd = filepath.Join(h.work, "smcd")
+	smcc := filepath.Join(h.work, "smcc")
+	h.nfqloop = filepath.Join(h.work, "nfqloop")
+	h.bundle = filepath.Join(h.work, "reference.smcb")
+	steps := [][]string{
+		{"go", "build", "-o", h.smcd, "./cmd/smcd"},
+		{"go", "build", "-o", smcc, "./cmd/smcc"},
+		{"cc", "-O2", "-Wall", "-o", h.nfqloop, "perf/c/nfqloop.c", "-lnetfilter_queue", "-lmnl"},
+		{smcc, "compile", "-o", h.bundle, filepath.Join(h.bench, "10-security.json"), filepath.Join(h.bench, "20-normalize.json")},
+	}
+	for _, s := range steps {
+		if err := run(s...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pickCPUs puts the sender, whose CPU also carries the receiving half of the kernel's network
+// path, on CPU 0 and a one-queue consumer on CPU 1, so that every consumer gets one CPU of its
+// own; a two-queue consumer may use them all.
+func (h *harness) pickCPUs() {
+	n := runtime.NumCPU()
+	h.senderCPU, h.consumerCPU, h.allCPUs = "0", "0", "0-"+strconv.Itoa(n-1)
+	if n > 1 {
+		h.consumerCPU = "1"
+	}
+}
+
+func (h *harness) cpusFor(c *consumer) string {
+	if c.queues != "0" {
+		return h.allCPUs
+	}
+	return h.consumerCPU
+}
+
+func (h *harness) close() {
+	if h.net != nil {
+		h.net.close()
+	}
+	if h.tmp != "" {
+		os.RemoveAll(h.tmp)
+	}
+}
+
+// send runs the send role in a and returns its report.
+func (h *harness) send(mix string, rate int, dur time.Duration) (sendReport, error) {
+	var rep sendReport
+	out, err := h.role(h.net.a, "send", "-dst", addrB+":"+sipPort, "-rate", strconv.Itoa(rate), "-dur", dur.String(), "-mix", mix)
+	if err != nil {
+		return rep, err
+	}
+	err = json.Unmarshal(out, &rep)
+	return rep, err
+}
+
+// role runs this binary in a role inside namespace ns, on the sender's CPU, and returns its
+// standard output.
+func (h *harness) role(ns, role string, args ...string) ([]byte, error) {
+	cmd := h.roleCmd(ns, role, args...)
+	out, err := cmd.Output()
+	if err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			return nil, fmt.Errorf("%s role: %v\n%s", role, err, ee.Stderr)
+		}
+		return nil, fmt.Errorf("%s role: %v", role, err)
+	}
+	return out, nil
+}
+
+func (h *harness) roleCmd(ns, role string, args ...string) *exec.Cmd {
+	argv := append([]string{"netns", "exec", ns, "taskset", "-c", h.senderCPU, h.self}, args...)
+	cmd := exec.Command("ip", argv...)
+	cmd.Env = append(os.Environ(), "SMCPERF_ROLE="+role)
+	return cmd
+}
+
+// The traffic mixes.
+func (h *harness) mixClean() string { return h.clean }
+func (h *harness) mixDirty() string { return h.dirty }
+func (h *harness) mixMixed() string { return h.clean + "*9," + h.dirty }
