@@ -3,6 +3,7 @@ package nfq
 import (
 	"errors"
 	"fmt"
+	goruntime "runtime"
 	"sync/atomic"
 	"time"
 
@@ -105,13 +106,25 @@ func (w *Worker) bind(dir Direction) bool {
 // Run handles packets until stop is set, checking it at least once per poll interval of the
 // source. It returns the error that made the source unusable, or nil when stopped.
 func (w *Worker) Run(stop *atomic.Bool) error {
+	last := time.Now()
 	for !stop.Load() {
 		if err := w.Step(); err != nil {
 			return err
 		}
+		if now := time.Now(); now.Sub(last) > yieldEvery {
+			goruntime.Gosched()
+			last = now
+		}
 	}
 	return nil
 }
+
+// yieldEvery is how often a worker yields to the Go scheduler. A goroutine that runs for 10 ms
+// without being scheduled anew is preempted by the scheduler's monitor thread, which then also
+// takes the worker's P whenever it waits in a syscall, and polls every 20 µs for a millisecond
+// after each such event: at a low rate the monitor made two nanosleeps per packet (strace,
+// BENCHMARKS.md). Yielding first costs one pass through the scheduler every few milliseconds.
+const yieldEvery = 5 * time.Millisecond
 
 // Step reads one packet and gives its verdict. Errors the worker can carry on after (a timeout, an
 // overrun, a malformed message) are counted and return nil.

@@ -102,11 +102,12 @@ func ensureProcs(workers int) {
 	}
 }
 
-// runWorker runs one worker on an OS thread of its own until the daemon stops.
+// runWorker runs one worker until the daemon stops. It is not locked to its thread: the
+// worker yields to the scheduler every few milliseconds (nfq.Worker.Run), and a locked
+// goroutine costs a thread handoff, four futex calls, at every yield; unlocked, it simply
+// continues on the same thread, since ensureProcs leaves it a P of its own.
 func (d *daemon) runWorker(num uint16, w *nfq.Worker) {
 	defer d.wg.Done()
-	goruntime.LockOSThread()
-	defer goruntime.UnlockOSThread()
 	if err := w.Run(&d.stopped); err != nil {
 		d.failed <- fmt.Errorf("queue %d: %w", num, err)
 	}

@@ -1,6 +1,6 @@
 // Command smcd rewrites live SIP traffic: it takes packets from the kernel through NFQUEUE, runs
-// the compiled SMC chain on each, and gives the kernel its verdict. One worker per queue, each on
-// its own OS thread with its own netlink socket, machine and buffers.
+// the compiled SMC chain on each, and gives the kernel its verdict. One worker per queue, each a
+// goroutine with a P of its own and its own netlink socket, machine and buffers.
 //
 //	smcd --queues 0:1 --bundle chain.smcb
 //	smcd --queues 0 -p normalize.json -p block.json
