@@ -120,7 +120,7 @@ func (m *Machine) editLines(d *compile.ReplaceDef) {
 func (m *Machine) editLine(d *compile.ReplaceDef, sel *compile.Selector, i int) bool {
 	text := m.msg.Text(i)
 	s, e := m.valueSpan(sel, i)
-	s, e, ok := m.macroSpan(sel, text, s, e, i == 0)
+	s, e, ok := m.macroSpan(sel, text, s, e, i)
 	if !ok {
 		return false
 	}

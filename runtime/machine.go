@@ -95,6 +95,9 @@ type Machine struct {
 	vars   []span
 	varBuf []byte
 
+	runs  int         // messages run, which tells the parts of one message from another's
+	parts []lineParts // by line (parts.go)
+
 	row      int // selected data file row of the current rule, or -1
 	rowTable *compile.Table
 
@@ -173,6 +176,7 @@ func (m *Machine) Run(in []byte, env *Env) *Result {
 
 func (m *Machine) begin(in []byte, env *Env) {
 	m.in, m.env, m.prog = in, env, nil
+	m.runs++
 	m.hasDate, m.rand = false, [3]int{}
 	m.auditBuf, m.audits = m.auditBuf[:0], m.audits[:0]
 	m.warnBuf, m.warns = m.warnBuf[:0], m.warns[:0]
@@ -318,6 +322,9 @@ func (m *Machine) finish() {
 		return
 	}
 	m.msg.FixContentLength()
+	if m.msg.Unchanged() {
+		return
+	}
 	m.out = m.msg.AppendTo(m.out[:0])
 	if !bytes.Equal(m.out, m.in) {
 		m.result.Verdict, m.result.Output = Modified, m.out

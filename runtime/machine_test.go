@@ -136,3 +136,40 @@ func TestUnparseablePassesUnchanged(t *testing.T) {
 		}
 	}
 }
+
+// A macro reads a line's parts as the line now is: after a rule rewrote the line, and in the next
+// message, even when the value has the same place and length but its '@' elsewhere (the Machine
+// keeps the parts it found per line, parts.go).
+func TestMacroPartsFollowEdits(t *testing.T) {
+	const profile = `{"ProfileID": 1, "ProfileName": "parts", "Rules": [
+	 {"MsgType": "REQUEST", "Conditions": [{"Header": "From", "Macro": "GETURI_USERNAME", "Operator": "EQ", "RightOperand": "+1555123000"}],
+	  "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "From", "Output": "X-Seen: yes"}]},
+	 {"MsgType": "REQUEST", "Action": "REPLACE_MSG",
+	  "ReplaceDefs": [{"ReplaceType": "FINDSUB_LINES", "Header": "From", "RegEx1": "01@ex", "Output": "0@1ex"}]},
+	 {"MsgType": "REQUEST", "Conditions": [{"Header": "From", "Macro": "GETURI_USERNAME", "Operator": "EQ", "RightOperand": "+1555123000"}],
+	  "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "From", "Output": "X-Edited: yes"}]}]}`
+	firstRule := profile[:strings.Index(profile, `]},`)] + "]}]}"
+	m, first := NewMachine(mustChain(t, profile)), NewMachine(mustChain(t, firstRule))
+	for _, tt := range []struct {
+		from string
+		seen bool
+	}{
+		{"+15551230001@example.com", false},
+		{"+1555123000@1example.com", true}, // same place and length as the message before
+		{"+15551230001@example.com", false},
+	} {
+		in := []byte(strings.Replace(invite, "+15551230001@example.com", tt.from, 1))
+		out := string(m.Run(in, &testEnv).Output)
+		if got := strings.Contains(out, "X-Seen: yes\r\n"); got != tt.seen {
+			t.Errorf("From %s: X-Seen added %v, want %v:\n%s", tt.from, got, tt.seen, out)
+		}
+		if !strings.Contains(out, "X-Edited: yes\r\n") {
+			t.Errorf("From %s: the rewritten From was not read again:\n%s", tt.from, out)
+		}
+		// Without the other rules no edit tells one message's From from the next's.
+		out = string(first.Run(in, &testEnv).Output)
+		if got := strings.Contains(out, "X-Seen: yes\r\n"); got != tt.seen {
+			t.Errorf("From %s, first rule alone: X-Seen added %v, want %v:\n%s", tt.from, got, tt.seen, out)
+		}
+	}
+}

@@ -31,8 +31,9 @@ func (m *Machine) sectionEnd(sel *compile.Selector) int {
 }
 
 // nextSelected returns the first line from i on, before end, that the selector selects, or end.
-// It scans in one tight loop per kind of selector, as the rules run it once per condition over
-// every header of the message.
+// It scans in one tight loop per kind of selector, as the rules run it once per condition; header
+// lines are looked for only between the first and the last line with the name, which the
+// message's header index knows (none at all, for the many rules about absent headers).
 func (m *Machine) nextSelected(sel *compile.Selector, i, end int) int {
 	switch sel.Kind {
 	case compile.SelectTopLine:
@@ -41,7 +42,11 @@ func (m *Machine) nextSelected(sel *compile.Selector, i, end int) int {
 		}
 	case compile.SelectHeader:
 		id := m.ids[sel.Name]
-		for ; i < end; i++ {
+		first, last := m.msg.HeaderLines(id)
+		if first == 0 || i > last {
+			return end
+		}
+		for i, stop := max(i, first), min(end, last+1); i < stop; i++ {
 			if m.msg.Line(i).Name == id {
 				return i
 			}
@@ -65,26 +70,22 @@ func (m *Machine) valueSpan(sel *compile.Selector, i int) (start, end int) {
 	return m.msg.ValueSpan(i)
 }
 
-// macroSpan narrows text[start:end] to the selector's macro part. ok is false when the macro
-// finds nothing, and always on a response's start line.
-func (m *Machine) macroSpan(sel *compile.Selector, text []byte, start, end int, topLine bool) (int, int, bool) {
+// macroSpan narrows text[start:end] to the selector's macro part. text is line i's, or with i -1
+// a CONDITION_LITERAL's expanded text. ok is false when the macro finds nothing, and always on a
+// response's start line.
+func (m *Machine) macroSpan(sel *compile.Selector, text []byte, start, end, i int) (int, int, bool) {
 	if sel.Macro == compile.MacroNone {
 		return start, end, true
 	}
 	part := sip.Part(sel.Macro)
-	if topLine {
-		if m.msg.Kind != sipmsg.StartRequest {
-			return 0, 0, false
-		}
-		us, ue, ok := sip.RequestURI(text)
-		if !ok {
-			return 0, 0, false
-		}
-		s, e, ok := sip.PartInURI(text[us:ue], part)
-		return us + s, us + e, ok
+	switch {
+	case i < 0:
+		s, e, ok := sip.PartInHeader(text[start:end], part)
+		return start + s, start + e, ok
+	case i == 0 && m.msg.Kind != sipmsg.StartRequest:
+		return 0, 0, false
 	}
-	s, e, ok := sip.PartInHeader(text[start:end], part)
-	return start + s, start + e, ok
+	return m.partsOf(i, text, start, end).Part(part)
 }
 
 // regexSpan narrows text[start:end] to RegEx1's first match and then RegEx2's inside it.
@@ -103,8 +104,8 @@ func (m *Machine) regexSpan(sel *compile.Selector, text []byte, start, end int) 
 }
 
 // narrow applies the macro and the regexes; ok is false when either finds nothing.
-func (m *Machine) narrow(sel *compile.Selector, text []byte, start, end int, topLine bool) (int, int, bool) {
-	start, end, ok := m.macroSpan(sel, text, start, end, topLine)
+func (m *Machine) narrow(sel *compile.Selector, text []byte, start, end, i int) (int, int, bool) {
+	start, end, ok := m.macroSpan(sel, text, start, end, i)
 	if !ok {
 		return 0, 0, false
 	}
@@ -115,7 +116,7 @@ func (m *Machine) narrow(sel *compile.Selector, text []byte, start, end int, top
 func (m *Machine) selectedText(sel *compile.Selector, i int) []byte {
 	text := m.msg.Text(i)
 	s, e := m.valueSpan(sel, i)
-	s, e, ok := m.narrow(sel, text, s, e, i == 0)
+	s, e, ok := m.narrow(sel, text, s, e, i)
 	if !ok {
 		return nil
 	}
@@ -125,7 +126,7 @@ func (m *Machine) selectedText(sel *compile.Selector, i int) []byte {
 // literalText is a CONDITION_LITERAL selector's one value: its expanded Header, narrowed.
 func (m *Machine) literalText(sel *compile.Selector) []byte {
 	m.litBuf = m.expand(m.litBuf[:0], sel.Literal)
-	s, e, ok := m.narrow(sel, m.litBuf, 0, len(m.litBuf), false)
+	s, e, ok := m.narrow(sel, m.litBuf, 0, len(m.litBuf), -1)
 	if !ok {
 		return nil
 	}
@@ -137,7 +138,7 @@ func (m *Machine) literalText(sel *compile.Selector) []byte {
 func (m *Machine) passes(sel *compile.Selector, i int) (start, end int, ok bool) {
 	text := m.msg.Text(i)
 	s, e := m.valueSpan(sel, i)
-	s, e, ok = m.macroSpan(sel, text, s, e, i == 0)
+	s, e, ok = m.macroSpan(sel, text, s, e, i)
 	if !ok {
 		return 0, 0, false
 	}

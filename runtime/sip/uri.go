@@ -17,35 +17,72 @@ const (
 	Params // the URI's own parameters, without the leading ';'
 )
 
+// Parts are the spans of every Part of one header value or URI, found together: the scans that
+// find one part find the others on the way, and the runtime keeps a line's Parts so that the
+// macros of later rules on that line read no byte again.
+type Parts struct {
+	span [Params + 1]struct{ start, end int32 } // by Part; start -1: absent
+}
+
+// Part returns the span of part p, or ok false when it is absent.
+func (ps *Parts) Part(p Part) (start, end int, ok bool) {
+	s := ps.span[p]
+	if s.start < 0 {
+		return 0, 0, false
+	}
+	return int(s.start), int(s.end), true
+}
+
+func (ps *Parts) set(p Part, start, end int, ok bool) {
+	if !ok {
+		start, end = -1, -1
+	}
+	ps.span[p].start, ps.span[p].end = int32(start), int32(end)
+}
+
+func noParts() (ps Parts) {
+	for p := range ps.span {
+		ps.span[p].start, ps.span[p].end = -1, -1
+	}
+	return ps
+}
+
+// Shift moves the present spans by base, for the parts of a text found inside a longer one.
+func (ps *Parts) Shift(base int) {
+	for p := range ps.span {
+		if ps.span[p].start >= 0 {
+			ps.span[p].start += int32(base)
+			ps.span[p].end += int32(base)
+		}
+	}
+}
+
 // PartInHeader finds a part in a header value that holds a name-addr (`"Bob" <sip:b@h>;tag=1`)
 // or an addr-spec (`sip:b@h;tag=1`). In the addr-spec form the URI ends at the first ';', since
 // what follows is header parameters (RFC 3261 §20.10). ok is false when the part is absent.
 func PartInHeader(value []byte, p Part) (start, end int, ok bool) {
+	ps := HeaderParts(value)
+	return ps.Part(p)
+}
+
+// HeaderParts finds every part of a header value, as PartInHeader does one.
+func HeaderParts(value []byte) Parts {
 	lt, gt := angleBrackets(value)
 	if lt < 0 {
-		if p == DisplayName {
-			return 0, 0, false
-		}
 		s := skipWS(value, 0)
 		e := s
 		for e < len(value) && value[e] != ';' && value[e] != ',' && !isWS(value[e]) {
 			e++
 		}
-		ps, pe, ok := PartInURI(value[s:e], p)
-		return offset(s, ps, pe, ok)
+		ps := URIParts(value[s:e])
+		ps.Shift(s)
+		return ps
 	}
-	if p == DisplayName {
-		return displayName(value[:lt])
-	}
-	ps, pe, ok := PartInURI(value[lt+1:gt], p)
-	return offset(lt+1, ps, pe, ok)
-}
-
-func offset(base int, start, end int, ok bool) (int, int, bool) {
-	if !ok {
-		return 0, 0, false
-	}
-	return base + start, base + end, true
+	ps := URIParts(value[lt+1 : gt])
+	ps.Shift(lt + 1)
+	ds, de, ok := displayName(value[:lt])
+	ps.set(DisplayName, ds, de, ok)
+	return ps
 }
 
 // angleBrackets returns the positions of the '<' and '>' around the URI of a name-addr, skipping
@@ -87,32 +124,53 @@ func displayName(v []byte) (int, int, bool) {
 
 // PartInURI finds a part in a bare URI, as in a Request-URI, where every ';' parameter belongs to
 // the URI. sip, sips and tel are understood fully; another scheme is read as
-// scheme:[//][user[:password]@]host[:port][/path][;params][?query].
+// scheme:[//][user[:password]@]host[:port][/path][;params][?query]. ok is false, and the span
+// empty, when the part is absent.
 func PartInURI(uri []byte, p Part) (start, end int, ok bool) {
+	ps := URIParts(uri)
+	return ps.Part(p)
+}
+
+// URIParts finds every part of a bare URI, as PartInURI does one. A URI has no display name.
+func URIParts(uri []byte) Parts {
+	ps := noParts()
 	colon := schemeEnd(uri)
-	if colon < 0 || p == DisplayName {
-		return 0, 0, false
+	if colon < 0 {
+		return ps
 	}
 	if EqualFold(uri[:colon], "tel") {
-		return telPart(uri, colon+1, p)
+		ps.telParts(uri, colon+1)
+		return ps
 	}
 	sip := EqualFold(uri[:colon], "sip") || EqualFold(uri[:colon], "sips")
 	rest := colon + 1
 	if !sip && bytes.HasPrefix(uri[rest:], []byte("//")) {
 		rest += 2
 	}
-	addrEnd := rest
-	for addrEnd < len(uri) && uri[addrEnd] != ';' && uri[addrEnd] != '?' && (sip || uri[addrEnd] != '/') {
-		addrEnd++
-	}
-	if p == Params {
-		return params(uri, addrEnd)
-	}
-	return addressPart(uri, rest, addrEnd, p)
+	addrEnd := rest + addressEnd(uri[rest:], sip)
+	s, e, ok := params(uri, addrEnd)
+	ps.set(Params, s, e, ok)
+	ps.addressParts(uri, rest, addrEnd)
+	return ps
 }
 
-// addressPart finds User, Host, Port or URI in uri[from:to] = [user[:password]@]host[:port].
-func addressPart(uri []byte, from, to int, p Part) (int, int, bool) {
+// addressEnd returns the end of the address that b starts with: the first ';' or '?', or in a
+// URI of another scheme than sip also '/', or len(b).
+func addressEnd(b []byte, sip bool) int {
+	end := len(b)
+	for _, c := range [...]byte{';', '?', '/'} {
+		if c == '/' && sip {
+			break
+		}
+		if i := bytes.IndexByte(b[:end], c); i >= 0 {
+			end = i
+		}
+	}
+	return end
+}
+
+// addressParts finds User, Host, Port and URI in uri[from:to] = [user[:password]@]host[:port].
+func (ps *Parts) addressParts(uri []byte, from, to int) {
 	at := bytes.LastIndexByte(uri[from:to], '@')
 	userStart, userEnd, hostStart := from, from, from
 	if at >= 0 {
@@ -121,32 +179,18 @@ func addressPart(uri []byte, from, to int, p Part) (int, int, bool) {
 			userEnd = from + c
 		}
 	}
-	hostEnd := hostStart
-	if hostEnd < to && uri[hostEnd] == '[' {
-		if j := bytes.IndexByte(uri[hostEnd:to], ']'); j >= 0 {
-			hostEnd += j + 1
-		} else {
-			hostEnd = to
+	hostEnd := to
+	if hostStart < to && uri[hostStart] == '[' {
+		if j := bytes.IndexByte(uri[hostStart:to], ']'); j >= 0 {
+			hostEnd = hostStart + j + 1
 		}
-	} else {
-		for hostEnd < to && uri[hostEnd] != ':' {
-			hostEnd++
-		}
+	} else if j := bytes.IndexByte(uri[hostStart:to], ':'); j >= 0 {
+		hostEnd = hostStart + j
 	}
-	switch p {
-	case User:
-		return userStart, userEnd, at >= 0
-	case Host:
-		return hostStart, hostEnd, hostEnd > hostStart
-	case Port:
-		if hostEnd < to && uri[hostEnd] == ':' && hostEnd+1 < to {
-			return hostEnd + 1, to, true
-		}
-		return 0, 0, false
-	case URI:
-		return userStart, hostEnd, hostEnd > hostStart
-	}
-	return 0, 0, false
+	ps.set(User, userStart, userEnd, at >= 0)
+	ps.set(Host, hostStart, hostEnd, hostEnd > hostStart)
+	ps.set(Port, hostEnd+1, to, hostEnd < to && uri[hostEnd] == ':' && hostEnd+1 < to)
+	ps.set(URI, userStart, hostEnd, hostEnd > hostStart)
 }
 
 // params returns the parameters after the ';' at uri[from], up to a '?' that starts the headers.
@@ -161,19 +205,16 @@ func params(uri []byte, from int) (int, int, bool) {
 	return from + 1, end, true
 }
 
-// telPart handles tel:NUMBER;params (RFC 3966): the number is the user and the whole URI.
-func telPart(uri []byte, from int, p Part) (int, int, bool) {
+// telParts handles tel:NUMBER;params (RFC 3966): the number is the user and the whole URI.
+func (ps *Parts) telParts(uri []byte, from int) {
 	end := from
 	for end < len(uri) && uri[end] != ';' {
 		end++
 	}
-	switch p {
-	case User, URI:
-		return from, end, end > from
-	case Params:
-		return params(uri, end)
-	}
-	return 0, 0, false
+	ps.set(User, from, end, end > from)
+	ps.set(URI, from, end, end > from)
+	s, e, ok := params(uri, end)
+	ps.set(Params, s, e, ok)
 }
 
 // schemeEnd returns the index of the ':' after a URI scheme (ALPHA *(ALPHA / DIGIT / + / - / .)),
@@ -190,6 +231,18 @@ func schemeEnd(uri []byte) int {
 		}
 	}
 	return -1
+}
+
+// RequestURIParts finds every part of the Request-URI of a request start line, with spans in the
+// start line; none when the line has no Request-URI.
+func RequestURIParts(startLine []byte) Parts {
+	us, ue, ok := RequestURI(startLine)
+	if !ok {
+		return noParts()
+	}
+	ps := URIParts(startLine[us:ue])
+	ps.Shift(us)
+	return ps
 }
 
 // RequestURI returns the span of the Request-URI in a request start line.

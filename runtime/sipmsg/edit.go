@@ -63,6 +63,10 @@ func (m *Message) Directives() int { return m.directives }
 // Dirty reports whether any edit was made.
 func (m *Message) Dirty() bool { return m.dirty }
 
+// Edits counts the edits made since Parse: it changes whenever a line is added, removed or
+// rewritten, so that what the runtime derived from the lines knows when it is stale.
+func (m *Message) Edits() int { return m.edits }
+
 // StartGen changes whenever the start line is rewritten, so the runtime knows to look up the rules
 // in scope again.
 func (m *Message) StartGen() int { return m.startGen }
@@ -117,6 +121,7 @@ func (m *Message) DeleteLine(i int) {
 }
 
 func (m *Message) deleteAt(i int) {
+	m.edits++
 	if m.lines[i].Directive {
 		m.directives--
 	}
@@ -153,6 +158,7 @@ func (m *Message) insertPieces(at int, sec Section, text []byte) int {
 }
 
 func (m *Message) insertOne(at int, sec Section, text []byte) {
+	m.edits++
 	off := len(m.arena)
 	m.arena = append(m.arena, text...)
 	l := Line{off: uint32(off), n: uint32(len(text)), inArena: true, EOL: m.defaultEOL, Section: sec}
@@ -196,6 +202,7 @@ func splitLine(text []byte, header bool) (piece, rest []byte) {
 
 // SetValue replaces header line i's value, keeping its name and the spacing before the value.
 func (m *Message) SetValue(i int, value []byte) {
+	m.edits++
 	text := m.Text(i)
 	s, e := m.ValueSpan(i)
 	off := len(m.arena)
@@ -236,6 +243,46 @@ func (m *Message) AppendTo(dst []byte) []byte {
 		dst = append(dst, m.sepEOL.bytes()...)
 	}
 	return append(dst, m.in[m.tail:]...)
+}
+
+// Unchanged reports whether AppendTo would write exactly the bytes the message was parsed from:
+// every line is its received text, in its place, with its received ending. Edits can cancel out (a
+// rule adds a helper line that a later rule deletes), and then this walk over the lines tells the
+// runtime so without writing the message out and comparing it.
+func (m *Message) Unchanged() bool {
+	pos := 0
+	for i := range m.lines {
+		if i == m.bodyFirst {
+			if pos = m.skipEOL(pos, m.sepEOL); pos < 0 {
+				return false
+			}
+		}
+		l := &m.lines[i]
+		if l.inArena || int(l.off) != pos {
+			return false
+		}
+		if pos = m.skipEOL(pos+int(l.n), l.EOL); pos < 0 {
+			return false
+		}
+	}
+	if m.bodyFirst == len(m.lines) {
+		pos = m.skipEOL(pos, m.sepEOL)
+	}
+	return pos == m.tail
+}
+
+// skipEOL returns the position after the line ending eol at pos in the received bytes, or -1 when
+// they have another ending there.
+func (m *Message) skipEOL(pos int, eol EOL) int {
+	switch {
+	case eol == EOLNone:
+		return pos
+	case eol == EOLLF && pos < len(m.in) && m.in[pos] == '\n':
+		return pos + 1
+	case eol == EOLCRLF && pos+1 < len(m.in) && m.in[pos] == '\r' && m.in[pos+1] == '\n':
+		return pos + 2
+	}
+	return -1
 }
 
 // PhysicalLine returns the 1-based line number at which line i starts in the message as it now

@@ -99,6 +99,7 @@ type Message struct {
 	tail        int // offset in `in` of the bytes after Content-Length, kept as they are
 	origBodyLen int
 	directives  int
+	edits       int
 	dirty       bool
 	defaultEOL  EOL
 	startGen    int
@@ -129,7 +130,7 @@ func (m *Message) reset(in []byte, names *NameTable) {
 	m.in, m.names = in, names
 	m.arena = m.arena[:0]
 	m.lines = m.lines[:0]
-	m.directives, m.dirty = 0, false
+	m.directives, m.edits, m.dirty = 0, 0, false
 	m.Kind, m.Code = StartInvalid, 0
 	m.tail = len(in)
 	m.resetIndex()

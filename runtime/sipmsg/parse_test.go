@@ -147,6 +147,34 @@ func TestEdits(t *testing.T) {
 	}
 }
 
+// Unchanged is true only when AppendTo gives back the received bytes: after no edit or edits that
+// cancel out. A rewritten line is not looked at again, so a line set to its own text counts as a
+// change (the runtime then compares the bytes).
+func TestUnchanged(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		in   string
+		edit func(m *Message)
+		want bool
+	}{
+		{"nothing", invite, func(m *Message) {}, true},
+		{"a header added and deleted", invite, func(m *Message) { m.InsertLines(2, SectionHeader, []byte("X: 1")); m.DeleteLine(2) }, true},
+		{"a header deleted", invite, func(m *Message) { m.DeleteLine(2) }, false},
+		{"a value set to itself", invite, func(m *Message) { m.SetValue(4, m.Value(4)) }, false},
+		{"a body line added and deleted", invite, func(m *Message) { m.InsertLines(m.Len(), SectionBody, []byte("x")); m.DeleteLine(m.Len() - 1) }, false},
+		{"no body", "OPTIONS sip:a@b SIP/2.0\nVia: x\n\n", func(m *Message) {}, true},
+		{"no body, a line added and deleted", "OPTIONS sip:a@b SIP/2.0\nVia: x\n\n", func(m *Message) { m.InsertLines(2, SectionHeader, []byte("Y: 2")); m.DeleteLine(2) }, true},
+	} {
+		in := crlf(tt.in)
+		m := parse(t, in)
+		tt.edit(m)
+		got, same := m.Unchanged(), bytes.Equal(m.AppendTo(nil), in)
+		if got != tt.want || got && !same {
+			t.Errorf("%s: Unchanged %v, want %v (AppendTo gives the input back: %v)", tt.name, got, tt.want, same)
+		}
+	}
+}
+
 func TestDirectiveLines(t *testing.T) {
 	m := parse(t, crlf("OPTIONS sip:a@b SIP/2.0\nVia: x\n\n"))
 	m.InsertLines(2, SectionHeader, []byte("Sansay-SMC-RejectCall403"))
@@ -259,6 +287,9 @@ func FuzzParse(f *testing.F) {
 		}
 		if err := indexAgrees(&m, ids...); err != "" {
 			t.Fatal(err)
+		}
+		if !m.Unchanged() {
+			t.Fatalf("a message just parsed is not Unchanged")
 		}
 		if n := testing.AllocsPerRun(3, func() { m.Parse(in, nt) }); n != 0 {
 			t.Fatalf("Parse allocates %v times", n)
