@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -30,7 +31,7 @@ func CompileFile(path string) (*Program, Diagnostics) {
 	}
 	dir := filepath.Dir(path)
 	return Compile(path, src, Options{OpenData: func(name string) ([]byte, error) {
-		return os.ReadFile(filepath.Join(dir, name))
+		return ReadData(dir, name)
 	}})
 }
 
@@ -262,9 +263,17 @@ func (g *generator) ruleTable(r *ruleNode) int {
 func (g *generator) loadData(r *ruleNode) *datafile.Table {
 	open := g.opts.OpenData
 	if open == nil {
-		open = os.ReadFile
+		open = func(name string) ([]byte, error) { return ReadData(".", name) }
+	}
+	if err := checkDataName(r.dataFile); err != nil {
+		g.errorf(r.dataFilePos, "rule %d: DataFile %q %v", r.index, r.dataFile, err)
+		return nil
 	}
 	src, err := open(r.dataFile)
+	if errors.Is(err, ErrDataOutside) {
+		g.errorf(r.dataFilePos, "rule %d: DataFile %q %v", r.index, r.dataFile, err)
+		return nil
+	}
 	if err != nil {
 		g.errorf(r.dataFilePos, "rule %d: cannot read DataFile %q: %v", r.index, r.dataFile, unwrapPath(err))
 		return nil

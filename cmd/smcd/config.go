@@ -57,6 +57,9 @@ func (e *configError) Error() string { return fmt.Sprintf("%s:%s: %s", e.file, e
 
 // readConfig reads the file into opts; set tells which flags the command line gave, which win.
 func readConfig(path string, opts *options, set map[string]bool) error {
+	if err := refuseWorldWritable(path); err != nil {
+		return fmt.Errorf("--config: %w", err)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("--config: %w", err)

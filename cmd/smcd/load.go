@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"syscall"
 
@@ -55,6 +56,14 @@ func load(opts *options) (*loaded, error) {
 }
 
 func (l *loaded) chain(b bindingConfig, opened map[string]*runtime.Chain) (*runtime.Chain, error) {
+	for _, path := range append([]string{b.bundle}, b.profiles...) {
+		if path == "" {
+			continue
+		}
+		if err := refuseWorldWritable(path); err != nil {
+			return nil, err
+		}
+	}
 	if b.bundle == "" {
 		progs, _, diags := bundle.CompileFiles(b.profiles)
 		if progs == nil {
@@ -78,6 +87,19 @@ func (l *loaded) chain(b bindingConfig, opened map[string]*runtime.Chain) (*runt
 	c := runtime.NewChain(bu.Programs...)
 	opened[b.bundle] = c
 	return c, nil
+}
+
+// refuseWorldWritable refuses a file that every user of the host may write: whoever can change
+// the chain decides what happens to every call through the host.
+func refuseWorldWritable(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil // the open that follows reports it
+	}
+	if st.Mode().Perm()&0o002 != 0 {
+		return fmt.Errorf("%s is writable by every user of this host, who could then change what smcd does to the traffic; refusing it (chmod o-w %s)", path, path)
+	}
+	return nil
 }
 
 func (l *loaded) close() {

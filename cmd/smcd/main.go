@@ -138,7 +138,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.String("queues", "0", "the NFQUEUE queues to serve, one worker each: N, A:B (as --queue-balance A:B), or a list N,M")
 	fs.String("on-error", "accept", "what happens to a packet whose processing failed: accept (unchanged) or drop")
 	fs.String("direction", "auto", "which end of a packet is the peer: auto (from the hook: received and forwarded packets come from the peer, the host's own go to it), inbound or outbound")
-	fs.String("metrics", "", "serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9563 (keep it on loopback or a management network)")
+	fs.String("metrics", "", "serve Prometheus metrics at http://ADDR/metrics; a bare port or :PORT listens on 127.0.0.1 only, give HOST:PORT (a management address, or 0.0.0.0) to listen elsewhere")
 	fs.String("queue-maxlen", strconv.Itoa(nfq.DefaultMaxLen), "packets the kernel holds per queue before fail-open applies")
 	fs.String("rcvbuf", strconv.Itoa(nfq.DefaultRcvBuf), "netlink receive buffer per queue, bytes")
 	closed := fs.Bool("fail-closed", false, "drop packets when a queue is full instead of accepting them unchanged (NFQA_CFG_F_FAIL_OPEN off)")

@@ -146,10 +146,24 @@ func parseKernelQueues(sc *bufio.Scanner) (map[uint16]kernelQueue, error) {
 }
 
 // serveMetrics listens on addr and serves /metrics until the process ends.
+// metricsAddress binds an address with no host (":9563", or a bare port "9563") to loopback
+// only: the counters describe the traffic and the chain, which is not for whoever can reach the
+// host. Another address (0.0.0.0:9563, a management address) is taken as asked.
+func metricsAddress(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	switch {
+	case err != nil && !strings.Contains(addr, ":"):
+		return net.JoinHostPort("127.0.0.1", addr)
+	case err == nil && host == "":
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	return addr
+}
+
 func serveMetrics(addr string, d *daemon) (net.Addr, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collector{d})
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", metricsAddress(addr))
 	if err != nil {
 		return nil, fmt.Errorf("--metrics %s: %w", addr, err)
 	}

@@ -33,3 +33,18 @@ func TestParseQueues(t *testing.T) {
 		}
 	}
 }
+
+func TestMetricsAddressDefaultsToLoopback(t *testing.T) {
+	for in, want := range map[string]string{
+		"9563":           "127.0.0.1:9563",
+		":9563":          "127.0.0.1:9563",
+		"0.0.0.0:9563":   "0.0.0.0:9563",
+		"10.0.0.5:9563":  "10.0.0.5:9563",
+		"[::1]:9563":     "[::1]:9563",
+		"localhost:9563": "localhost:9563",
+	} {
+		if got := metricsAddress(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}

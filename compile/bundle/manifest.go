@@ -112,7 +112,7 @@ func CompileFiles(paths []string) ([]*compile.Program, Manifest, compile.Diagnos
 		dir := filepath.Dir(path)
 		prog, diags := compile.Compile(path, src, compile.Options{OpenData: func(name string) ([]byte, error) {
 			full := filepath.Join(dir, name)
-			b, err := os.ReadFile(full)
+			b, err := compile.ReadData(dir, name)
 			if err == nil && !read[full] {
 				read[full] = true
 				m.Data = append(m.Data, newSource(full, b))

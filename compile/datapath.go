@@ -1,0 +1,55 @@
+package compile
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+)
+
+// ErrDataOutside reports a DataFile name that leads out of the profile's folder. A profile is
+// often written by one person and deployed by another: the folder it ships in is what the
+// deployer reviews, so a profile may name files in that folder or below it, and nothing else
+// (no absolute path, no "..", no symbolic link that leads out).
+var ErrDataOutside = errors.New("names a file outside the profile's folder; put the file in the profile's folder (or below it) and name it relative to that folder")
+
+// checkDataName refuses, before anything is read, a DataFile name that is absolute or climbs
+// out with "..".
+func checkDataName(name string) error {
+	if !filepath.IsLocal(name) {
+		return ErrDataOutside
+	}
+	return nil
+}
+
+// ReadData reads the data file name relative to the profile folder dir, through an os.Root so
+// that a symbolic link leading out of the folder is refused as well.
+func ReadData(dir, name string) ([]byte, error) {
+	if err := checkDataName(name); err != nil {
+		return nil, err
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	b, err := root.ReadFile(name)
+	if err != nil && isEscape(dir, name) {
+		return nil, ErrDataOutside
+	}
+	return b, err
+}
+
+// isEscape tells an os.Root refusal from a plain read error: the name, its symbolic links
+// followed, leads out of dir.
+func isEscape(dir, name string) bool {
+	realDir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return false
+	}
+	real, err := filepath.EvalSymlinks(filepath.Join(dir, name))
+	if err != nil {
+		return false
+	}
+	rel, err := filepath.Rel(realDir, real)
+	return err != nil || !filepath.IsLocal(rel)
+}

@@ -1,0 +1,55 @@
+package compile
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A DataFile may name a file in the profile's folder or below it; anything leading out is a
+// compile error at the DataFile's position, whether by name or through a symbolic link.
+func TestDataFileStaysInTheProfileFolder(t *testing.T) {
+	base := t.TempDir()
+	dir := filepath.Join(base, "profiles")
+	os.MkdirAll(filepath.Join(dir, "lists"), 0o755)
+	csv := []byte("key,value\n+15551230000,x\n")
+	os.WriteFile(filepath.Join(base, "outside.csv"), csv, 0o644)
+	os.WriteFile(filepath.Join(dir, "inside.csv"), csv, 0o644)
+	os.WriteFile(filepath.Join(dir, "lists", "below.csv"), csv, 0o644)
+	os.Symlink(filepath.Join(base, "outside.csv"), filepath.Join(dir, "link-out.csv"))
+	os.Symlink("inside.csv", filepath.Join(dir, "link-in.csv"))
+
+	for _, tt := range []struct {
+		name    string
+		wantErr bool
+	}{
+		{"inside.csv", false},
+		{"lists/below.csv", false},
+		{"link-in.csv", false},
+		{"../outside.csv", true},
+		{"lists/../../outside.csv", true},
+		{filepath.Join(base, "outside.csv"), true},
+		{"link-out.csv", true},
+	} {
+		profile := `{"ProfileID": 1, "ProfileName": "p", "Rules": [{"MsgType": "REQUEST", "DataFile": "` + tt.name + `",
+ "Conditions": [{"Header": "From", "Macro": "GETURI_USERNAME", "Operator": "BSEARCH_EQ"}],
+ "Action": "DROP_MSG"}]}`
+		path := filepath.Join(dir, "p.json")
+		os.WriteFile(path, []byte(profile), 0o644)
+		prog, diags := CompileFile(path)
+		if !tt.wantErr {
+			if prog == nil {
+				t.Errorf("%s: %v", tt.name, diags)
+			}
+			continue
+		}
+		if prog != nil || !strings.Contains(fmt.Sprint(diags), "outside the profile's folder") {
+			t.Errorf("%s: want the outside-the-folder error, got %v", tt.name, diags)
+		}
+		if len(diags) > 0 && (diags[0].Pos.Line != 1 || diags[0].Pos.Col < 40) {
+			t.Errorf("%s: the error should point at the DataFile value, at %v", tt.name, diags[0].Pos)
+		}
+	}
+}
