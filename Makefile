@@ -28,7 +28,7 @@ deps:
 
 build: deps
 	$(GO) build -o $(BIN)/smcc ./cmd/smcc
-	$(GO) build -o $(BIN)/smcd ./cmd/smcd
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/smcd ./cmd/smcd
 
 # demo: a SIPp call through smcd between two network namespaces, the INVITE shown before and
 # after (root; it installs what it needs and removes everything it creates).

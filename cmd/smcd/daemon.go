@@ -85,6 +85,9 @@ func start(opts *options, log *slog.Logger) (*daemon, error) {
 		d.wg.Add(1)
 		go d.runWorker(opts.queues[i], w)
 	}
+	if err := dropCapabilities(); err != nil {
+		log.Warn("kept all capabilities", "err", err)
+	}
 	names, profiles := l.describe()
 	log.Info("started", "bindings", names, "profiles", profiles, "queues", fmt.Sprint(opts.queues))
 	return d, nil

@@ -56,7 +56,7 @@ func (h *harness) build() error {
 	h.nfqloop = filepath.Join(h.work, "nfqloop")
 	h.bundle = filepath.Join(h.work, "reference.smcb")
 	steps := [][]string{
-		{"go", "build", "-o", h.smcd, "./cmd/smcd"},
+		{"env", "CGO_ENABLED=0", "go", "build", "-o", h.smcd, "./cmd/smcd"}, // as make build does
 		{"go", "build", "-o", smcc, "./cmd/smcc"},
 		{"cc", "-O2", "-Wall", "-o", h.nfqloop, "perf/c/nfqloop.c", "-lnetfilter_queue", "-lmnl"},
 		{smcc, "compile", "-o", h.bundle, filepath.Join(h.bench, "10-security.json"), filepath.Join(h.bench, "20-normalize.json")},
