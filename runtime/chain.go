@@ -13,7 +13,15 @@ import (
 type Chain struct {
 	Programs []*compile.Program
 	names    *sipmsg.NameTable
-	ids      [][]uint16 // ids[p][n]: the chain ID of Programs[p].HeaderName[n]
+	ids      [][]uint16     // ids[p][n]: the chain ID of Programs[p].HeaderName[n]
+	consts   [][]constBytes // consts[p][t]: template t of Programs[p], when it is constant
+}
+
+// constBytes is the text of a template without references, which conditions then compare with
+// as it is instead of expanding it per message.
+type constBytes struct {
+	text []byte
+	ok   bool
 }
 
 // NewChain links programs into a chain.
@@ -25,6 +33,12 @@ func NewChain(progs ...*compile.Program) *Chain {
 			ids[i] = c.names.Intern(n)
 		}
 		c.ids = append(c.ids, ids)
+		consts := make([]constBytes, len(p.Templates))
+		for t := range p.Templates {
+			text, ok := p.Templates[t].Const()
+			consts[t] = constBytes{[]byte(text), ok}
+		}
+		c.consts = append(c.consts, consts)
 	}
 	return c
 }

@@ -58,10 +58,14 @@ func (m *Machine) compareLines(c *compile.Cond, sel *compile.Selector, right []b
 	return held
 }
 
-// operand expands the RightOperand, once per evaluation, whatever the number of lines.
+// operand expands the RightOperand, once per evaluation, whatever the number of lines; a constant
+// one is used as it is.
 func (m *Machine) operand(c *compile.Cond) []byte {
 	if c.Operand < 0 {
 		return nil
+	}
+	if k := &m.consts[c.Operand]; k.ok {
+		return k.text
 	}
 	m.opBuf = m.expand(m.opBuf[:0], c.Operand)
 	return m.opBuf

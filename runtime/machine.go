@@ -90,6 +90,7 @@ type Machine struct {
 	prog      *compile.Program
 	progIndex int // of prog in the chain
 	ids       []uint16
+	consts    []constBytes
 	rule      int
 
 	vars   []span
@@ -185,7 +186,7 @@ func (m *Machine) begin(in []byte, env *Env) {
 
 // runProfile runs one program and reports whether the chain stops (drop or reject).
 func (m *Machine) runProfile(p int) bool {
-	m.prog, m.ids, m.progIndex = m.chain.Programs[p], m.chain.ids[p], p
+	m.prog, m.ids, m.consts, m.progIndex = m.chain.Programs[p], m.chain.ids[p], m.chain.consts[p], p
 	m.resetVars()
 	m.trace.profile(m.prog)
 	gen := m.msg.StartGen()

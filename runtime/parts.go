@@ -26,12 +26,11 @@ func (m *Machine) partsOf(i int, text []byte, from, to int) *sip.Parts {
 	if p.run == m.runs && p.edits == m.msg.Edits() && p.from == from && p.to == to {
 		return &p.parts
 	}
-	*p = lineParts{run: m.runs, edits: m.msg.Edits(), from: from, to: to}
+	p.run, p.edits, p.from, p.to = m.runs, m.msg.Edits(), from, to
 	if i == 0 {
-		p.parts = sip.RequestURIParts(text)
+		p.parts.ReadRequestURI(text)
 	} else {
-		p.parts = sip.HeaderParts(text[from:to])
-		p.parts.Shift(from)
+		p.parts.ReadHeader(text[from:to], from)
 	}
 	return &p.parts
 }

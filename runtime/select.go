@@ -64,10 +64,11 @@ func (m *Machine) nextSelected(sel *compile.Selector, i, end int) int {
 // valueSpan is a selected line's value: the trimmed header value, the text after a body line's
 // prefix, or the whole start line.
 func (m *Machine) valueSpan(sel *compile.Selector, i int) (start, end int) {
+	start, end = m.msg.ValueSpan(i)
 	if sel.Kind == compile.SelectBody {
-		return len(sel.Prefix), len(m.msg.Text(i))
+		start = len(sel.Prefix)
 	}
-	return m.msg.ValueSpan(i)
+	return start, end
 }
 
 // macroSpan narrows text[start:end] to the selector's macro part. text is line i's, or with i -1
@@ -90,24 +91,34 @@ func (m *Machine) macroSpan(sel *compile.Selector, text []byte, start, end, i in
 
 // regexSpan narrows text[start:end] to RegEx1's first match and then RegEx2's inside it.
 func (m *Machine) regexSpan(sel *compile.Selector, text []byte, start, end int) (int, int, bool) {
-	for _, re := range [2]int{sel.Re1, sel.Re2} {
-		if re < 0 {
-			break
-		}
-		s, e, ok := m.prog.Matchers[re].Find(text[start:end])
-		if !ok {
-			return 0, 0, false
-		}
-		start, end = start+s, start+e
+	if sel.Re1 < 0 {
+		return start, end, true
 	}
-	return start, end, true
-}
-
-// narrow applies the macro and the regexes; ok is false when either finds nothing.
-func (m *Machine) narrow(sel *compile.Selector, text []byte, start, end, i int) (int, int, bool) {
-	start, end, ok := m.macroSpan(sel, text, start, end, i)
+	s, e, ok := m.prog.Matchers[sel.Re1].Find(text[start:end])
 	if !ok {
 		return 0, 0, false
+	}
+	start, end = start+s, start+e
+	if sel.Re2 < 0 {
+		return start, end, true
+	}
+	if s, e, ok = m.prog.Matchers[sel.Re2].Find(text[start:end]); !ok {
+		return 0, 0, false
+	}
+	return start + s, start + e, true
+}
+
+// narrow applies the macro and the regexes; ok is false when either finds nothing. It calls each
+// stage only when the selector has it, as most selectors have neither.
+func (m *Machine) narrow(sel *compile.Selector, text []byte, start, end, i int) (int, int, bool) {
+	if sel.Macro != compile.MacroNone {
+		var ok bool
+		if start, end, ok = m.macroSpan(sel, text, start, end, i); !ok {
+			return 0, 0, false
+		}
+	}
+	if sel.Re1 < 0 {
+		return start, end, true
 	}
 	return m.regexSpan(sel, text, start, end)
 }

@@ -19,41 +19,24 @@ const (
 
 // Parts are the spans of every Part of one header value or URI, found together: the scans that
 // find one part find the others on the way, and the runtime keeps a line's Parts so that the
-// macros of later rules on that line read no byte again.
+// macros of later rules on that line read no byte again. The zero value has no part.
 type Parts struct {
-	span [Params + 1]struct{ start, end int32 } // by Part; start -1: absent
+	span  [Params + 1]struct{ start, end int32 } // by Part
+	found uint8                                  // bit p: part p is present
 }
 
 // Part returns the span of part p, or ok false when it is absent.
 func (ps *Parts) Part(p Part) (start, end int, ok bool) {
-	s := ps.span[p]
-	if s.start < 0 {
+	if ps.found&(1<<p) == 0 {
 		return 0, 0, false
 	}
-	return int(s.start), int(s.end), true
+	return int(ps.span[p].start), int(ps.span[p].end), true
 }
 
 func (ps *Parts) set(p Part, start, end int, ok bool) {
-	if !ok {
-		start, end = -1, -1
-	}
-	ps.span[p].start, ps.span[p].end = int32(start), int32(end)
-}
-
-func noParts() (ps Parts) {
-	for p := range ps.span {
-		ps.span[p].start, ps.span[p].end = -1, -1
-	}
-	return ps
-}
-
-// Shift moves the present spans by base, for the parts of a text found inside a longer one.
-func (ps *Parts) Shift(base int) {
-	for p := range ps.span {
-		if ps.span[p].start >= 0 {
-			ps.span[p].start += int32(base)
-			ps.span[p].end += int32(base)
-		}
+	if ok {
+		ps.span[p].start, ps.span[p].end = int32(start), int32(end)
+		ps.found |= 1 << p
 	}
 }
 
@@ -66,7 +49,15 @@ func PartInHeader(value []byte, p Part) (start, end int, ok bool) {
 }
 
 // HeaderParts finds every part of a header value, as PartInHeader does one.
-func HeaderParts(value []byte) Parts {
+func HeaderParts(value []byte) (ps Parts) {
+	ps.ReadHeader(value, 0)
+	return ps
+}
+
+// ReadHeader sets ps to the parts of a header value, with spans counted from base: the value's
+// offset in the line that holds it.
+func (ps *Parts) ReadHeader(value []byte, base int) {
+	*ps = Parts{}
 	lt, gt := angleBrackets(value)
 	if lt < 0 {
 		s := skipWS(value, 0)
@@ -74,23 +65,26 @@ func HeaderParts(value []byte) Parts {
 		for e < len(value) && value[e] != ';' && value[e] != ',' && !isWS(value[e]) {
 			e++
 		}
-		ps := URIParts(value[s:e])
-		ps.Shift(s)
-		return ps
+		ps.readURI(value[s:e], base+s)
+		return
 	}
-	ps := URIParts(value[lt+1 : gt])
-	ps.Shift(lt + 1)
-	ds, de, ok := displayName(value[:lt])
-	ps.set(DisplayName, ds, de, ok)
-	return ps
+	ps.readURI(value[lt+1:gt], base+lt+1)
+	if ds, de, ok := displayName(value[:lt]); ok {
+		ps.set(DisplayName, base+ds, base+de, true)
+	}
 }
 
 // angleBrackets returns the positions of the '<' and '>' around the URI of a name-addr, skipping
-// a quoted display name (which may itself contain '<'), or -1 when there are none.
+// a quoted display name (which may itself contain '<'), or -1 when there are none. Bytes that
+// are none of '"', '\\' and '<' are passed over with one table look-up each.
 func angleBrackets(v []byte) (lt, gt int) {
 	inQuote := false
 	for i := 0; i < len(v); i++ {
-		switch c := v[i]; {
+		c := v[i]
+		if !nameAddrSpecial[c] {
+			continue
+		}
+		switch {
 		case inQuote && c == '\\':
 			i++
 		case c == '"':
@@ -104,6 +98,8 @@ func angleBrackets(v []byte) (lt, gt int) {
 	}
 	return -1, -1
 }
+
+var nameAddrSpecial = [256]bool{'"': true, '\\': true, '<': true}
 
 // displayName returns the display name before '<': the text inside the quotes of a quoted one,
 // or the trimmed tokens of an unquoted one.
@@ -132,15 +128,20 @@ func PartInURI(uri []byte, p Part) (start, end int, ok bool) {
 }
 
 // URIParts finds every part of a bare URI, as PartInURI does one. A URI has no display name.
-func URIParts(uri []byte) Parts {
-	ps := noParts()
+func URIParts(uri []byte) (ps Parts) {
+	ps.readURI(uri, 0)
+	return ps
+}
+
+// readURI adds the parts of uri, which starts at base, to ps.
+func (ps *Parts) readURI(uri []byte, base int) {
 	colon := schemeEnd(uri)
 	if colon < 0 {
-		return ps
+		return
 	}
 	if EqualFold(uri[:colon], "tel") {
-		ps.telParts(uri, colon+1)
-		return ps
+		ps.telParts(uri, colon+1, base)
+		return
 	}
 	sip := EqualFold(uri[:colon], "sip") || EqualFold(uri[:colon], "sips")
 	rest := colon + 1
@@ -148,29 +149,33 @@ func URIParts(uri []byte) Parts {
 		rest += 2
 	}
 	addrEnd := rest + addressEnd(uri[rest:], sip)
-	s, e, ok := params(uri, addrEnd)
-	ps.set(Params, s, e, ok)
-	ps.addressParts(uri, rest, addrEnd)
-	return ps
+	if s, e, ok := params(uri, addrEnd); ok {
+		ps.set(Params, base+s, base+e, true)
+	}
+	ps.addressParts(uri, rest, addrEnd, base)
 }
 
 // addressEnd returns the end of the address that b starts with: the first ';' or '?', or in a
 // URI of another scheme than sip also '/', or len(b).
 func addressEnd(b []byte, sip bool) int {
 	end := len(b)
-	for _, c := range [...]byte{';', '?', '/'} {
-		if c == '/' && sip {
-			break
-		}
-		if i := bytes.IndexByte(b[:end], c); i >= 0 {
+	if i := bytes.IndexByte(b, ';'); i >= 0 {
+		end = i
+	}
+	if i := bytes.IndexByte(b[:end], '?'); i >= 0 {
+		end = i
+	}
+	if !sip {
+		if i := bytes.IndexByte(b[:end], '/'); i >= 0 {
 			end = i
 		}
 	}
 	return end
 }
 
-// addressParts finds User, Host, Port and URI in uri[from:to] = [user[:password]@]host[:port].
-func (ps *Parts) addressParts(uri []byte, from, to int) {
+// addressParts adds User, Host, Port and URI of uri[from:to] = [user[:password]@]host[:port], with
+// uri at base.
+func (ps *Parts) addressParts(uri []byte, from, to, base int) {
 	at := bytes.LastIndexByte(uri[from:to], '@')
 	userStart, userEnd, hostStart := from, from, from
 	if at >= 0 {
@@ -187,10 +192,10 @@ func (ps *Parts) addressParts(uri []byte, from, to int) {
 	} else if j := bytes.IndexByte(uri[hostStart:to], ':'); j >= 0 {
 		hostEnd = hostStart + j
 	}
-	ps.set(User, userStart, userEnd, at >= 0)
-	ps.set(Host, hostStart, hostEnd, hostEnd > hostStart)
-	ps.set(Port, hostEnd+1, to, hostEnd < to && uri[hostEnd] == ':' && hostEnd+1 < to)
-	ps.set(URI, userStart, hostEnd, hostEnd > hostStart)
+	ps.set(User, base+userStart, base+userEnd, at >= 0)
+	ps.set(Host, base+hostStart, base+hostEnd, hostEnd > hostStart)
+	ps.set(Port, base+hostEnd+1, base+to, hostEnd < to && uri[hostEnd] == ':' && hostEnd+1 < to)
+	ps.set(URI, base+userStart, base+hostEnd, hostEnd > hostStart)
 }
 
 // params returns the parameters after the ';' at uri[from], up to a '?' that starts the headers.
@@ -198,23 +203,25 @@ func params(uri []byte, from int) (int, int, bool) {
 	if from >= len(uri) || uri[from] != ';' {
 		return 0, 0, false
 	}
-	end := from + 1
-	for end < len(uri) && uri[end] != '?' {
-		end++
+	end := len(uri)
+	if q := bytes.IndexByte(uri[from+1:], '?'); q >= 0 {
+		end = from + 1 + q
 	}
 	return from + 1, end, true
 }
 
-// telParts handles tel:NUMBER;params (RFC 3966): the number is the user and the whole URI.
-func (ps *Parts) telParts(uri []byte, from int) {
-	end := from
-	for end < len(uri) && uri[end] != ';' {
-		end++
+// telParts adds the parts of tel:NUMBER;params (RFC 3966), with uri at base: the number is the
+// user and the whole URI.
+func (ps *Parts) telParts(uri []byte, from, base int) {
+	end := len(uri)
+	if i := bytes.IndexByte(uri[from:], ';'); i >= 0 {
+		end = from + i
 	}
-	ps.set(User, from, end, end > from)
-	ps.set(URI, from, end, end > from)
-	s, e, ok := params(uri, end)
-	ps.set(Params, s, e, ok)
+	ps.set(User, base+from, base+end, end > from)
+	ps.set(URI, base+from, base+end, end > from)
+	if s, e, ok := params(uri, end); ok {
+		ps.set(Params, base+s, base+e, true)
+	}
 }
 
 // schemeEnd returns the index of the ':' after a URI scheme (ALPHA *(ALPHA / DIGIT / + / - / .)),
@@ -233,16 +240,13 @@ func schemeEnd(uri []byte) int {
 	return -1
 }
 
-// RequestURIParts finds every part of the Request-URI of a request start line, with spans in the
-// start line; none when the line has no Request-URI.
-func RequestURIParts(startLine []byte) Parts {
-	us, ue, ok := RequestURI(startLine)
-	if !ok {
-		return noParts()
+// ReadRequestURI sets ps to the parts of the Request-URI of a request start line, with spans in the
+// start line; to none when the line has no Request-URI.
+func (ps *Parts) ReadRequestURI(startLine []byte) {
+	*ps = Parts{}
+	if us, ue, ok := RequestURI(startLine); ok {
+		ps.readURI(startLine[us:ue], us)
 	}
-	ps := URIParts(startLine[us:ue])
-	ps.Shift(us)
-	return ps
 }
 
 // RequestURI returns the span of the Request-URI in a request start line.

@@ -110,6 +110,7 @@ func (m *Message) ReplaceLine(i int, text []byte) {
 func (m *Message) InsertLines(at int, sec Section, text []byte) int {
 	if sec == SectionBody && at > m.bodyFirst && m.lines[at-1].EOL == EOLNone {
 		m.lines[at-1].EOL = m.defaultEOL
+		m.endingChanged = true
 	}
 	return m.insertPieces(at, sec, text)
 }
@@ -122,6 +123,7 @@ func (m *Message) DeleteLine(i int) {
 
 func (m *Message) deleteAt(i int) {
 	m.edits++
+	m.countGone(i)
 	if m.lines[i].Directive {
 		m.directives--
 	}
@@ -130,6 +132,15 @@ func (m *Message) deleteAt(i int) {
 		m.indexStale = true
 	}
 	m.lines = append(m.lines[:i], m.lines[i+1:]...)
+}
+
+// countGone counts line i out of the received or the added lines, as it is deleted or rewritten.
+func (m *Message) countGone(i int) {
+	if m.lines[i].inArena {
+		m.added--
+	} else {
+		m.received--
+	}
 }
 
 // insertPieces splits text into lines and inserts them before index at.
@@ -159,6 +170,7 @@ func (m *Message) insertPieces(at int, sec Section, text []byte) int {
 
 func (m *Message) insertOne(at int, sec Section, text []byte) {
 	m.edits++
+	m.added++
 	off := len(m.arena)
 	m.arena = append(m.arena, text...)
 	l := Line{off: uint32(off), n: uint32(len(text)), inArena: true, EOL: m.defaultEOL, Section: sec}
@@ -203,6 +215,8 @@ func splitLine(text []byte, header bool) (piece, rest []byte) {
 // SetValue replaces header line i's value, keeping its name and the spacing before the value.
 func (m *Message) SetValue(i int, value []byte) {
 	m.edits++
+	m.countGone(i)
+	m.added++
 	text := m.Text(i)
 	s, e := m.ValueSpan(i)
 	off := len(m.arena)
@@ -245,44 +259,13 @@ func (m *Message) AppendTo(dst []byte) []byte {
 	return append(dst, m.in[m.tail:]...)
 }
 
-// Unchanged reports whether AppendTo would write exactly the bytes the message was parsed from:
-// every line is its received text, in its place, with its received ending. Edits can cancel out (a
-// rule adds a helper line that a later rule deletes), and then this walk over the lines tells the
-// runtime so without writing the message out and comparing it.
+// Unchanged reports whether AppendTo would write exactly the bytes the message was parsed from.
+// Edits can cancel out (a rule adds a helper line that a later rule deletes), and the runtime asks
+// this before writing the message out to compare it. It holds when every received line is still
+// there with its received text and ending, and no other line is: received lines can be removed
+// or rewritten but never moved, so they are then in their places.
 func (m *Message) Unchanged() bool {
-	pos := 0
-	for i := range m.lines {
-		if i == m.bodyFirst {
-			if pos = m.skipEOL(pos, m.sepEOL); pos < 0 {
-				return false
-			}
-		}
-		l := &m.lines[i]
-		if l.inArena || int(l.off) != pos {
-			return false
-		}
-		if pos = m.skipEOL(pos+int(l.n), l.EOL); pos < 0 {
-			return false
-		}
-	}
-	if m.bodyFirst == len(m.lines) {
-		pos = m.skipEOL(pos, m.sepEOL)
-	}
-	return pos == m.tail
-}
-
-// skipEOL returns the position after the line ending eol at pos in the received bytes, or -1 when
-// they have another ending there.
-func (m *Message) skipEOL(pos int, eol EOL) int {
-	switch {
-	case eol == EOLNone:
-		return pos
-	case eol == EOLLF && pos < len(m.in) && m.in[pos] == '\n':
-		return pos + 1
-	case eol == EOLCRLF && pos+1 < len(m.in) && m.in[pos] == '\r' && m.in[pos+1] == '\n':
-		return pos + 2
-	}
-	return -1
+	return m.added == 0 && m.received == m.parsed && !m.endingChanged
 }
 
 // PhysicalLine returns the 1-based line number at which line i starts in the message as it now

@@ -101,8 +101,14 @@ type Message struct {
 	directives  int
 	edits       int
 	dirty       bool
-	defaultEOL  EOL
-	startGen    int
+
+	// Lines received and still there untouched, lines added by edits, and the number parsed
+	// (Unchanged).
+	received, added, parsed int
+	endingChanged           bool
+
+	defaultEOL EOL
+	startGen   int
 
 	Kind   StartKind
 	Code   int    // response status code
@@ -120,10 +126,11 @@ func (m *Message) Parse(in []byte, names *NameTable) error {
 		return ErrTooLarge
 	}
 	pos, err := m.parseHead()
-	if err != nil {
-		return err
+	if err == nil {
+		err = m.parseBody(pos)
 	}
-	return m.parseBody(pos)
+	m.parsed, m.received, m.added, m.endingChanged = len(m.lines), len(m.lines), 0, false
+	return err
 }
 
 func (m *Message) reset(in []byte, names *NameTable) {

@@ -3,6 +3,7 @@ package sipmsg
 import (
 	"bytes"
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -172,6 +173,46 @@ func TestUnchanged(t *testing.T) {
 		if got != tt.want || got && !same {
 			t.Errorf("%s: Unchanged %v, want %v (AppendTo gives the input back: %v)", tt.name, got, tt.want, same)
 		}
+	}
+}
+
+// Whatever edits are made, a message that says it is Unchanged serialises to its input; a
+// sequence that adds lines and deletes exactly those says so.
+func TestUnchangedAfterRandomEdits(t *testing.T) {
+	in := crlf(invite)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := 0; round < 2000; round++ {
+		m := parse(t, in)
+		var added []int // indexes of added lines, deleted again in reverse order
+		for step := rng.IntN(4); step > 0; step-- {
+			switch i := 1 + rng.IntN(m.Len()-1); rng.IntN(6) {
+			case 0:
+				m.DeleteLine(i)
+			case 1:
+				if i < m.BodyStart() {
+					m.SetValue(i, []byte("v"))
+				}
+			case 2:
+				m.ReplaceLine(i, m.Text(i))
+			case 3:
+				m.InsertLines(m.Len(), SectionBody, []byte("x"))
+			default:
+				m.InsertLines(i, SectionHeader, []byte("X-Y: z"))
+				added = append(added, i)
+			}
+			if m.Unchanged() && !bytes.Equal(m.AppendTo(nil), in) {
+				t.Fatalf("round %d: Unchanged, but AppendTo gives\n%q", round, m.AppendTo(nil))
+			}
+		}
+	}
+	m := parse(t, in)
+	m.InsertLines(2, SectionHeader, []byte("X-A: 1\nX-B: 2"))
+	m.InsertLines(6, SectionHeader, []byte("X-C: 3"))
+	m.DeleteLine(6)
+	m.DeleteLine(2)
+	m.DeleteLine(2)
+	if !m.Unchanged() {
+		t.Errorf("lines added and deleted again: not Unchanged")
 	}
 }
 
