@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"net/netip"
 	"strings"
 	"testing"
@@ -170,6 +171,28 @@ func TestMacroPartsFollowEdits(t *testing.T) {
 		out = string(first.Run(in, &testEnv).Output)
 		if got := strings.Contains(out, "X-Seen: yes\r\n"); got != tt.seen {
 			t.Errorf("From %s, first rule alone: X-Seen added %v, want %v:\n%s", tt.from, got, tt.seen, out)
+		}
+	}
+}
+
+// prefixTest.match is bytes.HasPrefix for every prefix length, on lines whose bytes past their
+// end differ, and on slices too short to read eight bytes from.
+func TestPrefixTest(t *testing.T) {
+	buf := []byte("a=crypto:1 AES\r\na=cryptX\r\nc=IN\r\na=\r\n")
+	var texts [][]byte
+	for start := 0; start < len(buf); start++ {
+		for end := start; end <= len(buf); end++ {
+			texts = append(texts, buf[start:end], append([]byte(nil), buf[start:end]...))
+		}
+	}
+	for _, prefix := range []string{"", "a", "a=", "c=", "a=crypto", "a=crypto:", "a=crypto:1 AES", "a=cryptX\r\na"} {
+		for _, p := range [][]byte{[]byte(prefix), append(make([]byte, 0, len(prefix)), prefix...)} {
+			pt := newPrefixTest(p)
+			for _, text := range texts {
+				if got, want := pt.match(text), bytes.HasPrefix(text, p); got != want {
+					t.Fatalf("prefix %q (cap %d), text %q (cap %d): %v, want %v", p, cap(p), text, cap(text), got, want)
+				}
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"bytes"
+	"encoding/binary"
 
 	"github.com/smcproject/smc/compile"
 	"github.com/smcproject/smc/runtime/sip"
@@ -52,13 +53,49 @@ func (m *Machine) nextSelected(sel *compile.Selector, i, end int) int {
 			}
 		}
 	case compile.SelectBody:
+		p := newPrefixTest(sel.Prefix)
 		for ; i < end; i++ {
-			if bytes.HasPrefix(m.msg.Text(i), sel.Prefix) {
+			if p.match(m.msg.Text(i)) {
 				return i
 			}
 		}
 	}
 	return end
+}
+
+// A prefixTest tells body lines that start with a selector's prefix, comparing their first eight
+// bytes as one word: SDP lines mostly start alike ("a="), and a body selector tests every body
+// line each time a rule reads it, which took a twentieth of an INVITE's time with bytes.HasPrefix.
+type prefixTest struct {
+	prefix     []byte
+	head, mask uint64 // the prefix's first eight bytes, or all of it, in the bytes mask keeps
+}
+
+func newPrefixTest(prefix []byte) prefixTest {
+	t := prefixTest{prefix: prefix, mask: 1<<(8*min(len(prefix), 8)) - 1} // 1<<64 is 0: all ones
+	if cap(prefix) >= 8 {
+		t.head = binary.LittleEndian.Uint64(prefix[:8]) & t.mask
+		return t
+	}
+	for k := 0; k < len(prefix); k++ {
+		t.head |= uint64(prefix[k]) << (8 * k)
+	}
+	return t
+}
+
+// match is bytes.HasPrefix(text, prefix). A line's text is a slice of the message or of the
+// arena, so eight bytes are there to read even past a short line's end, where the mask drops them.
+func (t *prefixTest) match(text []byte) bool {
+	if len(text) < len(t.prefix) {
+		return false
+	}
+	if cap(text) < 8 {
+		return bytes.HasPrefix(text, t.prefix)
+	}
+	if binary.LittleEndian.Uint64(text[:8])&t.mask != t.head {
+		return false
+	}
+	return len(t.prefix) <= 8 || bytes.Equal(text[8:len(t.prefix)], t.prefix[8:])
 }
 
 // valueSpan is a selected line's value: the trimmed header value, the text after a body line's

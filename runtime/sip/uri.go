@@ -148,40 +148,70 @@ func (ps *Parts) readURI(uri []byte, base int) {
 	if !sip && bytes.HasPrefix(uri[rest:], []byte("//")) {
 		rest += 2
 	}
-	addrEnd := rest + addressEnd(uri[rest:], sip)
-	if s, e, ok := params(uri, addrEnd); ok {
+	a := scanAddress(uri, rest, sip)
+	if s, e, ok := params(uri, a.end); ok {
 		ps.set(Params, base+s, base+e, true)
 	}
-	ps.addressParts(uri, rest, addrEnd, base)
+	ps.addressParts(uri, rest, a, base)
 }
 
-// addressEnd returns the end of the address that b starts with: the first ';' or '?', or in a
-// URI of another scheme than sip also '/', or len(b).
-func addressEnd(b []byte, sip bool) int {
-	end := len(b)
-	if i := bytes.IndexByte(b, ';'); i >= 0 {
-		end = i
-	}
-	if i := bytes.IndexByte(b[:end], '?'); i >= 0 {
-		end = i
-	}
-	if !sip {
-		if i := bytes.IndexByte(b[:end], '/'); i >= 0 {
-			end = i
+// address is what one scan of [user[:password]@]host[:port] finds: where it ends, its last '@',
+// its first ':', and the first ':' after the last '@' (or from the start, without one); -1 for
+// none.
+type address struct {
+	end, lastAt, firstColon, colonAfterAt int
+}
+
+// Bytes that end an address or mark its parts; every other byte is passed over with one table
+// look-up.
+const (
+	addrPlain uint8 = iota
+	addrEnd         // ';' '?'
+	addrSlash       // '/': the end of the address in a URI of another scheme than sip
+	addrAt
+	addrColon
+)
+
+var addressBytes = [256]uint8{';': addrEnd, '?': addrEnd, '/': addrSlash, '@': addrAt, ':': addrColon}
+
+// scanAddress reads the address of uri from from, up to the first ';' or '?', or in a URI of
+// another scheme than sip also '/', or the end of uri.
+func scanAddress(uri []byte, from int, sip bool) address {
+	a := address{end: len(uri), lastAt: -1, firstColon: -1, colonAfterAt: -1}
+	for i := from; i < len(uri); i++ {
+		switch addressBytes[uri[i]] {
+		case addrPlain:
+		case addrEnd:
+			a.end = i
+			return a
+		case addrSlash:
+			if !sip {
+				a.end = i
+				return a
+			}
+		case addrAt:
+			a.lastAt, a.colonAfterAt = i, -1
+		case addrColon:
+			if a.firstColon < 0 {
+				a.firstColon = i
+			}
+			if a.colonAfterAt < 0 {
+				a.colonAfterAt = i
+			}
 		}
 	}
-	return end
+	return a
 }
 
-// addressParts adds User, Host, Port and URI of uri[from:to] = [user[:password]@]host[:port], with
-// uri at base.
-func (ps *Parts) addressParts(uri []byte, from, to, base int) {
-	at := bytes.LastIndexByte(uri[from:to], '@')
+// addressParts adds User, Host, Port and URI of uri[from:a.end] =
+// [user[:password]@]host[:port], with uri at base.
+func (ps *Parts) addressParts(uri []byte, from int, a address, base int) {
+	to := a.end
 	userStart, userEnd, hostStart := from, from, from
-	if at >= 0 {
-		userEnd, hostStart = from+at, from+at+1
-		if c := bytes.IndexByte(uri[from:userEnd], ':'); c >= 0 {
-			userEnd = from + c
+	if a.lastAt >= 0 {
+		userEnd, hostStart = a.lastAt, a.lastAt+1
+		if a.firstColon >= 0 && a.firstColon < a.lastAt {
+			userEnd = a.firstColon
 		}
 	}
 	hostEnd := to
@@ -189,10 +219,10 @@ func (ps *Parts) addressParts(uri []byte, from, to, base int) {
 		if j := bytes.IndexByte(uri[hostStart:to], ']'); j >= 0 {
 			hostEnd = hostStart + j + 1
 		}
-	} else if j := bytes.IndexByte(uri[hostStart:to], ':'); j >= 0 {
-		hostEnd = hostStart + j
+	} else if a.colonAfterAt >= 0 {
+		hostEnd = a.colonAfterAt
 	}
-	ps.set(User, base+userStart, base+userEnd, at >= 0)
+	ps.set(User, base+userStart, base+userEnd, a.lastAt >= 0)
 	ps.set(Host, base+hostStart, base+hostEnd, hostEnd > hostStart)
 	ps.set(Port, base+hostEnd+1, base+to, hostEnd < to && uri[hostEnd] == ':' && hostEnd+1 < to)
 	ps.set(URI, base+userStart, base+hostEnd, hostEnd > hostStart)

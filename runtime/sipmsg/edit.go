@@ -93,6 +93,9 @@ func eolLen(e EOL) int { return len(e.bytes()) }
 // lines are dropped, since an empty line there would end the header section. The start line is
 // re-parsed, so that later rules see what it now says.
 func (m *Message) ReplaceLine(i int, text []byte) {
+	if m.replaceInPlace(i, text) {
+		return
+	}
 	l := m.lines[i]
 	m.deleteAt(i)
 	n := m.insertPieces(i, l.Section, text)
@@ -103,6 +106,41 @@ func (m *Message) ReplaceLine(i int, text []byte) {
 		m.parseStartLine()
 		m.startGen++
 	}
+}
+
+// replaceInPlace is ReplaceLine for text that stays one line, the usual result of a FINDSUB: the
+// line is rewritten where it is, so no other line moves, and the header index holds unless the
+// line's name changed. It reports false, doing nothing, for text that becomes several lines or,
+// outside the body, none.
+func (m *Message) replaceInPlace(i int, text []byte) bool {
+	l := &m.lines[i]
+	if bytes.IndexByte(text, '\n') >= 0 || len(text) == 0 && l.Section != SectionBody {
+		return false
+	}
+	m.edits++
+	m.countGone(i)
+	m.added++
+	if l.Directive {
+		m.directives--
+	}
+	name, off := l.Name, len(m.arena)
+	m.arena = append(m.arena, text...)
+	*l = Line{off: uint32(off), n: uint32(len(text)), inArena: true, EOL: l.EOL, Section: l.Section}
+	switch l.Section {
+	case SectionHeader:
+		m.parseHeaderLine(i)
+		if l.Name != name {
+			m.indexStale = true
+		}
+	case SectionBody:
+		m.markBodyDirective(l, text)
+	}
+	m.dirty = true
+	if i == 0 {
+		m.parseStartLine()
+		m.startGen++
+	}
+	return true
 }
 
 // InsertLines inserts text as new lines before index at, in the given section; each new line
@@ -244,19 +282,65 @@ func (m *Message) FixContentLength() {
 	m.SetValue(i, strconv.AppendInt(digits[:0], int64(n), 10))
 }
 
-// AppendTo appends the message as it now is to dst.
+// AppendTo appends the message as it now is to dst. Received lines that still follow each other as
+// they arrived, with their endings, are copied as one run of the received bytes rather than line by
+// line: an edited message is mostly such runs.
 func (m *Message) AppendTo(dst []byte) []byte {
+	w := writer{in: m.in, dst: dst}
 	for i := range m.lines {
 		if i == m.bodyFirst {
-			dst = append(dst, m.sepEOL.bytes()...)
+			w.ending(m.sepEOL)
 		}
-		dst = append(dst, m.Text(i)...)
-		dst = append(dst, m.lines[i].EOL.bytes()...)
+		l := &m.lines[i]
+		if l.inArena {
+			w.other(m.arena[l.off : l.off+l.n])
+		} else {
+			w.received(int(l.off), int(l.off+l.n))
+		}
+		w.ending(l.EOL)
 	}
 	if m.bodyFirst == len(m.lines) {
-		dst = append(dst, m.sepEOL.bytes()...)
+		w.ending(m.sepEOL)
 	}
-	return append(dst, m.in[m.tail:]...)
+	w.received(m.tail, len(m.in))
+	w.flush()
+	return w.dst
+}
+
+// A writer appends a message to dst, holding back the received bytes in[from:to] until a piece
+// that does not continue them comes.
+type writer struct {
+	in, dst  []byte
+	from, to int
+}
+
+func (w *writer) received(from, to int) {
+	if from != w.to {
+		w.flush()
+		w.from = from
+	}
+	w.to = to
+}
+
+// ending writes a line ending, as received bytes when the received bytes have it where the
+// pending ones end (anywhere they have it, the bytes written are the same).
+func (w *writer) ending(e EOL) {
+	b := e.bytes()
+	if w.to+len(b) <= len(w.in) && bytes.Equal(w.in[w.to:w.to+len(b)], b) {
+		w.to += len(b)
+		return
+	}
+	w.other(b)
+}
+
+func (w *writer) other(b []byte) {
+	w.flush()
+	w.dst = append(w.dst, b...)
+}
+
+func (w *writer) flush() {
+	w.dst = append(w.dst, w.in[w.from:w.to]...)
+	w.from = w.to
 }
 
 // Unchanged reports whether AppendTo would write exactly the bytes the message was parsed from.

@@ -176,8 +176,9 @@ func TestUnchanged(t *testing.T) {
 	}
 }
 
-// Whatever edits are made, a message that says it is Unchanged serialises to its input; a
-// sequence that adds lines and deletes exactly those says so.
+// Whatever edits are made, AppendTo writes the lines one after the other, and a message that says
+// it is Unchanged serialises to its input; a sequence that adds lines and deletes exactly those
+// says so.
 func TestUnchangedAfterRandomEdits(t *testing.T) {
 	in := crlf(invite)
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -200,8 +201,12 @@ func TestUnchangedAfterRandomEdits(t *testing.T) {
 				m.InsertLines(i, SectionHeader, []byte("X-Y: z"))
 				added = append(added, i)
 			}
-			if m.Unchanged() && !bytes.Equal(m.AppendTo(nil), in) {
-				t.Fatalf("round %d: Unchanged, but AppendTo gives\n%q", round, m.AppendTo(nil))
+			out := m.AppendTo(nil)
+			if want := lineByLine(m); !bytes.Equal(out, want) {
+				t.Fatalf("round %d: AppendTo gives\n%q\nline by line\n%q", round, out, want)
+			}
+			if m.Unchanged() && !bytes.Equal(out, in) {
+				t.Fatalf("round %d: Unchanged, but AppendTo gives\n%q", round, out)
 			}
 		}
 	}
@@ -216,6 +221,21 @@ func TestUnchangedAfterRandomEdits(t *testing.T) {
 	}
 }
 
+// lineByLine is what AppendTo writes, done the plain way.
+func lineByLine(m *Message) []byte {
+	var b []byte
+	for i := 0; i < m.Len(); i++ {
+		if i == m.BodyStart() {
+			b = append(b, m.sepEOL.bytes()...)
+		}
+		b = append(append(b, m.Text(i)...), m.Line(i).EOL.bytes()...)
+	}
+	if m.BodyStart() == m.Len() {
+		b = append(b, m.sepEOL.bytes()...)
+	}
+	return append(b, m.in[m.tail:]...)
+}
+
 func TestDirectiveLines(t *testing.T) {
 	m := parse(t, crlf("OPTIONS sip:a@b SIP/2.0\nVia: x\n\n"))
 	m.InsertLines(2, SectionHeader, []byte("Sansay-SMC-RejectCall403"))
@@ -226,6 +246,11 @@ func TestDirectiveLines(t *testing.T) {
 	m.DeleteLine(2)
 	if m.Directives() != 1 {
 		t.Errorf("directives after delete %d", m.Directives())
+	}
+	m.ReplaceLine(1, []byte("Sansay-SMC-RejectCall480: x")) // in place: one line for one
+	m.ReplaceLine(m.Len()-1, []byte("a=x"))
+	if m.Directives() != 1 || !m.Line(1).Directive || m.Line(m.Len()-1).Directive {
+		t.Errorf("directives after rewriting lines %d", m.Directives())
 	}
 }
 
