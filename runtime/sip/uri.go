@@ -3,7 +3,11 @@
 // header parameters, and reason phrases.
 package sip
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
 
 // Part names what a Macro selects (SMC-SPEC §3). The values follow compile.Macro.
 type Part uint8
@@ -162,8 +166,7 @@ type address struct {
 	end, lastAt, firstColon, colonAfterAt int
 }
 
-// Bytes that end an address or mark its parts; every other byte is passed over with one table
-// look-up.
+// Bytes that end an address or mark its parts.
 const (
 	addrPlain uint8 = iota
 	addrEnd         // ';' '?'
@@ -175,12 +178,20 @@ const (
 var addressBytes = [256]uint8{';': addrEnd, '?': addrEnd, '/': addrSlash, '@': addrAt, ':': addrColon}
 
 // scanAddress reads the address of uri from from, up to the first ';' or '?', or in a URI of
-// another scheme than sip also '/', or the end of uri.
+// another scheme than sip also '/', or the end of uri. It passes over ordinary bytes eight at a
+// time (addressMarks) and looks at the marked ones: a byte loop took a third of a macro's time.
 func scanAddress(uri []byte, from int, sip bool) address {
 	a := address{end: len(uri), lastAt: -1, firstColon: -1, colonAfterAt: -1}
 	for i := from; i < len(uri); i++ {
+		if i+8 <= len(uri) {
+			marks := addressMarks(binary.LittleEndian.Uint64(uri[i:]))
+			if marks == 0 {
+				i += 7
+				continue
+			}
+			i += bits.TrailingZeros64(marks) >> 3
+		}
 		switch addressBytes[uri[i]] {
-		case addrPlain:
 		case addrEnd:
 			a.end = i
 			return a
@@ -201,6 +212,16 @@ func scanAddress(uri []byte, from int, sip bool) address {
 		}
 	}
 	return a
+}
+
+// addressMarks sets the high bit of the bytes of w that may be ';', '?', '/', '@' or ':'. The
+// lowest one set is always such a byte (a byte above one can be marked by the borrow), which is
+// all scanAddress needs: it looks at that byte and tests the rest again.
+func addressMarks(w uint64) uint64 {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	zero := func(x uint64) uint64 { return (x - ones) &^ x }
+	m := zero(w^(';'*ones)) | zero(w^('?'*ones)) | zero(w^('/'*ones)) | zero(w^('@'*ones)) | zero(w^(':'*ones))
+	return m & high
 }
 
 // addressParts adds User, Host, Port and URI of uri[from:a.end] =
