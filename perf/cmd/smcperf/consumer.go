@@ -67,8 +67,9 @@ func (h *harness) start(c *consumer, cpus string) (*process, error) {
 	if err := p.cmd.Start(); err != nil {
 		return nil, err
 	}
+	h.track(p.cmd)
 	p.done = make(chan struct{})
-	go func() { p.waitErr = p.cmd.Wait(); close(p.done) }()
+	go func() { p.waitErr = p.cmd.Wait(); h.untrack(p.cmd); close(p.done) }()
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(p.out.String(), c.ready) {
 		if time.Now().After(deadline) || p.exited() {

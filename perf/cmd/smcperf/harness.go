@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"sync"
+	"syscall"
 	"time"
 )
 
@@ -21,6 +24,9 @@ type harness struct {
 	tmp                         string // removed at close when the harness made it
 	senderCPU, consumerCPU      string // taskset lists
 	allCPUs                     string
+
+	mu      sync.Mutex
+	running map[*exec.Cmd]bool // the consumers and roles started, to kill on an interrupt
 }
 
 func newHarness(s settings) (*harness, error) {
@@ -87,6 +93,42 @@ func (h *harness) cpusFor(c *consumer) string {
 	return h.consumerCPU
 }
 
+// closeOnSignal removes what the harness made when it is interrupted (Ctrl-C, SIGTERM): the
+// processes it started and the namespaces.
+func (h *harness) closeOnSignal() {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		s := <-sig
+		h.mu.Lock()
+		for cmd := range h.running {
+			if cmd.Process != nil {
+				cmd.Process.Kill()
+			}
+		}
+		h.mu.Unlock()
+		h.close()
+		fmt.Fprintf(os.Stderr, "smcperf: %v: stopped, namespaces removed\n", s)
+		os.Exit(130)
+	}()
+}
+
+// track registers a started process to be killed on an interrupt; untrack forgets it.
+func (h *harness) track(cmd *exec.Cmd) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.running == nil {
+		h.running = map[*exec.Cmd]bool{}
+	}
+	h.running[cmd] = true
+}
+
+func (h *harness) untrack(cmd *exec.Cmd) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.running, cmd)
+}
+
 func (h *harness) close() {
 	if h.net != nil {
 		h.net.close()
@@ -111,6 +153,8 @@ func (h *harness) send(mix string, rate int, dur time.Duration) (sendReport, err
 // standard output.
 func (h *harness) role(ns, role string, args ...string) ([]byte, error) {
 	cmd := h.roleCmd(ns, role, args...)
+	h.track(cmd)
+	defer h.untrack(cmd)
 	out, err := cmd.Output()
 	if err != nil {
 		if ee, ok := err.(*exec.ExitError); ok {

@@ -86,6 +86,7 @@ func orchestrate(args []string) int {
 		return 1
 	}
 	defer h.close()
+	h.closeOnSignal()
 	rep, err := h.runAll()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "smcperf:", err)

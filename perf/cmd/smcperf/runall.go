@@ -126,7 +126,8 @@ func (h *harness) measureLatency(r *report) error {
 	if err := echo.Start(); err != nil {
 		return err
 	}
-	defer func() { echo.Process.Kill(); echo.Wait() }()
+	h.track(echo)
+	defer func() { echo.Process.Kill(); echo.Wait(); h.untrack(echo) }()
 	for !strings.Contains(out.String(), "ready") {
 		time.Sleep(10 * time.Millisecond)
 	}
