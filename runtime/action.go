@@ -177,10 +177,8 @@ func (m *Machine) substitute(d *compile.ReplaceDef, sel *compile.Selector, span 
 
 // replaceEdited puts editBuf in place of line i and returns how many lines it became.
 func (m *Machine) replaceEdited(d *compile.ReplaceDef, i int) int {
-	before := m.msg.Len()
 	line := m.lineNo(i)
-	m.msg.ReplaceLine(i, m.editBuf)
-	n := m.msg.Len() - before + 1
+	n := m.msg.ReplaceLine(i, m.editBuf)
 	m.trace.action(m, d, line, m.editBuf)
-	return max(n, 0)
+	return n
 }

@@ -19,8 +19,8 @@ type lineParts struct {
 // partsOf returns the parts of line i, whose text is text: those of the header value or body line
 // value text[from:to], or of the start line's Request-URI.
 func (m *Machine) partsOf(i int, text []byte, from, to int) *sip.Parts {
-	if i >= len(m.parts) {
-		m.parts = append(m.parts, make([]lineParts, m.msg.Len()+1-len(m.parts))...)
+	for i >= len(m.parts) {
+		m.parts = append(m.parts, lineParts{})
 	}
 	p := &m.parts[i]
 	if p.run == m.runs && p.edits == m.msg.Edits() && p.from == from && p.to == to {

@@ -5,8 +5,12 @@ import (
 	"strconv"
 )
 
-// Len returns the number of lines.
-func (m *Message) Len() int { return len(m.lines) }
+// Len returns the number of lines. It splits the body into lines if they were not yet: an index
+// past the header section is only valid once Len has been asked.
+func (m *Message) Len() int {
+	m.splitBody()
+	return len(m.lines)
+}
 
 // Line returns line i.
 func (m *Message) Line(i int) *Line { return &m.lines[i] }
@@ -79,6 +83,9 @@ func (m *Message) OrigBodyLen() int { return m.origBodyLen }
 
 // BodyLen is the body's length now.
 func (m *Message) BodyLen() int {
+	if !m.bodySplit {
+		return m.origBodyLen
+	}
 	n := 0
 	for i := m.bodyFirst; i < len(m.lines); i++ {
 		n += int(m.lines[i].n) + eolLen(m.lines[i].EOL)
@@ -91,10 +98,10 @@ func eolLen(e EOL) int { return len(e.bytes()) }
 // ReplaceLine replaces line i's text. Text with line breaks becomes several lines; in the header
 // section a line break followed by SP or HT is a continuation and stays inside its line, and empty
 // lines are dropped, since an empty line there would end the header section. The start line is
-// re-parsed, so that later rules see what it now says.
-func (m *Message) ReplaceLine(i int, text []byte) {
+// re-parsed, so that later rules see what it now says. It returns how many lines the text became.
+func (m *Message) ReplaceLine(i int, text []byte) int {
 	if m.replaceInPlace(i, text) {
-		return
+		return 1
 	}
 	l := m.lines[i]
 	m.deleteAt(i)
@@ -106,6 +113,7 @@ func (m *Message) ReplaceLine(i int, text []byte) {
 		m.parseStartLine()
 		m.startGen++
 	}
+	return n
 }
 
 // replaceInPlace is ReplaceLine for text that stays one line, the usual result of a FINDSUB: the
@@ -146,6 +154,9 @@ func (m *Message) replaceInPlace(i int, text []byte) bool {
 // InsertLines inserts text as new lines before index at, in the given section; each new line
 // ends like the start line. It returns how many lines were inserted.
 func (m *Message) InsertLines(at int, sec Section, text []byte) int {
+	if sec == SectionBody {
+		m.splitBody()
+	}
 	if sec == SectionBody && at > m.bodyFirst && m.lines[at-1].EOL == EOLNone {
 		m.lines[at-1].EOL = m.defaultEOL
 		m.endingChanged = true
@@ -301,6 +312,9 @@ func (m *Message) AppendTo(dst []byte) []byte {
 	}
 	if m.bodyFirst == len(m.lines) {
 		w.ending(m.sepEOL)
+	}
+	if !m.bodySplit {
+		w.received(m.bodyPos, m.tail)
 	}
 	w.received(m.tail, len(m.in))
 	w.flush()

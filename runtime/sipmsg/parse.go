@@ -96,8 +96,10 @@ type Message struct {
 
 	sepEOL      EOL // the empty line's ending
 	bodyFirst   int // index of the first body line = number of start and header lines
+	bodyPos     int // offset in `in` of the body
 	tail        int // offset in `in` of the bytes after Content-Length, kept as they are
 	origBodyLen int
+	bodySplit   bool // the body lines are in lines (body.go)
 	directives  int
 	edits       int
 	dirty       bool
@@ -115,8 +117,10 @@ type Message struct {
 	method [2]int // request method span in the start line text
 }
 
-// Parse reads in as a SIP message, resolving header names with names. The message keeps
-// referring to in, which must not change until the message is reset by the next Parse.
+// Parse reads in as a SIP message, resolving header names with names: it checks and indexes the
+// start line and the header lines, and checks the body's framing. The body is split into lines
+// the first time one is asked for (body.go). The message keeps referring to in, which must not
+// change until the message is reset by the next Parse.
 func (m *Message) Parse(in []byte, names *NameTable) error {
 	m.reset(in, names)
 	if len(in) == 0 {
@@ -126,10 +130,12 @@ func (m *Message) Parse(in []byte, names *NameTable) error {
 		return ErrTooLarge
 	}
 	pos, err := m.parseHead()
-	if err == nil {
-		err = m.parseBody(pos)
+	if err != nil {
+		return err
 	}
-	m.parsed, m.received, m.added, m.endingChanged = len(m.lines), len(m.lines), 0, false
+	bodyLines, err := m.frameBody(pos)
+	m.parsed = m.bodyFirst + bodyLines
+	m.received, m.added, m.endingChanged = m.parsed, 0, false
 	return err
 }
 
@@ -140,6 +146,7 @@ func (m *Message) reset(in []byte, names *NameTable) {
 	m.directives, m.edits, m.dirty = 0, 0, false
 	m.Kind, m.Code = StartInvalid, 0
 	m.tail = len(in)
+	m.bodySplit = true // until a parsed body waits to be split
 	m.resetIndex()
 }
 
@@ -197,8 +204,7 @@ func (m *Message) parseHead() (int, error) {
 			}
 		}
 		pos = next
-		m.addLine(start, end, eol, SectionHeader)
-		if !m.parseReceivedHeader(len(m.lines)-1, m.in[start:end]) {
+		if !m.addReceivedHeader(start, end, eol) {
 			badHeader = true
 		}
 	}
@@ -214,10 +220,13 @@ func (m *Message) addLine(start, end int, eol EOL, sec Section) *Line {
 	return l
 }
 
-// parseReceivedHeader parses a received header line, which must be NAME [WS] ":" with NAME an
-// RFC 3261 token; whitespace before the colon may include the line break of a continuation. One
-// scan over the token characters finds the end of the name and checks it.
-func (m *Message) parseReceivedHeader(i int, text []byte) bool {
+// addReceivedHeader appends the header line in[start:end] and parses it, and reports whether it
+// is NAME [WS] ":" with NAME an RFC 3261 token; whitespace before the colon may include the line
+// break of a continuation. One scan over the token characters finds the end of the name and
+// checks it.
+func (m *Message) addReceivedHeader(start, end int, eol EOL) bool {
+	text := m.in[start:end]
+	l := m.addLine(start, end, eol, SectionHeader)
 	nameEnd := tokenPrefix(text)
 	colon := nameEnd
 	for colon < len(text) && (isWS(text[colon]) || text[colon] == '\r' || text[colon] == '\n') {
@@ -226,7 +235,15 @@ func (m *Message) parseReceivedHeader(i int, text []byte) bool {
 	if nameEnd == 0 || colon == len(text) || text[colon] != ':' {
 		return false
 	}
-	m.indexHeader(i, m.setHeader(i, text, 0, nameEnd, colon))
+	name := text[:nameEnd]
+	l.Name = m.names.Lookup(name)
+	if isDirective(name) {
+		l.Directive = true
+		m.directives++
+	}
+	s, e := valueAfter(text, colon)
+	l.valStart, l.valEnd = uint32(s), uint32(e)
+	m.indexHeader(len(m.lines)-1, l.Name)
 	return true
 }
 
@@ -249,8 +266,8 @@ func (m *Message) parseHeaderLine(i int) {
 }
 
 // setHeader records line i's name text[nameStart:nameEnd] and the trimmed value after the colon
-// (none when colon is -1), and returns the name's ID.
-func (m *Message) setHeader(i int, text []byte, nameStart, nameEnd, colon int) uint16 {
+// (none when colon is -1).
+func (m *Message) setHeader(i int, text []byte, nameStart, nameEnd, colon int) {
 	l := &m.lines[i]
 	name := text[nameStart:nameEnd]
 	l.Name = m.names.Lookup(name)
@@ -260,16 +277,19 @@ func (m *Message) setHeader(i int, text []byte, nameStart, nameEnd, colon int) u
 	}
 	l.valStart, l.valEnd = uint32(len(text)), uint32(len(text))
 	if colon >= 0 {
-		s := colon + 1
-		for s < len(text) && isWS(text[s]) {
-			s++
-		}
-		l.valStart, l.valEnd = uint32(s), uint32(trimRight(text, len(text)))
-		if l.valEnd < l.valStart {
-			l.valEnd = l.valStart
-		}
+		s, e := valueAfter(text, colon)
+		l.valStart, l.valEnd = uint32(s), uint32(e)
 	}
-	return l.Name
+}
+
+// valueAfter returns the span of a header value after the colon at text[colon], without the
+// whitespace around it.
+func valueAfter(text []byte, colon int) (start, end int) {
+	start = colon + 1
+	for start < len(text) && isWS(text[start]) {
+		start++
+	}
+	return start, max(trimRight(text, len(text)), start)
 }
 
 // parseStartLine checks the start line and records the message kind, method and code.
@@ -298,39 +318,6 @@ func (m *Message) parseStartLine() bool {
 	return true
 }
 
-// parseBody splits the body into lines, honouring Content-Length.
-func (m *Message) parseBody(pos int) error {
-	end := len(m.in)
-	if i := m.Find(IDContentLength); i >= 0 {
-		n, ok := parseLength(m.Value(i))
-		if !ok {
-			return ErrContentLength
-		}
-		if n > len(m.in)-pos {
-			return ErrShortBody
-		}
-		end = pos + n
-	}
-	m.tail = end
-	m.origBodyLen = end - pos
-	for pos < end {
-		if len(m.lines) >= MaxLines {
-			return ErrTooManyLines
-		}
-		lineEnd, eol, next := end, EOLNone, end
-		if i := bytes.IndexByte(m.in[pos:end], '\n'); i >= 0 {
-			lineEnd, eol, next = pos+i, EOLLF, pos+i+1
-			if i > 0 && m.in[lineEnd-1] == '\r' {
-				lineEnd, eol = lineEnd-1, EOLCRLF
-			}
-		}
-		l := m.addLine(pos, lineEnd, eol, SectionBody)
-		m.markBodyDirective(l, m.in[pos:lineEnd])
-		pos = next
-	}
-	return nil
-}
-
 func (m *Message) markBodyDirective(l *Line, text []byte) {
 	l.Directive = isDirective(text)
 	if l.Directive {
@@ -339,10 +326,13 @@ func (m *Message) markBodyDirective(l *Line, text []byte) {
 }
 
 // isDirective reports whether a header name or a body line starts with Sansay-SMC- (SMC-SPEC §6).
-// The first byte rejects nearly every line before the full comparison.
+// The first byte rejects nearly every line before the full comparison, in a call of its own so
+// that this test is inlined where every line is parsed.
 func isDirective(b []byte) bool {
-	return len(b) >= 11 && b[0]|0x20 == 's' && HasPrefixFold(b, "Sansay-SMC-")
+	return len(b) >= 11 && b[0]|0x20 == 's' && hasDirectivePrefix(b)
 }
+
+func hasDirectivePrefix(b []byte) bool { return HasPrefixFold(b, "Sansay-SMC-") }
 
 func parseLength(b []byte) (int, bool) {
 	if len(b) == 0 || len(b) > 9 {
