@@ -64,14 +64,19 @@ func appendAddr(dst []byte, ap netip.AddrPort) []byte {
 	return ap.Addr().Unmap().AppendTo(dst)
 }
 
-// dateText formats the message's time once per message.
+// dateText formats the message's time once per message, and only when its second is not the one
+// it last formatted: the format has no finer unit, and formatting took a fiftieth of the time of
+// an INVITE that gets a Date.
 func (m *Machine) dateText() []byte {
 	if !m.hasDate {
 		now := m.env.Now
 		if now.IsZero() {
 			now = time.Now()
 		}
-		m.date = now.UTC().AppendFormat(m.date[:0], imfFixdate)
+		if sec := now.Unix(); !m.dateFormatted || sec != m.dateSec {
+			m.date = now.UTC().AppendFormat(m.date[:0], imfFixdate)
+			m.dateSec, m.dateFormatted = sec, true
+		}
 		m.hasDate = true
 	}
 	return m.date

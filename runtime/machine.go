@@ -102,9 +102,11 @@ type Machine struct {
 	row      int // selected data file row of the current rule, or -1
 	rowTable *compile.Table
 
-	date    []byte
-	hasDate bool
-	rand    [3]int // drawn Rand1000, Rand10000, Rand100000; 0 until drawn
+	date          []byte
+	hasDate       bool  // date holds this message's time
+	dateSec       int64 // the second date was formatted for
+	dateFormatted bool
+	rand          [3]int // drawn Rand1000, Rand10000, Rand100000; 0 until drawn
 
 	flag    bool
 	opBuf   []byte

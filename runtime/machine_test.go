@@ -196,3 +196,21 @@ func TestPrefixTest(t *testing.T) {
 		}
 	}
 }
+
+// {$SMC.Date} is each message's own time, to the second, however the Machine reuses what it
+// formatted for the message before.
+func TestDatePerMessage(t *testing.T) {
+	const profile = `{"ProfileID": 1, "ProfileName": "date", "Rules": [{"MsgType": "REQUEST",
+	 "StoredVariables": [{"VariableName": "{$SMC.Date}", "Porting": "IMPORT"}],
+	 "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "Call-ID", "Output": "Date: {$SMC.Date}"}]}]}`
+	m := NewMachine(mustChain(t, profile))
+	base := time.Date(2021, 3, 18, 21, 6, 48, 0, time.UTC)
+	for _, now := range []time.Time{base, base.Add(900 * time.Millisecond), base.Add(time.Second), base.Add(-time.Hour), base.Add(-time.Hour)} {
+		env := testEnv
+		env.Now = now
+		want := "Date: " + now.UTC().Format(imfFixdate) + "\r\n"
+		if out := string(m.Run([]byte(invite), &env).Output); !strings.Contains(out, want) {
+			t.Errorf("at %v: no %q in\n%s", now, want, out)
+		}
+	}
+}

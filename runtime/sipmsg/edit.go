@@ -339,12 +339,17 @@ func (w *writer) received(from, to int) {
 // ending writes a line ending, as received bytes when the received bytes have it where the
 // pending ones end (anywhere they have it, the bytes written are the same).
 func (w *writer) ending(e EOL) {
-	b := e.bytes()
-	if w.to+len(b) <= len(w.in) && bytes.Equal(w.in[w.to:w.to+len(b)], b) {
-		w.to += len(b)
+	switch {
+	case e == EOLNone:
+		return
+	case e == EOLLF && w.to < len(w.in) && w.in[w.to] == '\n':
+		w.to++
+		return
+	case e == EOLCRLF && w.to+1 < len(w.in) && w.in[w.to] == '\r' && w.in[w.to+1] == '\n':
+		w.to += 2
 		return
 	}
-	w.other(b)
+	w.other(e.bytes())
 }
 
 func (w *writer) other(b []byte) {
