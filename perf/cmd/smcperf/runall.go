@@ -40,6 +40,7 @@ type report struct {
 	latency  map[*measurement]pingReport
 	overload *trial
 	overErr  string
+	failures []string // measurements that found no lossless rate
 }
 
 // syscallRates are the rates at which syscalls are counted, low because strace stops the
@@ -62,7 +63,10 @@ func (h *harness) runAll() (*report, error) {
 			h.logf("run %d: %s", run+1, m.name)
 			res, err := h.highestLossless(m, start)
 			if err != nil {
-				return nil, err
+				// One measurement that finds no lossless rate does not end the run.
+				h.logf("  %s: %v", m.name, err)
+				r.failures = append(r.failures, fmt.Sprintf("run %d, %s: %v", run+1, m.name, err))
+				continue
 			}
 			r.rates[m] = append(r.rates[m], res)
 		}

@@ -70,7 +70,8 @@ func TestTrialVerdicts(t *testing.T) {
 		{"0.05% lost", func(t *trial) { t.sunk = 9995 }, true},
 		{"0.2% lost", func(t *trial) { t.sunk = 9980 }, false},
 		{"a queue drop", func(t *trial) { t.queueDrops = 1 }, false},
-		{"one passed unhandled by fail-open", func(t *trial) { t.handled = 9999 }, false},
+		{"0.01% passed unhandled by fail-open", func(t *trial) { t.handled = 9999 }, true},
+		{"0.2% passed unhandled by fail-open", func(t *trial) { t.handled = 9980 }, false},
 		{"the sender fell behind", func(t *trial) { t.seconds = 11 }, false},
 		{"no consumer, B0", func(t *trial) { t.hasConsumer, t.handled = false, 0 }, true},
 	} {
