@@ -211,8 +211,8 @@ func (m *Message) parseHead() (int, error) {
 }
 
 // addLine appends the line in[start:end] and returns it. The line is written in place, field by
-// field: building it as a value and appending that made the CPU read back 32 bytes just written
-// as four narrow stores, which cost more than the rest of the line's parsing.
+// field: building it as a value and appending that made the CPU read back in wide loads a line it
+// had just written in narrow stores, which cost more than the rest of the line's parsing.
 func (m *Message) addLine(start, end int, eol EOL, sec Section) *Line {
 	m.lines = append(m.lines, Line{})
 	l := &m.lines[len(m.lines)-1]
