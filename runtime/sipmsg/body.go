@@ -63,11 +63,8 @@ func mayHoldDirective(body []byte) bool {
 	}
 }
 
-// splitBody appends the body's lines, once.
+// splitBody appends the body's lines; callers make sure it runs once.
 func (m *Message) splitBody() {
-	if m.bodySplit {
-		return
-	}
 	m.bodySplit = true
 	for pos, end := m.bodyPos, m.tail; pos < end; {
 		lineEnd, eol, next := end, EOLNone, end

@@ -8,7 +8,9 @@ import (
 // Len returns the number of lines. It splits the body into lines if they were not yet: an index
 // past the header section is only valid once Len has been asked.
 func (m *Message) Len() int {
-	m.splitBody()
+	if !m.bodySplit {
+		m.splitBody()
+	}
 	return len(m.lines)
 }
 
@@ -154,7 +156,7 @@ func (m *Message) replaceInPlace(i int, text []byte) bool {
 // InsertLines inserts text as new lines before index at, in the given section; each new line
 // ends like the start line. It returns how many lines were inserted.
 func (m *Message) InsertLines(at int, sec Section, text []byte) int {
-	if sec == SectionBody {
+	if sec == SectionBody && !m.bodySplit {
 		m.splitBody()
 	}
 	if sec == SectionBody && at > m.bodyFirst && m.lines[at-1].EOL == EOLNone {
