@@ -219,8 +219,8 @@ func (q *Queue) Next(p *Queued) error {
 		switch err := q.rx.receive(q.fd); err {
 		case nil:
 		case unix.EAGAIN, unix.EINTR:
-			// EINTR too goes back to the caller, so that a signal reaches a point where the
-			// goroutine can be preempted (this loop calls nothing the scheduler can stop in).
+			// EINTR too goes back to the caller, which then looks at its stop and reload
+			// signals before it waits again.
 			return ErrTimeout
 		case unix.ENOBUFS:
 			return ErrOverrun
@@ -264,7 +264,8 @@ func (q *Queue) BatchVerdict(id uint32, drop bool) error {
 }
 
 // write sends the verdict in wbuf. The kernel handles a verdict at once, without blocking, so
-// it is a raw syscall, as the receive is.
+// it is a raw syscall, which spares the scheduler's bookkeeping; the receive, which blocks, is
+// an ordinary one (receive_linux.go says why).
 func (q *Queue) write() error {
 	for {
 		_, _, errno := unix.RawSyscall(unix.SYS_WRITE, uintptr(q.fd), uintptr(unsafe.Pointer(unsafe.SliceData(q.wbuf))), uintptr(len(q.wbuf)))
