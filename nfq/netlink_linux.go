@@ -241,6 +241,13 @@ func (q *Queue) Verdict(v *Verdict) error {
 		}
 		return nil
 	}
+	if !v.Drop {
+		// The kernel reinjects packets in the order of their verdicts: the untouched packets
+		// before this one go first, or a changed message would overtake them.
+		if err := q.flush(); err != nil {
+			return err
+		}
+	}
 	q.wbuf = AppendVerdict(q.wbuf[:0], q.num, v)
 	q.Stats.Single.Add(1)
 	return q.write()

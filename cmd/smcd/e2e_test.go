@@ -494,3 +494,35 @@ func TestE2EBatchVerdicts(t *testing.T) {
 	}
 	t.Logf("%d packets answered with %d batch verdicts", count, batch)
 }
+
+// everyFifthProfile rewrites the messages whose Call-ID ends in 0 or 5 and leaves the rest alone.
+const everyFifthProfile = `{"ProfileID": 6, "ProfileName": "every fifth", "Rules": [
+ {"MsgType": "REQUEST", "Conditions": [{"Header": "Call-ID", "Operator": "REGEX", "RightOperand": "[05]$"}],
+  "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "Call-ID", "Output": "X-Fifth: yes"}]}]}`
+
+// Untouched packets wait for a batch verdict while a rewritten one gets its own: the batch must go
+// first, or a rewritten message overtakes the ones sent before it. One flow keeps its order.
+func TestE2EOrderKept(t *testing.T) {
+	tn := newTestNet(t)
+	tn.queueInput(0, "udp")
+	d := tn.startSmcd("--queues", "0", "-p", writeProfile(t, everyFifthProfile))
+	to := netip.AddrPortFrom(tn.b4, 5060)
+	const count = 2000
+	got := tn.receive(to, count, 10*time.Second)
+	msg := strings.Replace(request("OPTIONS", "alice", tn.a4), "e2e-1", "order-{n}", 1)
+	tn.flood(to, count, 10000, msg)()
+	ds := got()
+	if len(ds) != count {
+		t.Fatalf("%d of %d messages arrived", len(ds), count)
+	}
+	for i, dg := range ds {
+		want := strings.Replace(msg, "{n}", strconv.Itoa(i), 1)
+		if i%5 == 0 {
+			want = strings.Replace(want, "\r\nCSeq", "\r\nX-Fifth: yes\r\nCSeq", 1)
+		}
+		if string(dg.Payload) != want {
+			t.Fatalf("message %d arrived as\n%q\nwant\n%q", i, dg.Payload, want)
+		}
+	}
+	d.stop(t)
+}

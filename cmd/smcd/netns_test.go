@@ -41,6 +41,8 @@ func TestMain(m *testing.M) {
 		os.Exit(udpSend(os.Args[1:]))
 	case "udp-flood":
 		os.Exit(udpFlood(os.Args[1:]))
+	case "udp-send-list":
+		os.Exit(udpSendList(os.Args[1:]))
 	case "http-get":
 		os.Exit(httpGet(os.Args[1]))
 	}
