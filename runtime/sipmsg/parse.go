@@ -334,8 +334,11 @@ func isDirective(b []byte) bool {
 
 func hasDirectivePrefix(b []byte) bool { return HasPrefixFold(b, "Sansay-SMC-") }
 
+// parseLength reads a Content-Length value: RFC 3261's 1*DIGIT, however many digits, leading zeros
+// included ("0000000001" is 1). A value past MaxMessageSize is larger than any body, so it stops
+// growing there rather than overflowing.
 func parseLength(b []byte) (int, bool) {
-	if len(b) == 0 || len(b) > 9 {
+	if len(b) == 0 {
 		return 0, false
 	}
 	n := 0
@@ -343,7 +346,7 @@ func parseLength(b []byte) (int, bool) {
 		if !isDigit(c) {
 			return 0, false
 		}
-		n = n*10 + int(c-'0')
+		n = min(n*10+int(c-'0'), MaxMessageSize+1)
 	}
 	return n, true
 }
