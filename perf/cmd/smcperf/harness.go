@@ -18,12 +18,12 @@ import (
 // reference chain, and the namespaces.
 type harness struct {
 	settings
-	self, smcd, nfqloop, bundle string
-	clean, dirty                string // the pass-through and rewriting messages
-	net                         *topology
-	tmp                         string // removed at close when the harness made it
-	senderCPU, consumerCPU      string // taskset lists
-	allCPUs                     string
+	self, smcd, smcc, nfqloop, bundle string
+	clean, dirty                      string // the pass-through and rewriting messages
+	net                               *topology
+	tmp                               string // removed at close when the harness made it
+	senderCPU, consumerCPU            string // taskset lists
+	allCPUs                           string
 
 	mu      sync.Mutex
 	running map[*exec.Cmd]bool // the consumers and roles started, to kill on an interrupt
@@ -54,18 +54,21 @@ func newHarness(s settings) (*harness, error) {
 	return h, nil
 }
 
-// build compiles smcd, the C baselines and the reference chain's bundle into the work folder.
-// It runs from the repository's root, as `make perf` does.
+// build compiles smcd, smcc, the C baselines (not for a soak, which runs smcd alone) and the
+// reference chain's bundle into the work folder. It runs from the repository's root, as `make
+// perf` does.
 func (h *harness) build() error {
 	h.smcd = filepath.Join(h.work, "smcd")
-	smcc := filepath.Join(h.work, "smcc")
+	h.smcc = filepath.Join(h.work, "smcc")
 	h.nfqloop = filepath.Join(h.work, "nfqloop")
 	h.bundle = filepath.Join(h.work, "reference.smcb")
 	steps := [][]string{
 		{"env", "CGO_ENABLED=0", "go", "build", "-o", h.smcd, "./cmd/smcd"}, // as make build does
-		{"go", "build", "-o", smcc, "./cmd/smcc"},
-		{"cc", "-O2", "-Wall", "-o", h.nfqloop, "perf/c/nfqloop.c", "-lnetfilter_queue", "-lmnl"},
-		{smcc, "compile", "-o", h.bundle, filepath.Join(h.bench, "10-security.json"), filepath.Join(h.bench, "20-normalize.json")},
+		{"go", "build", "-o", h.smcc, "./cmd/smcc"},
+		{h.smcc, "compile", "-o", h.bundle, filepath.Join(h.bench, "10-security.json"), filepath.Join(h.bench, "20-normalize.json")},
+	}
+	if h.soakFor == 0 {
+		steps = append(steps, []string{"cc", "-O2", "-Wall", "-o", h.nfqloop, "perf/c/nfqloop.c", "-lnetfilter_queue", "-lmnl"})
 	}
 	for _, s := range steps {
 		if err := run(s...); err != nil {

@@ -57,6 +57,9 @@ type settings struct {
 	pings      int           // round trips per latency measurement
 	skip       string        // parts not to run
 	record     string        // a folder for `perf record` profiles of the consumers at the fixed rate
+	soakFor    time.Duration // run the soak instead of the measurements, this long (0: measure)
+	soakRate   int           // the soak's rate (0: 80% of the lossless rate it finds first)
+	soakReload time.Duration // how often the soak reloads smcd's bundle
 }
 
 func orchestrate(args []string) int {
@@ -73,6 +76,9 @@ func orchestrate(args []string) int {
 	fs.IntVar(&s.pings, "pings", 20000, "round trips per latency measurement")
 	fs.StringVar(&s.record, "record", "", "profile each consumer with `perf record -g` during the CPU measurement, into this folder")
 	fs.StringVar(&s.skip, "skip", "", "skip these parts, a comma-separated list of rates, cpu, syscalls, latency, overload")
+	fs.DurationVar(&s.soakFor, "soak", 0, "instead of measuring, soak smcd this long at 80% of its lossless rate with malformed packets and reloads (make soak)")
+	fs.IntVar(&s.soakRate, "soak-rate", 0, "the soak's rate in packets a second (default: 80% of the lossless rate found first)")
+	fs.DurationVar(&s.soakReload, "soak-reload", 5*time.Second, "how often the soak replaces and reloads smcd's bundle")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -87,6 +93,9 @@ func orchestrate(args []string) int {
 	}
 	defer h.close()
 	h.closeOnSignal()
+	if s.soakFor > 0 {
+		return h.soakMain()
+	}
 	rep, err := h.runAll()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "smcperf:", err)
@@ -99,6 +108,20 @@ func orchestrate(args []string) int {
 			fmt.Fprintln(os.Stderr, "smcperf:", err)
 			return 1
 		}
+	}
+	return 0
+}
+
+// soakMain runs the soak and prints its report; the exit status says whether it passed.
+func (h *harness) soakMain() int {
+	r, err := h.runSoak()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "smcperf: soak:", err)
+		return 1
+	}
+	fmt.Print(r.markdown())
+	if len(r.problems) > 0 {
+		return 1
 	}
 	return 0
 }

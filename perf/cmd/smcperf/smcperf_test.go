@@ -100,3 +100,32 @@ func TestAddSection(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// The soak's judgement: a flat memory line with nothing lost passes; growth past the allowance,
+// a lost packet, or a reload that did not take fails.
+func TestSoakJudge(t *testing.T) {
+	flat := make([]uint64, 60)
+	growing := make([]uint64, 60)
+	for i := range flat {
+		flat[i] = 40000 + uint64(i%3)*100  // the runtime's small wobble
+		growing[i] = 40000 + uint64(i)*200 // 200 kB a second
+	}
+	tests := []struct {
+		name     string
+		r        soakRun
+		rss      []uint64
+		problems int
+	}{
+		{"flat", soakRun{sent: 1000, sunk: 1000, reloads: 4, reloadsLogged: 4}, flat, 0},
+		{"growing", soakRun{sent: 1000, sunk: 1000, reloads: 4, reloadsLogged: 4}, growing, 1},
+		{"lost", soakRun{sent: 1000, sunk: 999, reloads: 4, reloadsLogged: 4}, flat, 1},
+		{"reload failed", soakRun{sent: 1000, sunk: 1000, reloads: 4, reloadsLogged: 3}, flat, 1},
+		{"too short", soakRun{sent: 1000, sunk: 1000}, flat[:8], 1},
+	}
+	for _, tt := range tests {
+		tt.r.judge(tt.rss)
+		if len(tt.r.problems) != tt.problems {
+			t.Errorf("%s: problems %q, want %d", tt.name, tt.r.problems, tt.problems)
+		}
+	}
+}
