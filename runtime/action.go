@@ -10,8 +10,11 @@ import (
 
 // replace runs one replace definition.
 func (m *Machine) replace(d *compile.ReplaceDef, index int) {
+	m.msg.CompactArena()
 	if d.Output >= 0 {
-		m.outBuf = m.expand(m.outBuf[:0], d.Output)
+		if m.outBuf = m.expand(m.outBuf[:0], d.Output); m.overflow != nil {
+			return
+		}
 	}
 	switch d.Type {
 	case compile.AddLine:
@@ -56,6 +59,7 @@ func (m *Machine) addLine(d *compile.ReplaceDef) {
 		at = i + 1
 	}
 	n := m.msg.InsertLines(at, sec, m.outBuf)
+	m.checkSize()
 	if m.trace != nil {
 		for k := 0; k < n; k++ {
 			m.trace.action(m, d, at+k, m.msg.Text(at+k))
@@ -77,6 +81,7 @@ func (m *Machine) rewriteLine(d *compile.ReplaceDef) {
 	}
 	line := m.lineNo(i)
 	m.msg.ReplaceLine(i, m.outBuf)
+	m.checkSize()
 	m.trace.action(m, d, line, m.outBuf)
 }
 
@@ -109,9 +114,15 @@ func (m *Machine) editLines(d *compile.ReplaceDef) {
 			break
 		}
 		if !m.editLine(d, sel, i) {
+			if m.overflow != nil {
+				return
+			}
 			continue
 		}
 		n := m.replaceEdited(d, i)
+		if !m.checkSize() {
+			return
+		}
 		i += n - 1
 	}
 }
@@ -143,7 +154,8 @@ func (m *Machine) editLine(d *compile.ReplaceDef, sel *compile.Selector, i int) 
 }
 
 // substitute appends the edited span: FINDSUB replaces, the FINDINSERT types insert, at every
-// non-overlapping match of RegEx1 (narrowed by RegEx2). It reports whether anything matched.
+// non-overlapping match of RegEx1 (narrowed by RegEx2). It reports whether anything matched; a
+// line that would grow past MaxOutputSize stops it, with the message past its output limit.
 func (m *Machine) substitute(d *compile.ReplaceDef, sel *compile.Selector, span []byte) bool {
 	if sel.Re1 < 0 {
 		m.editBuf = append(m.editBuf, m.outBuf...) // FINDSUB without RegEx1 replaces the whole span
@@ -168,6 +180,10 @@ func (m *Machine) substitute(d *compile.ReplaceDef, sel *compile.Selector, span 
 			m.editBuf = append(append(m.editBuf, span[s:e]...), m.outBuf...)
 		case compile.FindInsertBeforeLines:
 			m.editBuf = append(append(m.editBuf, m.outBuf...), span[s:e]...)
+		}
+		if len(m.editBuf) > MaxOutputSize {
+			m.fail(ErrOutputTooLarge)
+			return false
 		}
 		done, changed = e, true
 	}

@@ -38,7 +38,16 @@ type auditSpan struct {
 	off, n  int
 }
 
+// addAudit records an audit record, or counts it lost when it would go past MaxAuditRecords or
+// MaxAuditText.
 func (m *Machine) addAudit(kind AuditKind, text []byte) {
+	if len(m.audits) == MaxAuditRecords || kind == AuditText && len(m.auditBuf)+len(text) > MaxAuditText {
+		m.result.AuditLost++
+		if m.trace != nil {
+			m.trace.printf("    audit record lost: the message's records would pass %d records or %d bytes\n", MaxAuditRecords, MaxAuditText)
+		}
+		return
+	}
 	off := len(m.auditBuf)
 	if kind == AuditText {
 		m.auditBuf = append(m.auditBuf, text...)

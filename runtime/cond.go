@@ -89,7 +89,7 @@ func (m *Machine) compare(c *compile.Cond, l, r []byte) bool {
 	case compile.OpContains:
 		return bytes.Contains(l, r)
 	case compile.OpIContains:
-		return containsFold(l, r)
+		return m.containsFold(l, r)
 	case compile.OpGT, compile.OpGE, compile.OpLT, compile.OpLE:
 		return compareInts(c.Operator, l, r)
 	case compile.OpBetween:
@@ -157,11 +157,22 @@ func (m *Machine) randomRow(in compile.Inst) {
 	}
 }
 
-func containsFold(l, r []byte) bool {
-	for i := 0; i+len(r) <= len(l); i++ {
-		if sip.EqualFold(l[i:i+len(r)], r) {
-			return true
-		}
+// containsFold is bytes.Contains under ASCII case folding. Comparing r at every offset of l takes
+// up to len(l)*len(r) steps, and a message and a variable copied from it can both be tens of
+// kilobytes (a billion steps: a hostile message could stall a worker for a second per
+// condition), so both are folded into the Machine's buffers and searched with bytes.Index, which
+// takes linear time.
+func (m *Machine) containsFold(l, r []byte) bool {
+	if len(r) > len(l) {
+		return false
 	}
-	return false
+	m.foldL, m.foldR = appendLower(m.foldL[:0], l), appendLower(m.foldR[:0], r)
+	return bytes.Contains(m.foldL, m.foldR)
+}
+
+func appendLower(dst, b []byte) []byte {
+	for _, c := range b {
+		dst = append(dst, sip.Lower(c))
+	}
+	return dst
 }

@@ -80,6 +80,10 @@ func (m *Machine) reject(code int) {
 	m.result.Verdict, m.result.Code = Reject, code
 	m.resp = m.buildResponse(m.resp[:0], code)
 	m.result.Response = m.resp
+	if len(m.resp) > MaxOutputSize {
+		m.fail(ErrResponseTooLarge)
+		return
+	}
 	if m.trace != nil {
 		m.trace.printf("    verdict reject %d\n", code)
 	}
@@ -170,6 +174,9 @@ func appendHex32(dst []byte, v uint32) []byte {
 
 // addWarning records an unknown directive line that was removed.
 func (m *Machine) addWarning(text []byte) {
+	if len(m.warns) == MaxWarnings {
+		return
+	}
 	off := len(m.warnBuf)
 	m.warnBuf = append(m.warnBuf, "removed unknown directive line: "...)
 	m.warnBuf = append(m.warnBuf, text...)

@@ -8,18 +8,24 @@ import (
 	"github.com/smcproject/smc/compile"
 )
 
-// expand appends template t with its references replaced by their values (SMC-SPEC §4).
+// expand appends template t with its references replaced by their values (SMC-SPEC §4). An
+// expansion longer than MaxOutputSize is stopped there, since no message could hold it: the
+// message goes past its output limit and expand appends nothing.
 func (m *Machine) expand(dst []byte, t int) []byte {
+	start := len(dst)
 	for i := range m.prog.Templates[t].Parts {
 		p := &m.prog.Templates[t].Parts[i]
 		switch {
 		case p.Var >= 0:
-			v := m.vars[p.Var]
-			dst = append(dst, m.varBuf[v.off:v.off+v.n]...)
+			dst = append(dst, m.vals[p.Var]...)
 		case p.Reserved != 0:
 			dst = m.appendReserved(dst, p)
 		default:
 			dst = append(dst, p.Lit...)
+		}
+		if len(dst)-start > MaxOutputSize {
+			m.fail(ErrExpansionTooLarge)
+			return dst[:start]
 		}
 	}
 	return dst

@@ -63,6 +63,13 @@ type Result struct {
 	Warnings []Warning
 	// ParseError says why the message was not parsed as SIP; the verdict is then Accept.
 	ParseError error
+	// Overflow says why the rules' result was thrown away: it went past one of the output
+	// limits (limits.go: ErrOutputTooLarge, ErrExpansionTooLarge, ErrResponseTooLarge). The
+	// verdict is then Accept, Output is the input, and nothing else the rules did remains.
+	Overflow error
+	// AuditLost counts the audit records of the message that were not kept because they went
+	// past MaxAuditRecords or MaxAuditText.
+	AuditLost int
 	// Program and Rule name the rule behind the verdict, for counting verdicts by rule: the
 	// rule that dropped or rejected the message, or the last rule that edited it. Program is
 	// the index of the profile in the chain; both are -1 for a message no rule acted on.
@@ -93,8 +100,9 @@ type Machine struct {
 	consts    []constBytes
 	rule      int
 
-	vars   []span
-	varBuf []byte
+	vals [][]byte // by variable slot; each keeps its buffer, so memory is bounded per slot
+
+	overflow error // the output limit the message went past (limits.go)
 
 	runs  int         // messages run, which tells the parts of one message from another's
 	parts []lineParts // by line (parts.go)
@@ -110,6 +118,8 @@ type Machine struct {
 
 	flag    bool
 	opBuf   []byte
+	foldL   []byte // I_CONTAINS operands folded to lower case (cond.go)
+	foldR   []byte
 	litBuf  []byte
 	outBuf  []byte
 	editBuf []byte
@@ -125,8 +135,6 @@ type Machine struct {
 	result Result
 	trace  *tracer
 }
-
-type span struct{ off, n int }
 
 // NewMachine returns a Machine for chain.
 func NewMachine(chain *Chain) *Machine {
@@ -178,8 +186,11 @@ func (m *Machine) Run(in []byte, env *Env) *Result {
 }
 
 func (m *Machine) begin(in []byte, env *Env) {
-	m.in, m.env, m.prog = in, env, nil
+	m.in, m.env, m.prog, m.overflow = in, env, nil, nil
 	m.runs++
+	if m.trace != nil {
+		m.trace.n, m.trace.cut = 0, false
+	}
 	m.hasDate, m.rand = false, [3]int{}
 	m.auditBuf, m.audits = m.auditBuf[:0], m.audits[:0]
 	m.warnBuf, m.warns = m.warnBuf[:0], m.warns[:0]
@@ -200,6 +211,9 @@ func (m *Machine) runProfile(p int) bool {
 			continue
 		}
 		outcome := m.runRule(r)
+		if m.overflow != nil {
+			return true
+		}
 		if outcome != ruleStop && m.msg.Directives() > 0 && m.directives() {
 			return true
 		}
@@ -244,13 +258,12 @@ func (m *Machine) redispatch(after int) []int {
 }
 
 func (m *Machine) resetVars() {
-	n := m.prog.NumVars
-	if cap(m.vars) < n {
-		m.vars = make([]span, n)
+	for len(m.vals) < m.prog.NumVars {
+		m.vals = append(m.vals, nil)
 	}
-	m.vars = m.vars[:n]
-	clear(m.vars)
-	m.varBuf = m.varBuf[:0]
+	for i := range m.prog.NumVars {
+		m.vals[i] = m.vals[i][:0]
+	}
 }
 
 // runRule executes one rule's instructions.
@@ -258,7 +271,7 @@ func (m *Machine) runRule(r *compile.Rule) ruleOutcome {
 	m.rule, m.row, m.rowTable = r.Index, -1, nil
 	m.trace.rule(m, r)
 	insts := m.prog.Insts
-	for pc := r.Start; pc < r.End; pc++ {
+	for pc := r.Start; pc < r.End && m.overflow == nil; pc++ {
 		in := insts[pc]
 		switch in.Op {
 		case compile.OpSetVar:
@@ -316,16 +329,21 @@ func (m *Machine) drop(record bool) {
 
 // finish produces the output of a message that is still to be sent.
 func (m *Machine) finish() {
+	sent := m.result.Verdict != Drop && m.result.Verdict != Reject
+	if sent && m.overflow == nil && m.msg.Dirty() {
+		m.msg.FixContentLength()
+		m.checkSize()
+	}
+	if m.overflow != nil {
+		m.discard()
+		return
+	}
 	m.materialize()
-	if m.result.Verdict == Drop || m.result.Verdict == Reject {
+	if !sent {
 		m.result.DSCP, m.result.HasMark, m.result.Mark = -1, false, 0
 		return
 	}
-	if !m.msg.Dirty() {
-		return
-	}
-	m.msg.FixContentLength()
-	if m.msg.Unchanged() {
+	if !m.msg.Dirty() || m.msg.Unchanged() {
 		return
 	}
 	m.out = m.msg.AppendTo(m.out[:0])

@@ -209,9 +209,7 @@ func (m *Machine) setVar(v *compile.VarDef) {
 			value = m.selectedText(sel, i)
 		}
 	}
-	off := len(m.varBuf)
-	m.varBuf = append(m.varBuf, value...)
-	m.vars[v.Slot] = span{off, len(value)}
+	m.vals[v.Slot] = append(m.vals[v.Slot][:0], value...)
 	if m.trace != nil {
 		m.trace.printf("    var %s = %q (line %d)\n", m.prog.VarNames[v.Slot], value, v.Line)
 	}

@@ -12,23 +12,42 @@ import (
 // each variable's value, each condition's operands and result, each action with the message line
 // it touched. A nil *tracer is off: every method returns at once, so the packet path pays one
 // comparison. Callers that would box arguments for printf check for nil first.
+//
+// Every write goes through Write, which holds the trace of one message to MaxTraceBytes.
 type tracer struct {
-	w io.Writer
+	w   io.Writer
+	n   int  // bytes written for this message
+	cut bool // MaxTraceBytes reached: the rest of this message's trace is dropped
+}
+
+// Write writes p to the trace unless it would take the message's trace past MaxTraceBytes; then
+// it writes one line that says so instead, and drops the rest of the message's trace.
+func (t *tracer) Write(p []byte) (int, error) {
+	if t.cut {
+		return len(p), nil
+	}
+	if t.n+len(p) > MaxTraceBytes {
+		t.cut = true
+		fmt.Fprintf(t.w, "trace truncated: the trace of one message is at most %d bytes (runtime.MaxTraceBytes)\n", MaxTraceBytes)
+		return len(p), nil
+	}
+	t.n += len(p)
+	return t.w.Write(p)
 }
 
 func (t *tracer) printf(format string, args ...any) {
-	fmt.Fprintf(t.w, format, args...)
+	fmt.Fprintf(t, format, args...)
 }
 
 func (t *tracer) line(s string) {
 	if t != nil {
-		io.WriteString(t.w, s+"\n")
+		io.WriteString(t, s+"\n")
 	}
 }
 
 func (t *tracer) note(s string) {
 	if t != nil {
-		io.WriteString(t.w, "    note: "+s+"\n")
+		io.WriteString(t, "    note: "+s+"\n")
 	}
 }
 

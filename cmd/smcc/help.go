@@ -60,7 +60,9 @@ Standard output: the resulting message (verdict accept or modified), the generat
 (reject), or nothing (drop).
 Standard error: compile warnings, the trace (with --trace), then "verdict: accept|modified|drop|reject NNN",
 "dscp: N" and "mark: N" when a rule set them, one JSON line per audit record, and warnings.
-A message that is not SIP passes unchanged with verdict accept and a "note:" line saying why.
+A message that is not SIP passes unchanged with verdict accept and a "note:" line saying why; so
+does a message the rules would make longer than 65535 bytes (docs/limits.md). The trace of one
+message stops at 1 MiB with a line that says so.
 
 Exit status: 0 when the message was processed, 1 when a profile does not compile, 2 for usage errors.
 `,

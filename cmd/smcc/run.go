@@ -170,6 +170,12 @@ func writeResult(stdout, stderr io.Writer, res *runtime.Result, env *runtime.Env
 	if res.ParseError != nil {
 		fmt.Fprintf(stderr, "note: not parsed as SIP: %v; passed unchanged\n", res.ParseError)
 	}
+	if res.Overflow != nil {
+		fmt.Fprintf(stderr, "note: %v (the limit is runtime.MaxOutputSize, docs/limits.md); passed unchanged\n", res.Overflow)
+	}
+	if res.AuditLost > 0 {
+		fmt.Fprintf(stderr, "note: %d audit records lost: a message keeps at most %d records and %d bytes of their text\n", res.AuditLost, runtime.MaxAuditRecords, runtime.MaxAuditText)
+	}
 	fmt.Fprintf(stderr, "verdict: %s\n", verdictString(res))
 	if res.DSCP >= 0 {
 		fmt.Fprintf(stderr, "dscp: %d\n", res.DSCP)

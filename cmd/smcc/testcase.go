@@ -230,6 +230,9 @@ func (tc *testCase) run(throughBundle bool) []string {
 	if res.ParseError != nil && tc.verdict != "accept" {
 		diffs = append(diffs, fmt.Sprintf("input.sip is not parsed as SIP: %v", res.ParseError))
 	}
+	if res.Overflow != nil && tc.verdict != "accept" {
+		diffs = append(diffs, fmt.Sprintf("the rules went past an output limit: %v", res.Overflow))
+	}
 	if tc.hasWant && (res.Verdict == runtime.Accept || res.Verdict == runtime.Modified) && !bytes.Equal(res.Output, tc.want) {
 		diffs = append(diffs, "want.sip differs (- want, + got):\n"+lineDiff(tc.want, res.Output))
 	}

@@ -109,7 +109,9 @@ func (m *Message) ReplaceLine(i int, text []byte) int {
 	m.deleteAt(i)
 	n := m.insertPieces(i, l.Section, text)
 	if n > 0 {
-		m.lines[i+n-1].EOL = l.EOL
+		last := &m.lines[i+n-1]
+		m.size += eolLen(l.EOL) - eolLen(last.EOL)
+		last.EOL = l.EOL
 	}
 	if i == 0 {
 		m.parseStartLine()
@@ -133,6 +135,7 @@ func (m *Message) replaceInPlace(i int, text []byte) bool {
 	if l.Directive {
 		m.directives--
 	}
+	m.size += len(text) - int(l.n)
 	name, off := l.Name, len(m.arena)
 	m.arena = append(m.arena, text...)
 	*l = Line{off: uint32(off), n: uint32(len(text)), inArena: true, EOL: l.EOL, Section: l.Section}
@@ -161,6 +164,7 @@ func (m *Message) InsertLines(at int, sec Section, text []byte) int {
 	}
 	if sec == SectionBody && at > m.bodyFirst && m.lines[at-1].EOL == EOLNone {
 		m.lines[at-1].EOL = m.defaultEOL
+		m.size += eolLen(m.defaultEOL)
 		m.endingChanged = true
 	}
 	return m.insertPieces(at, sec, text)
@@ -178,6 +182,7 @@ func (m *Message) deleteAt(i int) {
 	if m.lines[i].Directive {
 		m.directives--
 	}
+	m.size -= int(m.lines[i].n) + eolLen(m.lines[i].EOL)
 	if m.lines[i].Section != SectionBody {
 		m.bodyFirst--
 		m.indexStale = true
@@ -222,6 +227,7 @@ func (m *Message) insertPieces(at int, sec Section, text []byte) int {
 func (m *Message) insertOne(at int, sec Section, text []byte) {
 	m.edits++
 	m.added++
+	m.size += len(text) + eolLen(m.defaultEOL)
 	off := len(m.arena)
 	m.arena = append(m.arena, text...)
 	l := Line{off: uint32(off), n: uint32(len(text)), inArena: true, EOL: m.defaultEOL, Section: sec}
@@ -270,6 +276,7 @@ func (m *Message) SetValue(i int, value []byte) {
 	m.added++
 	text := m.Text(i)
 	s, e := m.ValueSpan(i)
+	m.size += len(value) - (e - s)
 	off := len(m.arena)
 	m.arena = append(m.arena, text[:s]...)
 	m.arena = append(m.arena, value...)
@@ -279,6 +286,41 @@ func (m *Message) SetValue(i int, value []byte) {
 	l.valEnd = uint32(s + len(value))
 	m.dirty = true
 }
+
+// Size returns the length of the message as it now is: the number of bytes AppendTo writes. Every
+// edit keeps it up to date, so that the runtime can hold the message to a limit after each edit
+// without writing it out.
+func (m *Message) Size() int { return m.size }
+
+// compactAt is the arena length past which CompactArena copies the live text out: the text of
+// the lines is at most a message's worth when the runtime holds messages to MaxMessageSize, so a
+// compaction copies at most a quarter of what it frees, and the arena stays under this plus what
+// one edit adds.
+const compactAt = 4 * MaxMessageSize
+
+// CompactArena bounds the arena. Every edit appends the line's new text to the arena and leaves
+// the old text there, so a long chain that rewrites the same lines again and again would grow it
+// without bound; once it is past compactAt, the text of the lines that live in the arena is copied
+// to the front of a second buffer, which becomes the arena. The buffers are kept, so compacting
+// does not allocate once they have grown. Slices of the arena taken before the call (Text of a
+// rewritten line) stay valid until the next compaction, not after it.
+func (m *Message) CompactArena() {
+	if len(m.arena) <= compactAt {
+		return
+	}
+	spare := m.spare[:0]
+	for i := range m.lines {
+		if l := &m.lines[i]; l.inArena {
+			off := len(spare)
+			spare = append(spare, m.arena[l.off:l.off+l.n]...)
+			l.off = uint32(off)
+		}
+	}
+	m.arena, m.spare = spare, m.arena
+}
+
+// ArenaLen returns the bytes in the arena, for tests of its bound.
+func (m *Message) ArenaLen() int { return len(m.arena) }
 
 // FixContentLength rewrites the first Content-Length header to the body's length when the body
 // changed length (SMC-SPEC §2). A message without the header keeps none.
