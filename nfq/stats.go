@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/smcproject/smc/runtime"
+	"github.com/smcproject/smc/runtime/sipmsg"
 )
 
 // Stats are a worker's counters. They are atomics so that the metrics endpoint can read them
@@ -20,7 +21,8 @@ type Stats struct {
 	Overruns  atomic.Uint64 // ENOBUFS reports from the kernel
 	Unbound   atomic.Uint64 // packets no binding took: passed unchanged
 	Errors    [numErrKinds]atomic.Uint64
-	Latency   Histogram // time from a packet's arrival in user space to its verdict being built
+	Limits    [numLimits]atomic.Uint64 // messages that hit a limit, by limit
+	Latency   Histogram                // time from a packet's arrival in user space to its verdict being built
 }
 
 // LatencyBuckets are the upper bounds of the Histogram's buckets, in seconds: the chain on one
@@ -68,26 +70,27 @@ func (h *Histogram) Snapshot() (cumulative []uint64, sum float64, count uint64) 
 type ErrKind int
 
 const (
-	ErrKindTruncated     ErrKind = iota // shorter than its headers say
-	ErrKindBadHeader                    // malformed IP, UDP or TCP header
-	ErrKindUnsupported                  // not UDP or TCP over IPv4 or IPv6, or IPsec, or source-routed
-	ErrKindFragment                     // an IP fragment: the SIP message is not whole in it
-	ErrKindTooLarge                     // the rewritten packet would exceed 65,535 bytes or a verdict's limit
-	ErrKindNotSIP                       // the payload did not parse as SIP (passed unchanged, SMC-SPEC §2)
-	ErrKindTCPPartial                   // a TCP segment ending inside a SIP message
-	ErrKindTCPLength                    // a TCP length change that could not be tracked (flow table full)
-	ErrKindTCPReject                    // a reject of a request over TCP: removed from the stream, no response
-	ErrKindTCPRetransmit                // a retransmission of changed data that is not the last changed segment
-	ErrKindPanic                        // a panic while handling the packet
-	ErrKindRespond                      // the response of a reject could not be sent
-	ErrKindVerdict                      // the verdict could not be sent
-	ErrKindNetlink                      // a malformed netlink message
+	ErrKindTruncated      ErrKind = iota // shorter than its headers say
+	ErrKindBadHeader                     // malformed IP, UDP or TCP header
+	ErrKindUnsupported                   // not UDP or TCP over IPv4 or IPv6, or IPsec, or source-routed
+	ErrKindFragment                      // an IP fragment: the SIP message is not whole in it
+	ErrKindTooLarge                      // the rewritten packet would exceed 65,535 bytes or a verdict's limit
+	ErrKindNotSIP                        // the payload did not parse as SIP (passed unchanged, SMC-SPEC §2)
+	ErrKindOutputTooLarge                // the rules went past runtime.MaxOutputSize: their output was discarded
+	ErrKindTCPPartial                    // a TCP segment ending inside a SIP message
+	ErrKindTCPLength                     // a TCP length change that could not be tracked (flow table full)
+	ErrKindTCPReject                     // a reject of a request over TCP: removed from the stream, no response
+	ErrKindTCPRetransmit                 // a retransmission of changed data that is not the last changed segment
+	ErrKindPanic                         // a panic while handling the packet
+	ErrKindRespond                       // the response of a reject could not be sent
+	ErrKindVerdict                       // the verdict could not be sent
+	ErrKindNetlink                       // a malformed netlink message
 	ErrKindOther
 	numErrKinds
 )
 
 var errKindNames = [numErrKinds]string{"truncated", "bad_header", "unsupported", "fragment", "too_large",
-	"not_sip", "tcp_partial", "tcp_length_change", "tcp_reject", "tcp_retransmit", "panic", "respond", "verdict", "netlink", "other"}
+	"not_sip", "output_too_large", "tcp_partial", "tcp_length_change", "tcp_reject", "tcp_retransmit", "panic", "respond", "verdict", "netlink", "other"}
 
 func (k ErrKind) String() string { return errKindNames[k] }
 
@@ -98,6 +101,47 @@ func ErrKinds() []ErrKind {
 		kinds[i] = ErrKind(i)
 	}
 	return kinds
+}
+
+// A Limit names a limit of docs/limits.md that a message hit, for counting. A message over a parse
+// limit is also counted as not SIP (ErrKindNotSIP), and one over the output limit as
+// ErrKindOutputTooLarge; this count says which limit it was.
+type Limit int
+
+const (
+	LimitMessageSize  Limit = iota // sipmsg.MaxMessageSize: not parsed, passed unchanged
+	LimitLines                     // sipmsg.MaxLines: not parsed, passed unchanged
+	LimitLineLength                // sipmsg.MaxLineLength: not parsed, passed unchanged
+	LimitOutputSize                // runtime.MaxOutputSize: the rules' output discarded
+	LimitAuditRecords              // runtime.MaxAuditRecords, MaxAuditText: one count per record lost
+	LimitSegmentSize               // a TCP segment's rewritten messages past MaxVerdictPacket: passed unchanged
+	numLimits
+)
+
+var limitNames = [numLimits]string{"message_size", "lines", "line_length", "output_size", "audit_records", "segment_size"}
+
+func (l Limit) String() string { return limitNames[l] }
+
+// Limits lists every limit, for exporting the counters.
+func Limits() []Limit {
+	limits := make([]Limit, numLimits)
+	for i := range limits {
+		limits[i] = Limit(i)
+	}
+	return limits
+}
+
+// limitOf maps a parse error to the limit it reports, or -1 for one that is no limit.
+func limitOf(err error) Limit {
+	switch err {
+	case sipmsg.ErrTooLarge:
+		return LimitMessageSize
+	case sipmsg.ErrTooManyLines:
+		return LimitLines
+	case sipmsg.ErrLineTooLong:
+		return LimitLineLength
+	}
+	return -1
 }
 
 // kindOf maps the packet path's errors to their kind.

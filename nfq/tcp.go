@@ -101,7 +101,7 @@ func (w *Worker) handleTCP() {
 					}
 				}
 				if f != nil {
-					f.dirs[d].changed(seq, len(seg), out)
+					w.flows.changed(&f.dirs[d], seq, len(seg), out)
 				}
 			}
 		}
@@ -156,21 +156,28 @@ func (w *Worker) runStream(seg []byte, actions *runtime.Result) (changed, ok boo
 		w.Stats.Verdicts[r.Verdict].Add(1)
 		w.rules.add(r)
 		w.audit(r)
-		if r.ParseError != nil {
-			w.Stats.Errors[ErrKindNotSIP].Add(1)
-		}
-		switch r.Verdict {
-		case runtime.Drop:
+		dropped := w.failed(r) && w.DropOnError
+		switch {
+		case dropped, r.Verdict == runtime.Drop:
 			changed = true
 			continue
-		case runtime.Reject:
+		case r.Verdict == runtime.Reject:
 			w.Stats.Errors[ErrKindTCPReject].Add(1)
 			changed = true
 			continue
-		case runtime.Modified:
+		case r.Verdict == runtime.Modified:
 			changed = true
 		}
 		w.payload = append(w.payload, r.Output...)
+		if len(w.payload) > MaxVerdictPacket {
+			// No packet can carry what the messages became, and each may have grown to
+			// runtime.MaxOutputSize: stop here rather than hold them all.
+			w.Stats.Errors[ErrKindTooLarge].Add(1)
+			w.Stats.Limits[LimitSegmentSize].Add(1)
+			w.log(ErrKindTooLarge.String(), ErrTooLarge)
+			w.verdict.Drop = w.DropOnError
+			return false, false
+		}
 		if r.DSCP >= 0 {
 			actions.DSCP = r.DSCP
 		}

@@ -33,6 +33,17 @@ const maxFlows = 65536
 // oldest kept offset are numbered wrongly, and TCP has long acknowledged such data.
 const maxMarks = 16
 
+// maxKept bounds the bytes a worker keeps of the last changed segment of each direction, across
+// all its tracked connections. Without it a full table could hold 65,536 connections × 2
+// directions × a 64 KiB segment, 8 GiB; SIP messages over TCP are a few kilobytes, so 128 MiB
+// keeps the copies of the whole table at 1 KB a direction. A segment changed past the bound is
+// not kept: a retransmission of it passes with the sender's bytes and its numbers translated,
+// counted (ErrKindTCPRetransmit), as a retransmission of an older segment does.
+const maxKept = 128 << 20
+
+// maxKeptBytes is maxKept as the table applies it; tests lower it.
+var maxKeptBytes = maxKept
+
 // flowIdle is how many packets of any flow a tracked connection may go without one of its own
 // before it may be forgotten, when the table is full.
 const flowIdle = 1 << 20
@@ -55,7 +66,7 @@ type direction struct {
 	// it was replaced by, for retransmissions.
 	lastSeq    uint32
 	lastLen    int
-	lastOutput []byte
+	lastOutput []byte // nil when the segment was not kept (maxKept)
 	hasLast    bool
 }
 
@@ -71,6 +82,7 @@ type flowTable struct {
 	flows     map[endpointPair]*flow // both directions' pairs point at the flow
 	clock     uint64                 // packets seen, for idleness
 	lastEvict uint64                 // clock of the last eviction scan
+	kept      int                    // bytes held by the directions' lastOutput, at most about maxKept
 }
 
 // evictEvery spaces the scans for idle connections when the table is full: a scan reads every
@@ -114,6 +126,7 @@ func (t *flowTable) add(p *Packet) *flow {
 
 // remove stops tracking f (its connection was reset or closed).
 func (t *flowTable) remove(f *flow) {
+	t.kept -= cap(f.dirs[0].lastOutput) + cap(f.dirs[1].lastOutput)
 	delete(t.flows, f.first)
 	delete(t.flows, endpointPair{f.first.dst, f.first.src})
 }
@@ -151,9 +164,9 @@ func (d *direction) original(seen uint32) uint32 {
 	return seen
 }
 
-// changed records that the segment at seq of length n became output: the bytes after it move by
-// the difference.
-func (d *direction) changed(seq uint32, n int, output []byte) {
+// changed records that the segment at seq of length n of direction d became output: the bytes
+// after it move by the difference. It keeps a copy of output for retransmissions, within maxKept.
+func (t *flowTable) changed(d *direction, seq uint32, n int, output []byte) {
 	diff := int32(len(output) - n)
 	if diff != 0 {
 		d.marks = append(d.marks, mark{pos: seq + uint32(n), delta: d.delta(seq) + diff})
@@ -162,11 +175,21 @@ func (d *direction) changed(seq uint32, n int, output []byte) {
 		}
 	}
 	d.lastSeq, d.lastLen, d.hasLast = seq, n, true
+	t.kept -= cap(d.lastOutput)
+	if t.kept+len(output) > maxKeptBytes {
+		d.lastOutput = nil
+		return
+	}
+	if d.lastOutput == nil {
+		d.lastOutput = []byte{} // kept, even when the segment became empty
+	}
 	d.lastOutput = append(d.lastOutput[:0], output...)
+	t.kept += cap(d.lastOutput)
 }
 
 // retransmits reports whether a segment at seq of length n repeats data the worker has already
-// passed in this direction, and if it is the last changed segment, returns what it became.
+// passed in this direction, and if it is the last changed segment and was kept, returns what it
+// became (nil otherwise).
 func (d *direction) retransmits(seq uint32, n int) (output []byte, repeat bool) {
 	if !d.hasLast || int32(seq+uint32(n)-(d.lastSeq+uint32(d.lastLen))) > 0 {
 		return nil, false // new data

@@ -177,6 +177,7 @@ func (w *Worker) handle() {
 	w.Stats.Bytes.Add(uint64(len(w.q.Packet)))
 	if err := Decode(w.q.Packet, &w.pkt); err != nil {
 		w.Stats.Errors[kindOf(err)].Add(1)
+		w.log(kindOf(err).String(), err)
 		w.Stats.Verdicts[runtime.Accept].Add(1)
 		return
 	}
@@ -218,8 +219,8 @@ func (w *Worker) audit(r *runtime.Result) {
 // apply turns the result of the chain on a UDP datagram's message into the verdict.
 func (w *Worker) apply(r *runtime.Result) {
 	w.audit(r)
-	if r.ParseError != nil {
-		w.Stats.Errors[ErrKindNotSIP].Add(1)
+	if w.failed(r) {
+		w.verdict.Drop = w.DropOnError
 	}
 	w.Stats.Verdicts[r.Verdict].Add(1)
 	w.rules.add(r)
@@ -237,6 +238,30 @@ func (w *Worker) apply(r *runtime.Result) {
 		}
 	}
 	w.packetActions(r)
+}
+
+// failed counts and logs what kept the chain's result from the message: a payload that is not SIP
+// (passed unchanged, SMC-SPEC §2), or rules that went past the output limit. It reports whether
+// the rules' output was discarded, which --on-error drop turns into a drop; a message that is not
+// SIP passes whatever the option says. Audit records lost to their limits are counted too.
+func (w *Worker) failed(r *runtime.Result) bool {
+	if r.AuditLost > 0 {
+		w.Stats.Limits[LimitAuditRecords].Add(uint64(r.AuditLost))
+	}
+	switch {
+	case r.ParseError != nil:
+		w.Stats.Errors[ErrKindNotSIP].Add(1)
+		if l := limitOf(r.ParseError); l >= 0 {
+			w.Stats.Limits[l].Add(1)
+		}
+		w.log(ErrKindNotSIP.String(), r.ParseError)
+	case r.Overflow != nil:
+		w.Stats.Errors[ErrKindOutputTooLarge].Add(1)
+		w.Stats.Limits[LimitOutputSize].Add(1)
+		w.log(ErrKindOutputTooLarge.String(), r.Overflow)
+		return true
+	}
+	return false
 }
 
 // rebuild puts payload into the packet as w.out and makes it the verdict's packet. A packet that

@@ -202,9 +202,10 @@ func TestWorkerPassesWhatItCannotHandle(t *testing.T) {
 
 // A rewritten packet over the limit of a verdict goes out unchanged, counted.
 func TestWorkerTooLarge(t *testing.T) {
-	// A 65,525-byte packet that the OPTIONS rule grows by 13 bytes.
-	padding := 65525 - 28 - len(sipRequest("OPTIONS", "alice", "X-Pad: \r\n"))
-	big := sipRequest("OPTIONS", "alice", "X-Pad: "+strings.Repeat("x", padding)+"\r\n")
+	// A 65,525-byte packet that the OPTIONS rule grows by 13 bytes; the padding follows the
+	// message's Content-Length, where no line limit applies.
+	padding := 65525 - 28 - len(sipRequest("OPTIONS", "alice"))
+	big := append(sipRequest("OPTIONS", "alice"), strings.Repeat("x", padding)...)
 	pkt := build(spec{proto: ProtoUDP, payload: big})
 	w, src, _ := runWorker(t, queued(1, pkt))
 	if v := src.verdicts[0]; v.Drop || v.Packet != nil {
