@@ -177,6 +177,9 @@ func (c *checker) profile(root *jsonpos.Value) *profileNode {
 		if len(rules.Elems) == 0 {
 			c.errorf(rules.Pos, "Rules must hold at least one rule")
 		}
+		if len(rules.Elems) > MaxRules {
+			c.errorf(rules.Elems[MaxRules].Pos, "rule %d is one more than a profile holds (%d rules, compile.MaxRules): split the rules into several profiles of a chain", MaxRules, MaxRules)
+		}
 		for i, rv := range rules.Elems {
 			if r := c.rule(rv, i); r != nil {
 				p.rules = append(p.rules, r)

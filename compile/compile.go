@@ -25,7 +25,7 @@ type Options struct {
 
 // CompileFile compiles the profile at path. Data files are read relative to its folder.
 func CompileFile(path string) (*Program, Diagnostics) {
-	src, err := os.ReadFile(path)
+	src, err := ReadProfile(path)
 	if err != nil {
 		return nil, Diagnostics{{File: path, Pos: jsonpos.Pos{Line: 1, Col: 1}, Msg: fmt.Sprintf("cannot read the profile: %v", err)}}
 	}
@@ -38,6 +38,9 @@ func CompileFile(path string) (*Program, Diagnostics) {
 // Compile compiles one profile; file names it in diagnostics. The Program is nil when any
 // diagnostic is an error.
 func Compile(file string, src []byte, opts Options) (*Program, Diagnostics) {
+	if len(src) > MaxProfileSize {
+		return nil, profileTooLarge(file)
+	}
 	root, jsonErrs := jsonpos.Parse(src)
 	c := &checker{file: file}
 	for _, e := range jsonErrs {
@@ -71,6 +74,7 @@ type generator struct {
 	used     map[string]bool
 	names    map[string]int // lower-case header name -> HeaderName index
 	matchers map[string]int
+	cost     int // of the patterns so far, against MaxPatternTotalCost
 	loaded   map[string]*datafile.Table
 	exact    map[indexKey]*datafile.Index
 	nets     map[indexKey]*datafile.Networks
@@ -322,7 +326,7 @@ func (g *generator) selector(s *selectNode) int {
 	sel := Selector{Kind: s.kind, Macro: s.macro, Re1: -1, Re2: -1, Header: s.header, Literal: -1}
 	switch s.kind {
 	case SelectHeader:
-		sel.Name = g.headerName(s.header)
+		sel.Name = g.headerName(s.header, s.headerPos)
 	case SelectBody:
 		sel.Prefix = []byte(s.header)
 	case SelectLiteral:
@@ -339,10 +343,13 @@ func (g *generator) selector(s *selectNode) int {
 }
 
 // headerName interns a header name; names differing only in case share one entry.
-func (g *generator) headerName(name string) int {
+func (g *generator) headerName(name string, pos jsonpos.Pos) int {
 	k := strings.ToLower(name)
 	if i, ok := g.names[k]; ok {
 		return i
+	}
+	if len(g.prog.HeaderName) == MaxHeaderNames {
+		g.errorf(pos, "header %q is header name %d of the profile; a profile names at most %d (compile.MaxHeaderNames): split its rules into several profiles of a chain", name, MaxHeaderNames+1, MaxHeaderNames)
 	}
 	g.prog.HeaderName = append(g.prog.HeaderName, name)
 	g.names[k] = len(g.prog.HeaderName) - 1
@@ -353,9 +360,17 @@ func (g *generator) matcher(src string, pos jsonpos.Pos, key string) int {
 	if i, ok := g.matchers[src]; ok {
 		return i
 	}
+	if len(g.prog.Matchers) == MaxPatterns {
+		g.errorf(pos, "%s %q is pattern %d of the profile; a profile has at most %d distinct patterns (compile.MaxPatterns): split its rules into several profiles of a chain", key, src, MaxPatterns+1, MaxPatterns)
+		return -1
+	}
 	m, err := compilePattern(src)
 	if err != nil {
 		g.errorf(pos, "%s %q does not compile: %v", key, src, err)
+		return -1
+	}
+	if g.cost += m.Cost; g.cost > maxPatternTotalCost {
+		g.errorf(pos, "%s %q takes the patterns of the profile to cost %d, past %d (compile.MaxPatternTotalCost): use fewer or smaller repetitions of character classes, or split the profile", key, src, g.cost, maxPatternTotalCost)
 		return -1
 	}
 	g.prog.Matchers = append(g.prog.Matchers, m)
@@ -365,6 +380,9 @@ func (g *generator) matcher(src string, pos jsonpos.Pos, key string) int {
 
 // template compiles a string with {$...} references.
 func (g *generator) template(s string, pos jsonpos.Pos) int {
+	if len(s) > MaxTemplateLen {
+		g.errorf(pos, "this text is %d bytes long; no message is longer than %d bytes, so neither may an Output, a RightOperand or a literal Header be (compile.MaxTemplateLen)", len(s), MaxTemplateLen)
+	}
 	t := Template{Text: s}
 	bad := scanTemplate(s,
 		func(lit string) { t.Parts = append(t.Parts, Part{Lit: lit, Var: -1}) },

@@ -31,6 +31,7 @@ func (k MatchKind) String() string { return matchKindNames[k] }
 type Matcher struct {
 	Source string
 	Kind   MatchKind
+	Cost   int // patternCost of an RE2 pattern, counted against MaxPatternTotalCost; 0 for a literal
 	Lit    []byte
 	re     *re2.Regexp
 	seq    *seqProgram
@@ -59,7 +60,8 @@ func compilePattern(src string) (*Matcher, error) {
 	if m := literalMatcher(src, simple); m != nil {
 		return m, nil
 	}
-	if cost := patternCost(simple); cost > MaxPatternCost {
+	cost := patternCost(simple)
+	if cost > MaxPatternCost {
 		return nil, fmt.Errorf("pattern too large: it expands to a program of cost %d, at most %d; use fewer or smaller repetitions of character classes", cost, MaxPatternCost)
 	}
 	re, err := re2.Compile(src)
@@ -68,9 +70,9 @@ func compilePattern(src string) (*Matcher, error) {
 	}
 	re.Longest()
 	if seq := compileSeq(parsed); seq != nil { // before Simplify, which spells out counted repetitions
-		return &Matcher{Source: src, Kind: MatchSeq, seq: seq, re: re}, nil
+		return &Matcher{Source: src, Kind: MatchSeq, seq: seq, re: re, Cost: cost}, nil
 	}
-	return &Matcher{Source: src, Kind: MatchRE2, re: re}, nil
+	return &Matcher{Source: src, Kind: MatchRE2, re: re, Cost: cost}, nil
 }
 
 // patternCost is the size of the pattern's program with each instruction weighted by the

@@ -51,6 +51,7 @@ func (v *verifier) check() {
 	if p.NumVars < 0 || p.NumVars > MaxVariables || len(p.VarNames) != p.NumVars {
 		v.failf("%d variable slots with %d names (at most %d)", p.NumVars, len(p.VarNames), MaxVariables)
 	}
+	v.limits()
 	v.rules()
 	for i, s := range p.Selectors {
 		v.selector(i, &s)
@@ -75,6 +76,33 @@ func (v *verifier) check() {
 	}
 	for i, t := range p.Tables {
 		v.table(i, t)
+	}
+}
+
+// limits holds the program to the limits the compiler holds a profile to (limits.go).
+func (v *verifier) limits() {
+	p := v.p
+	switch {
+	case len(p.Rules) > MaxRules:
+		v.failf("%d rules (at most %d)", len(p.Rules), MaxRules)
+	case len(p.HeaderName) > MaxHeaderNames:
+		v.failf("%d header names (at most %d)", len(p.HeaderName), MaxHeaderNames)
+	case len(p.Matchers) > MaxPatterns:
+		v.failf("%d patterns (at most %d)", len(p.Matchers), MaxPatterns)
+	}
+	cost := 0
+	for _, m := range p.Matchers {
+		if m != nil {
+			cost += m.Cost
+		}
+	}
+	if cost > MaxPatternTotalCost {
+		v.failf("patterns of cost %d (at most %d)", cost, MaxPatternTotalCost)
+	}
+	for i, t := range p.Templates {
+		if len(t.Text) > MaxTemplateLen {
+			v.failf("template %d of %d bytes (at most %d)", i, len(t.Text), MaxTemplateLen)
+		}
 	}
 }
 

@@ -153,6 +153,10 @@ func compileChain(paths []string, w io.Writer) (*runtime.Chain, bool) {
 		}
 		progs = append(progs, prog)
 	}
+	if err := compile.CheckChainLength(len(paths)); err != nil {
+		fmt.Fprintf(w, "%s:1:1: %v\n", paths[compile.MaxProfiles], err)
+		ok = false
+	}
 	if !ok {
 		return nil, false
 	}

@@ -182,6 +182,9 @@ func (tc *testCase) compile() (*runtime.Chain, []string) {
 			progs = append(progs, prog)
 		}
 	}
+	if err := compile.CheckChainLength(len(tc.profiles)); err != nil {
+		problems = append(problems, fmt.Sprintf("%s (%s): %v", tc.path, tc.profiles[compile.MaxProfiles].Name, err))
+	}
 	if problems != nil {
 		return nil, problems
 	}

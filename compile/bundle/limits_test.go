@@ -10,7 +10,8 @@ import (
 	"github.com/smcproject/smc/runtime"
 )
 
-// manyTables compiles a profile of n rules, each looking the caller up in a data file of its own.
+// manyTables compiles a chain of n rules, each looking the caller up in a data file of its own,
+// in profiles of at most compile.MaxRules rules.
 func manyTables(t *testing.T, n int) []*compile.Program {
 	t.Helper()
 	var rules []string
@@ -19,15 +20,21 @@ func manyTables(t *testing.T, n int) []*compile.Program {
  "Conditions": [{"Header": "From", "Macro": "GETURI_USERNAME", "Operator": "BSEARCH_EQ", "RightOperand": "{$DataFile.Field1}"}],
  "Action": "DROP_MSG"}`, i))
 	}
-	src := `{"ProfileID": 1, "ProfileName": "tables", "Rules": [` + strings.Join(rules, ",\n") + `]}`
 	open := func(name string) ([]byte, error) {
 		return []byte("1" + strings.TrimSuffix(name[1:], ".csv") + ",x\n"), nil
 	}
-	prog, diags := compile.Compile("tables.json", []byte(src), compile.Options{OpenData: open})
-	if prog == nil {
-		t.Fatal(diags)
+	var progs []*compile.Program
+	for len(rules) > 0 {
+		part := rules[:min(len(rules), compile.MaxRules)]
+		rules = rules[len(part):]
+		src := `{"ProfileID": 1, "ProfileName": "tables", "Rules": [` + strings.Join(part, ",\n") + `]}`
+		prog, diags := compile.Compile("tables.json", []byte(src), compile.Options{OpenData: open})
+		if prog == nil {
+			t.Fatal(diags)
+		}
+		progs = append(progs, prog)
 	}
-	return []*compile.Program{prog}
+	return progs
 }
 
 // A chain may use MaxTables data tables; one more is refused when the bundle is written, and a

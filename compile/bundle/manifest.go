@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -103,7 +102,7 @@ func CompileFiles(paths []string) ([]*compile.Program, Manifest, compile.Diagnos
 		read  = map[string]bool{}
 	)
 	for _, path := range paths {
-		src, err := os.ReadFile(path)
+		src, err := compile.ReadProfile(path)
 		if err != nil {
 			all = append(all, compile.Diagnostic{File: path, Pos: jsonpos.Pos{Line: 1, Col: 1}, Msg: fmt.Sprintf("cannot read the profile: %v", err)})
 			continue
@@ -121,6 +120,9 @@ func CompileFiles(paths []string) ([]*compile.Program, Manifest, compile.Diagnos
 		}})
 		all = append(all, diags...)
 		progs = append(progs, prog)
+	}
+	if err := compile.CheckChainLength(len(paths)); err != nil {
+		all = append(all, compile.Diagnostic{File: paths[compile.MaxProfiles], Pos: jsonpos.Pos{Line: 1, Col: 1}, Msg: err.Error()})
 	}
 	if all.HasErrors() {
 		return nil, m, all

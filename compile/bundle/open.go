@@ -272,6 +272,10 @@ func (p *parser) programs(e entry) []*compile.Program {
 	p.indexes(d, s)
 	p.networks(d, s)
 	progs := make([]*compile.Program, d.count(8))
+	if err := compile.CheckChainLength(len(progs)); err != nil {
+		d.failf("%v", err)
+		progs = nil
+	}
 	for i := range progs {
 		progs[i] = d.program(s)
 	}
@@ -370,10 +374,17 @@ func (p *parser) networks(d *decoder, s *structures) {
 // link makes a decoded program runnable: it checks it, compiles its patterns and rebuilds its
 // dispatch table.
 func link(p *compile.Program) error {
+	if len(p.Matchers) > compile.MaxPatterns {
+		return fmt.Errorf("%d patterns (at most %d)", len(p.Matchers), compile.MaxPatterns)
+	}
+	cost := 0
 	for i, m := range p.Matchers {
 		compiled, err := compile.NewMatcher(m.Source)
 		if err != nil {
 			return fmt.Errorf("pattern %d %q: %v", i, m.Source, err)
+		}
+		if cost += compiled.Cost; cost > compile.MaxPatternTotalCost {
+			return fmt.Errorf("patterns of cost %d (at most %d)", cost, compile.MaxPatternTotalCost)
 		}
 		p.Matchers[i] = compiled
 	}

@@ -96,6 +96,9 @@ func plan(progs []*compile.Program, m Manifest) (*layout, error) {
 		data = append(data, section{entry: entry{kind: k, length: uint64(len(b)), crc: checksum(b)}, data: b})
 		return len(data) + 1 // sections 0 and 1 are the manifest and the programs
 	}
+	if err := compile.CheckChainLength(len(progs)); err != nil {
+		return nil, err
+	}
 	tables, indexes, nets := collect(progs)
 	if len(tables) > MaxTables {
 		return nil, fmt.Errorf("the chain uses %d data tables; a bundle holds at most %d", len(tables), MaxTables)
@@ -143,9 +146,6 @@ func plan(progs []*compile.Program, m Manifest) (*layout, error) {
 		{entry: entry{kind: KindManifest, length: uint64(len(manifest)), crc: checksum(manifest)}, data: manifest},
 		{entry: entry{kind: KindPrograms, length: uint64(len(e.b)), crc: checksum(e.b)}, data: e.b},
 	}, data...)
-	if len(all) > MaxSections {
-		return nil, fmt.Errorf("the chain needs %d sections; a bundle holds at most %d", len(all), MaxSections)
-	}
 	return place(all)
 }
 
@@ -153,6 +153,9 @@ func plan(progs []*compile.Program, m Manifest) (*layout, error) {
 // 8-byte aligned), the data sections each on a page of its own. It then marshals the header and
 // section table, with the checksum of the program part.
 func place(all []section) (*layout, error) {
+	if len(all) > MaxSections {
+		return nil, fmt.Errorf("the chain needs %d sections; a bundle holds at most %d", len(all), MaxSections)
+	}
 	at := uint64(headerSize + entrySize*len(all))
 	l := &layout{sections: all}
 	for i := range all {
