@@ -8,7 +8,9 @@ import (
 // The writer puts each flush of records into a zstd frame of its own (RFC 8878), so every frame
 // decodes without the ones before it. A file cut short by a crash or a full disk ends in at most
 // one incomplete frame. The reader finds where the complete frames end by walking the frame
-// structure (headers and block sizes) without decompressing, and decodes only those.
+// structure (headers and block sizes) without decompressing, and decodes only those. Every frame
+// carries the checksum of its content, which the decoder verifies, so damage inside a frame is
+// found rather than read as records.
 
 const (
 	frameMagic     = 0xFD2FB528
@@ -44,6 +46,12 @@ func frameLen(b []byte) (int, error) {
 	}
 	desc := b[4]
 	if desc&0x08 != 0 { // reserved bit
+		return 0, errBadFrame
+	}
+	if desc&0x04 == 0 {
+		// No content checksum. The writer always writes one (Open), so this is damage: bytes
+		// that happen to read as a frame header without one would make the decoder take what
+		// follows, real frames included, for the content of a raw block, unchecked.
 		return 0, errBadFrame
 	}
 	singleSegment := desc&0x20 != 0
