@@ -12,8 +12,8 @@ import (
 )
 
 // limitsChain grows an OPTIONS past runtime.MaxOutputSize (each byte of its X-Grow value becomes
-// 1,000), writes 65 audit records for a MESSAGE (one more than a message keeps), and appends 1,000
-// bytes to the Call-ID of an INFO.
+// 1,000), writes 65 audit records for a MESSAGE (one more than a message keeps), appends 1,000
+// bytes to the Call-ID of an INFO, and adds 1,100 body lines to a NOTIFY.
 func limitsChain(t *testing.T) *runtime.Chain {
 	t.Helper()
 	var audits []string
@@ -25,7 +25,9 @@ func limitsChain(t *testing.T) *runtime.Chain {
    "ReplaceDefs": [{"ReplaceType": "FINDSUB_LINES", "Header": "X-Grow", "RegEx1": ".", "Output": "` + strings.Repeat("g", 1000) + `"}]},
   {"MsgType": "REQUEST", "ReqMethod": "MESSAGE", "Action": "REPLACE_MSG", "ReplaceDefs": [` + strings.Join(audits, ",") + `]},
   {"MsgType": "REQUEST", "ReqMethod": "INFO", "Action": "REPLACE_MSG",
-   "ReplaceDefs": [{"ReplaceType": "APPEND_LINES", "Header": "Call-ID", "Output": "` + strings.Repeat("i", 1000) + `"}]}
+   "ReplaceDefs": [{"ReplaceType": "APPEND_LINES", "Header": "Call-ID", "Output": "` + strings.Repeat("i", 1000) + `"}]},
+  {"MsgType": "REQUEST", "ReqMethod": "NOTIFY", "Action": "REPLACE_MSG",
+   "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "b", "HeaderAttr": "BODY_SECTION_ONLY", "Output": "` + strings.Repeat(`b\n`, 1100) + `"}]}
 ]}`
 	prog, diags := compile.Compile("limits.json", []byte(src), compile.Options{})
 	if prog == nil {
@@ -61,6 +63,7 @@ func TestWorkerCountsLimits(t *testing.T) {
 		{"output too large", grow, false, false, ErrKindOutputTooLarge, LimitOutputSize, []logged{{"output_too_large", runtime.ErrOutputTooLarge}}},
 		{"output too large, --on-error drop", grow, true, true, ErrKindOutputTooLarge, LimitOutputSize, []logged{{"output_too_large", runtime.ErrOutputTooLarge}}},
 		{"audit records lost", audits, false, false, -1, LimitAuditRecords, nil},
+		{"too many lines made", sipRequest("NOTIFY", "a"), false, false, ErrKindOutputTooLarge, LimitOutputLines, []logged{{"output_too_large", runtime.ErrOutputTooManyLines}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -109,16 +109,18 @@ func ErrKinds() []ErrKind {
 type Limit int
 
 const (
-	LimitMessageSize  Limit = iota // sipmsg.MaxMessageSize: not parsed, passed unchanged
-	LimitLines                     // sipmsg.MaxLines: not parsed, passed unchanged
-	LimitLineLength                // sipmsg.MaxLineLength: not parsed, passed unchanged
-	LimitOutputSize                // runtime.MaxOutputSize: the rules' output discarded
-	LimitAuditRecords              // runtime.MaxAuditRecords, MaxAuditText: one count per record lost
-	LimitSegmentSize               // a TCP segment's rewritten messages past MaxVerdictPacket: passed unchanged
+	LimitMessageSize      Limit = iota // sipmsg.MaxMessageSize: not parsed, passed unchanged
+	LimitLines                         // sipmsg.MaxLines: not parsed, passed unchanged
+	LimitLineLength                    // sipmsg.MaxLineLength: not parsed, passed unchanged
+	LimitOutputSize                    // runtime.MaxOutputSize: the rules' output discarded
+	LimitOutputLines                   // sipmsg.MaxLines, reached by the rules' edits: output discarded
+	LimitOutputLineLength              // sipmsg.MaxLineLength, reached by the rules' edits: output discarded
+	LimitAuditRecords                  // runtime.MaxAuditRecords, MaxAuditText: one count per record lost
+	LimitSegmentSize                   // a TCP segment's rewritten messages past MaxVerdictPacket: passed unchanged
 	numLimits
 )
 
-var limitNames = [numLimits]string{"message_size", "lines", "line_length", "output_size", "audit_records", "segment_size"}
+var limitNames = [numLimits]string{"message_size", "lines", "line_length", "output_size", "output_lines", "output_line_length", "audit_records", "segment_size"}
 
 func (l Limit) String() string { return limitNames[l] }
 
@@ -131,7 +133,8 @@ func Limits() []Limit {
 	return limits
 }
 
-// limitOf maps a parse error to the limit it reports, or -1 for one that is no limit.
+// limitOf maps a parse error or a runtime output error to the limit it reports, or -1 for one
+// that is no limit.
 func limitOf(err error) Limit {
 	switch err {
 	case sipmsg.ErrTooLarge:
@@ -140,6 +143,12 @@ func limitOf(err error) Limit {
 		return LimitLines
 	case sipmsg.ErrLineTooLong:
 		return LimitLineLength
+	case runtime.ErrOutputTooManyLines:
+		return LimitOutputLines
+	case runtime.ErrOutputLineTooLong:
+		return LimitOutputLineLength
+	case runtime.ErrOutputTooLarge, runtime.ErrExpansionTooLarge, runtime.ErrResponseTooLarge:
+		return LimitOutputSize
 	}
 	return -1
 }

@@ -257,7 +257,9 @@ func (w *Worker) failed(r *runtime.Result) bool {
 		w.log(ErrKindNotSIP.String(), r.ParseError)
 	case r.Overflow != nil:
 		w.Stats.Errors[ErrKindOutputTooLarge].Add(1)
-		w.Stats.Limits[LimitOutputSize].Add(1)
+		if l := limitOf(r.Overflow); l >= 0 {
+			w.Stats.Limits[l].Add(1)
+		}
 		w.log(ErrKindOutputTooLarge.String(), r.Overflow)
 		return true
 	}

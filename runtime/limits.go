@@ -50,6 +50,10 @@ var (
 	ErrOutputTooLarge    = errors.New("the rules would make the message longer than 65535 bytes")
 	ErrExpansionTooLarge = errors.New("an expanded Output, RightOperand or literal Header would be longer than 65535 bytes")
 	ErrResponseTooLarge  = errors.New("the reject response would be longer than 65535 bytes")
+	// The message the Machine sends is one it would parse: the edits are held to the parse limits
+	// on lines too.
+	ErrOutputTooManyLines = errors.New("the rules would give the message more than 1024 lines")
+	ErrOutputLineTooLong  = errors.New("the rules would write a start or header line longer than 8192 bytes")
 )
 
 // fail records that the message went past an output limit: the rules stop, and finish discards
@@ -65,13 +69,21 @@ func (m *Machine) fail(err error) {
 	}
 }
 
-// checkSize holds the message to MaxOutputSize after an edit, and reports whether it is within.
+// checkSize holds the message after an edit to MaxOutputSize and to the parse limits on lines
+// (sipmsg.MaxLines, sipmsg.MaxLineLength), so that what the Machine sends is a message it would
+// parse; it reports whether the message is within them.
 func (m *Machine) checkSize() bool {
-	if m.msg.Size() > MaxOutputSize {
+	switch {
+	case m.msg.Size() > MaxOutputSize:
 		m.fail(ErrOutputTooLarge)
-		return false
+	case m.msg.NumLines() > sipmsg.MaxLines:
+		m.fail(ErrOutputTooManyLines)
+	case m.msg.LongLine():
+		m.fail(ErrOutputLineTooLong)
+	default:
+		return true
 	}
-	return true
+	return false
 }
 
 // discard makes the result that of a message that went past an output limit: it passes unchanged

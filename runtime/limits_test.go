@@ -104,6 +104,49 @@ func TestOutputLimit(t *testing.T) {
 	}
 }
 
+// The edits are held to the parse limits on lines too, so that the message sent is one the
+// Machine would parse: at most sipmsg.MaxLines lines, and no start or header line past
+// sipmsg.MaxLineLength (a body line may be longer).
+func TestOutputLineLimits(t *testing.T) {
+	const headerLines = 1000
+	in := request(headerLines, "") // the start line, 1000 X lines and Z: 1002 lines
+	addBody := func(n int) map[string]any {
+		return defs(map[string]any{"ReplaceType": "ADD_LINE", "Header": "b", "HeaderAttr": "BODY_SECTION_ONLY", "Output": strings.Repeat("b\n", n-1) + "b"})
+	}
+	grow := func(n int) map[string]any { // Z: z grows to n bytes
+		return defs(map[string]any{"ReplaceType": "APPEND_LINES", "Header": "Z", "Output": strings.Repeat("z", n-len("Z: z"))})
+	}
+	appendBody := map[string]any{"ReplaceType": "APPEND_LINES", "Header": "b", "HeaderAttr": "BODY_SECTION_ONLY", "Output": strings.Repeat("b", 2*sipmsg.MaxLineLength)}
+	tests := []struct {
+		name string
+		rule map[string]any
+		in   string
+		err  error
+	}{
+		{"MaxLines lines", addBody(sipmsg.MaxLines - headerLines - 2), in, nil},
+		{"MaxLines+1 lines", addBody(sipmsg.MaxLines - headerLines - 1), in, ErrOutputTooManyLines},
+		{"header line of MaxLineLength", grow(sipmsg.MaxLineLength), in, nil},
+		{"header line of MaxLineLength+1", grow(sipmsg.MaxLineLength + 1), in, ErrOutputLineTooLong},
+		{"body line past MaxLineLength", defs(appendBody), request(1, "b\r\n"), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := NewMachine(mustChain(t, profileOf(t, tt.rule))).Run([]byte(tt.in), &testEnv)
+			if res.Overflow != tt.err {
+				t.Fatalf("Overflow %v, want %v", res.Overflow, tt.err)
+			}
+			if tt.err == nil {
+				var m sipmsg.Message
+				if res.Verdict != Modified || m.Parse(res.Output, sipmsg.NewNameTable()) != nil {
+					t.Fatalf("verdict %v; the output does not parse again", res.Verdict)
+				}
+			} else if res.Verdict != Accept || string(res.Output) != tt.in {
+				t.Fatalf("verdict %v; want accept, the input", res.Verdict)
+			}
+		})
+	}
+}
+
 // Content-Length is fixed after the chain, and the fix itself may take the message past the
 // limit by a digit.
 func TestOutputLimitContentLength(t *testing.T) {

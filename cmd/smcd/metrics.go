@@ -24,7 +24,7 @@ var (
 	descVerdicts  = prometheus.NewDesc("smc_verdicts_total", "SIP messages by verdict (a TCP segment may carry several).", []string{"queue", "verdict"}, nil)
 	descRules     = prometheus.NewDesc("smc_rule_verdicts_total", "Verdicts by the rule behind them: the rule that dropped or rejected the message, or the last that edited it.", []string{"profile", "rule", "verdict"}, nil)
 	descErrors    = prometheus.NewDesc("smc_errors_total", "Packets not handled as the chain asked, by kind (they passed unchanged, or were dropped with --on-error drop).", []string{"queue", "kind"}, nil)
-	descLimits    = prometheus.NewDesc("smc_limits_total", "SIP messages that hit a limit of docs/limits.md, by limit (a message over a parse limit is also not_sip; one over output_size also output_too_large; audit_records counts records lost).", []string{"queue", "limit"}, nil)
+	descLimits    = prometheus.NewDesc("smc_limits_total", "SIP messages that hit a limit of docs/limits.md, by limit (a message over a parse limit is also counted as not_sip, one over an output_* limit as output_too_large; audit_records counts records lost).", []string{"queue", "limit"}, nil)
 	descResponses = prometheus.NewDesc("smc_responses_total", "Responses to rejected requests sent.", []string{"queue"}, nil)
 	descOverruns  = prometheus.NewDesc("smc_netlink_overruns_total", "Netlink receive buffer overruns (ENOBUFS).", []string{"queue"}, nil)
 	descLatency   = prometheus.NewDesc("smc_processing_seconds", "Time from a packet's arrival in smcd to its verdict being built.", []string{"queue"}, nil)

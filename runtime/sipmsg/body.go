@@ -27,7 +27,7 @@ func (m *Message) frameBody(pos int) (int, error) {
 	if len(m.lines)+n > MaxLines {
 		return 0, ErrTooManyLines
 	}
-	m.bodySplit = false
+	m.bodySplit, m.unsplit = false, n
 	if mayHoldDirective(m.in[pos:end]) {
 		m.splitBody()
 	}
@@ -65,7 +65,7 @@ func mayHoldDirective(body []byte) bool {
 
 // splitBody appends the body's lines; callers make sure it runs once.
 func (m *Message) splitBody() {
-	m.bodySplit = true
+	m.bodySplit, m.unsplit = true, 0
 	for pos, end := m.bodyPos, m.tail; pos < end; {
 		lineEnd, eol, next := end, EOLNone, end
 		if i := bytes.IndexByte(m.in[pos:end], '\n'); i >= 0 {

@@ -136,6 +136,7 @@ func (m *Message) replaceInPlace(i int, text []byte) bool {
 		m.directives--
 	}
 	m.size += len(text) - int(l.n)
+	m.checkLength(l.Section, len(text))
 	name, off := l.Name, len(m.arena)
 	m.arena = append(m.arena, text...)
 	*l = Line{off: uint32(off), n: uint32(len(text)), inArena: true, EOL: l.EOL, Section: l.Section}
@@ -213,6 +214,9 @@ func (m *Message) insertPieces(at int, sec Section, text []byte) int {
 		}
 		m.insertOne(at+count, sec, piece)
 		count++
+		if m.NumLines() > MaxLines {
+			break // the message can no longer be sent; the runtime sees it in NumLines
+		}
 		if sec == SectionTop {
 			sec = SectionHeader // lines after a rewritten start line are header lines
 		}
@@ -228,6 +232,7 @@ func (m *Message) insertOne(at int, sec Section, text []byte) {
 	m.edits++
 	m.added++
 	m.size += len(text) + eolLen(m.defaultEOL)
+	m.checkLength(sec, len(text))
 	off := len(m.arena)
 	m.arena = append(m.arena, text...)
 	l := Line{off: uint32(off), n: uint32(len(text)), inArena: true, EOL: m.defaultEOL, Section: sec}
@@ -284,6 +289,7 @@ func (m *Message) SetValue(i int, value []byte) {
 	l := &m.lines[i]
 	l.off, l.n, l.inArena = uint32(off), uint32(len(m.arena)-off), true
 	l.valEnd = uint32(s + len(value))
+	m.checkLength(l.Section, int(l.n))
 	m.dirty = true
 }
 
@@ -291,6 +297,21 @@ func (m *Message) SetValue(i int, value []byte) {
 // edit keeps it up to date, so that the runtime can hold the message to a limit after each edit
 // without writing it out.
 func (m *Message) Size() int { return m.size }
+
+// NumLines returns the number of lines without splitting the body: Len once the body is split.
+// Edits hold it to MaxLines: an insertion stops at the line that goes past, since the runtime will
+// not send the message.
+func (m *Message) NumLines() int { return len(m.lines) + m.unsplit }
+
+// LongLine reports whether an edit wrote a start or header line longer than MaxLineLength. With
+// NumLines and Size, it tells the runtime whether the message is still one Parse would accept.
+func (m *Message) LongLine() bool { return m.longLine }
+
+func (m *Message) checkLength(sec Section, n int) {
+	if sec != SectionBody && n > MaxLineLength {
+		m.longLine = true
+	}
+}
 
 // compactAt is the arena length past which CompactArena copies the live text out: the text of
 // the lines is at most a message's worth when the runtime holds messages to MaxMessageSize, so a

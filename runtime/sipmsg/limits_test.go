@@ -129,3 +129,40 @@ func TestArenaCompaction(t *testing.T) {
 		t.Errorf("compacting allocates %v times once the buffers have grown", n)
 	}
 }
+
+// Edits are held to the parse limits on lines: NumLines counts the lines, body lines not yet
+// split included; an insertion stops at the line past MaxLines; LongLine tells that an edit wrote a
+// start or header line past MaxLineLength (a body line may be longer).
+func TestEditLimits(t *testing.T) {
+	m := parse(t, crlf(invite))
+	if n := m.NumLines(); n != m.Len() || n != m.parsed {
+		t.Fatalf("NumLines %d before the split, Len %d, parsed %d", n, m.Len(), m.parsed)
+	}
+	m = parse(t, crlf(invite))
+	m.InsertLines(2, SectionHeader, []byte(strings.Repeat("X: y\n", 2*MaxLines)))
+	if m.NumLines() != MaxLines+1 || m.NumLines() != m.Len() {
+		t.Errorf("after inserting %d lines: NumLines %d, Len %d; want the insertion stopped at %d", 2*MaxLines, m.NumLines(), m.Len(), MaxLines+1)
+	}
+	long := []byte(strings.Repeat("v", MaxLineLength))
+	for _, tt := range []struct {
+		name string
+		edit func(m *Message)
+		long bool
+	}{
+		{"body line past MaxLineLength", func(m *Message) { m.InsertLines(m.Len(), SectionBody, append(long, 'x')) }, false},
+		{"header line of MaxLineLength", func(m *Message) { m.ReplaceLine(1, long) }, false},
+		{"header line past MaxLineLength", func(m *Message) { m.ReplaceLine(1, append(long, 'x')) }, true},
+		{"inserted header line past MaxLineLength", func(m *Message) { m.InsertLines(1, SectionHeader, append(long, 'x')) }, true},
+		{"value that takes its line past MaxLineLength", func(m *Message) { m.SetValue(1, long) }, true},
+		{"start line past MaxLineLength", func(m *Message) { m.ReplaceLine(0, append(long, 'x')) }, true},
+	} {
+		m := parse(t, crlf(invite))
+		tt.edit(m)
+		if m.LongLine() != tt.long {
+			t.Errorf("%s: LongLine %v", tt.name, m.LongLine())
+		}
+		if m.Parse(crlf(invite), m.names); m.LongLine() {
+			t.Errorf("%s: LongLine still set after the next Parse", tt.name)
+		}
+	}
+}

@@ -130,6 +130,10 @@ type Message struct {
 	endingChanged           bool
 	// size is the length AppendTo writes, kept up to date by every edit (Size).
 	size int
+	// unsplit counts the body lines not yet in lines (body.go), for NumLines.
+	unsplit int
+	// longLine is set when an edit wrote a start or header line longer than MaxLineLength.
+	longLine bool
 	// spare is the arena's second buffer, which CompactArena copies the live text into.
 	spare []byte
 
@@ -169,6 +173,7 @@ func (m *Message) reset(in []byte, names *NameTable) {
 	m.arena = m.arena[:0]
 	m.lines = m.lines[:0]
 	m.directives, m.edits, m.dirty = 0, 0, false
+	m.unsplit, m.longLine = 0, false
 	m.Kind, m.Code = StartInvalid, 0
 	m.tail = len(in)
 	m.bodySplit = true // until a parsed body waits to be split
