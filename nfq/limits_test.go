@@ -175,3 +175,20 @@ func setMaxKept(t *testing.T, n int) {
 	maxKeptBytes = n
 	t.Cleanup(func() { maxKeptBytes = old })
 }
+
+// A direction keeps the offsets of its last maxMarks length changes: at the limit all of them, one
+// change more and the oldest is forgotten (only retransmissions of data older than it are then
+// numbered wrongly).
+func TestMaxMarks(t *testing.T) {
+	var tab flowTable
+	var d direction
+	for i := range maxMarks + 1 {
+		tab.changed(&d, uint32(1000+100*i), 10, make([]byte, 11)) // each change adds a byte
+		if want := min(i+1, maxMarks); len(d.marks) != want {
+			t.Fatalf("after %d changes: %d marks, want %d", i+1, len(d.marks), want)
+		}
+	}
+	if first, last := d.marks[0], d.marks[maxMarks-1]; first.pos != 1000+100+10 || first.delta != 2 || last.delta != maxMarks+1 {
+		t.Errorf("marks from %+v to %+v: want the first change forgotten, the deltas still adding up", first, last)
+	}
+}
