@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/smcproject/smc/compile/jsonpos"
+	"github.com/smcproject/smc/datafile"
 )
 
 // check turns a profile's JSON tree into the checked tree, reporting every mistake it finds with
@@ -235,7 +236,7 @@ func (c *checker) rule(v *jsonpos.Value, index int) *ruleNode {
 				r.dataFile, r.dataFilePos = s, v.Pos
 			}
 		case "DataFileBSearchIndex":
-			if n, ok := c.integer(v, key, 1, 1000); ok {
+			if n, ok := c.integer(v, key, 1, datafile.MaxFields); ok {
 				r.keyCol = int(n)
 			}
 		case "StoredVariables":

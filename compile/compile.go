@@ -424,6 +424,7 @@ func (g *generator) reference(ref reference, pos jsonpos.Pos) Part {
 	}
 	if res == ResDataField {
 		part.Field, _ = dataField(ref.name)
+		g.checkColumn(part.Field, ref.name, pos)
 		if g.rule.dataFile == "" {
 			g.errorf(pos, "{$%s} reads the rule's DataFile row, but rule %d has no DataFile", ref.name, g.rule.index)
 		}
@@ -501,6 +502,7 @@ func (g *generator) lookup(c *Cond, cn *condNode, table int) {
 	if cn.hasOperand {
 		if n, ok := exactFieldRef(cn.operand); ok {
 			c.Column = n
+			g.checkColumn(n, cn.operand[2:len(cn.operand)-1], cn.operandPos)
 		} else {
 			g.warnf(cn.operandPos, "RightOperand %q is ignored by %s; only {$DataFile.FieldN} (the column to search) is used", cn.operand, cn.opName)
 		}
@@ -510,6 +512,14 @@ func (g *generator) lookup(c *Cond, cn *condNode, table int) {
 		return
 	}
 	c.Index = g.index(t.Data, c.Column, cn.op == OpIBSearch)
+}
+
+// checkColumn reports a {$DataFile.FieldN} past the columns a data file row can have: it would
+// always be empty, or search a column no row has.
+func (g *generator) checkColumn(n int, name string, pos jsonpos.Pos) {
+	if n > datafile.MaxFields {
+		g.errorf(pos, "{$%s} names column %d, but a data file row has at most %d (datafile.MaxFields)", name, n, datafile.MaxFields)
+	}
 }
 
 // positiveName is the name of an operator's positive form.
@@ -539,15 +549,17 @@ func (g *generator) replaceDef(d *defNode) ReplaceDef {
 	if d.hasSel {
 		rd.Sel = g.selector(&d.sel)
 	}
-	switch d.typ {
-	case SetDSCP:
+	switch {
+	case !d.hasOutput:
+		// DELETE_LINES has none; for any other type the checker has said it needs one, at the
+		// definition, and a value read from the missing Output would be a second error with no
+		// position.
+	case d.typ == SetDSCP:
 		rd.Value = g.dscp(d)
-	case SetMark:
+	case d.typ == SetMark:
 		rd.Value = g.mark(d)
 	default:
-		if d.hasOutput {
-			rd.Output = g.template(d.output, d.outputPos)
-		}
+		rd.Output = g.template(d.output, d.outputPos)
 	}
 	return rd
 }

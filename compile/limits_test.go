@@ -271,3 +271,27 @@ func TestCheckChainLength(t *testing.T) {
 		t.Errorf("%d profiles: %v, want %s", MaxProfiles+1, err, want)
 	}
 }
+
+// A rule names at most datafile.MaxFields columns: DataFileBSearchIndex, {$DataFile.FieldN} in a
+// text and as a lookup's RightOperand. Past it the column could never hold anything.
+func TestDataFileColumnLimit(t *testing.T) {
+	lookup := func(index, operand string) string {
+		return rule(`{"MsgType": "REQUEST", "DataFile": "f.csv", "DataFileBSearchIndex": ` + index + `, "Conditions": [{"Header": "To", "Operator": "BSEARCH_EQ", "RightOperand": "` + operand + `"}],
+ "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "To", "Output": "X: {$DataFile.Field64}"}]}`)
+	}
+	add := func(field string) string {
+		return rule(`{"MsgType": "REQUEST", "DataFile": "f.csv", "Conditions": [{"Header": "To", "Operator": "BSEARCH_EQ"}], "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "To", "Output": "X: {$` + field + `}"}]}`)
+	}
+	for _, tt := range []struct {
+		name, src, want string
+	}{
+		{"at the limit", lookup("64", "{$DataFile.Field64}"), ""},
+		{"DataFileBSearchIndex past it", lookup("65", "{$DataFile.Field1}"), "p.json:2:69: DataFileBSearchIndex must be a whole number from 1 to 64, not 65"},
+		{"lookup column past it", lookup("1", "{$DataFile.Field65}"), `p.json:2:146: {$DataFile.Field65} names column 65, but a data file row has at most 64 (datafile.MaxFields)`},
+		{"field past it", add("DataFile.Field65"), `p.json:2:200: {$DataFile.Field65} names column 65, but a data file row has at most 64 (datafile.MaxFields)`},
+	} {
+		if got := strings.Join(errorsOf(tt.src, map[string]string{"f.csv": "a,b\n"}), "\n"); got != tt.want {
+			t.Errorf("%s:\n  %s\nwant\n  %s", tt.name, got, tt.want)
+		}
+	}
+}
