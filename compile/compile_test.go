@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -71,6 +72,11 @@ func TestDiagnostics(t *testing.T) {
 			[]string{`p.json:2:36: rule 0: cannot read DataFile "nope.csv": file does not exist`}},
 		{"delete topline", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "DELETE_LINES", "Header": "TOPLINE"}]}`),
 			[]string{`p.json:2:107: the start line (TOPLINE) cannot be deleted; rewrite it with REWRITE_LINE`}},
+		// FuzzCompile found that the missing Output was also read as a DSCP, an error at 0:0.
+		{"dscp without output", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "SET_DSCP"}]}`),
+			[]string{`p.json:2:65: SET_DSCP needs an Output`}},
+		{"mark without output", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "SET_MARK"}]}`),
+			[]string{`p.json:2:65: SET_MARK needs an Output`}},
 		{"bad dscp", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "SET_DSCP", "Output": "EX"}]}`),
 			[]string{`p.json:2:103: SET_DSCP Output "EX" is not a DSCP: write a number 0..63 or a name (EF, CS0..CS7, AF11..AF43, VA)`}},
 		{"literal in action", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "x", "HeaderAttr": "CONDITION_LITERAL", "Output": "y"}]}`),
@@ -201,20 +207,64 @@ func TestDisassemble(t *testing.T) {
 	}
 }
 
-// FuzzCompile: any input compiles or fails with diagnostics that have positions; never panics.
+// FuzzCompile compiles arbitrary bytes as a profile. It never panics; a program comes back
+// exactly when no diagnostic is an error; every diagnostic names the file and a line and column
+// inside the input (a column may be one past the end of its line, for what ends too early);
+// compiling the same bytes again gives the same diagnostics and the same program, disassembled;
+// and a program that compiles verifies. The data files a profile names are the examples' (by
+// name), or d.csv.
+//
+// The seeds (testdata/fuzz/FuzzCompile) are the profiles of the examples, of the guide's mistakes
+// (testdata/guide-errors) and of the §1 conformance cases.
 func FuzzCompile(f *testing.F) {
 	f.Add([]byte(rule(`{"MsgType": "REQUEST", "ReqMethod": "INVITE", "Conditions": [{"Header": "From", "Macro": "GETURI_USERNAME", "RegEx1": "^1", "Operator": "PREFIX", "RightOperand": "1{$x}"}], "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "FINDSUB_LINES", "Header": "TOPLINE", "RegEx1": "^011", "Output": "+"}]}`)))
 	f.Add([]byte(rule(`{"MsgType": "RESPONSE", "RspCodeList": "5XX", "StoredVariables": [{"VariableName": "{$x}", "Header": "{$x}", "HeaderAttr": "CONDITION_LITERAL"}], "Action": "DROP_MSG_RECORD", "Break": 1}`)))
 	f.Add([]byte(`{"ProfileID": 1 "ProfileName": "x", "Rules": [{"MsgType": "Respone", "DataFile": "d.csv", "Conditions": [{"Operator": "IP_LOOKUP" "RightOperand": "{$DataFile.Field2}"}]}]}`))
+	data := map[string][]byte{"d.csv": []byte("192.0.2.0/24,a\n10.0.0.1,b\n")}
+	for _, dir := range []string{"../examples/guide", "../examples/interop", "../testdata/guide-errors"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
+		for _, file := range files {
+			if b, err := os.ReadFile(file); err == nil {
+				data[filepath.Base(file)] = b
+			}
+		}
+	}
+	open := Options{OpenData: func(name string) ([]byte, error) {
+		if d, ok := data[name]; ok {
+			return d, nil
+		}
+		return nil, os.ErrNotExist
+	}}
 	f.Fuzz(func(t *testing.T, src []byte) {
-		prog, diags := compileString(string(src), map[string]string{"d.csv": "192.0.2.0/24,a\n10.0.0.1,b\n"})
+		prog, diags := Compile("p.json", src, open)
 		if (prog == nil) != diags.HasErrors() {
 			t.Fatalf("program %v with diagnostics %v", prog != nil, diags)
 		}
+		lines := bytes.Split(src, []byte("\n"))
 		for _, d := range diags {
-			if d.Pos.Line < 1 || d.Pos.Col < 1 || d.Msg == "" {
-				t.Fatalf("diagnostic without a position or message: %+v", d)
+			if d.File != "p.json" || d.Pos.Line < 1 || d.Pos.Col < 1 || d.Msg == "" ||
+				d.Pos.Line > len(lines) || d.Pos.Col > len(lines[d.Pos.Line-1])+1 {
+				t.Fatalf("diagnostic without a file, a position inside the input or a message: %+v (%d lines)", d, len(lines))
+			}
+		}
+		again, diagsAgain := Compile("p.json", src, open)
+		if diagsAgain.Error() != diags.Error() || disassemble(again) != disassemble(prog) {
+			t.Fatalf("compiled twice, different results:\n%v\n%s\nthen\n%v\n%s", diags, disassemble(prog), diagsAgain, disassemble(again))
+		}
+		if prog != nil {
+			if err := prog.Verify(); err != nil {
+				t.Fatalf("a compiled program does not verify: %v\n%s", err, disassemble(prog))
 			}
 		}
 	})
+}
+
+// disassemble returns the program's disassembly, or "" for none.
+func disassemble(p *Program) string {
+	if p == nil {
+		return ""
+	}
+	var b strings.Builder
+	p.Disassemble(&b)
+	return b.String()
 }
