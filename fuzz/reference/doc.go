@@ -1,0 +1,29 @@
+// Package reference is a second, independent reading of SMC-SPEC.md: an interpreter that applies
+// a chain of profiles to one SIP message directly from the profile's JSON tree and the message's
+// text, for tests to compare the real engine (compile + runtime) against.
+//
+// It exists to prove the engine, so it follows three rules that the engine does not:
+//
+//   - Simple. Every step is the spec's sentence turned into the most direct code: profiles are
+//     decoded with encoding/json, a message is a list of lines held as strings, a header's name
+//     is found again each time it is compared, a data file is searched row by row, patterns run
+//     on Go's regexp (leftmost-longest). A reader checks it against the spec one section at a
+//     time; the file names follow the spec's sections.
+//   - Slow. Nothing is precomputed, cached, interned, dispatched or compared eight bytes at a
+//     time. Speed is not a goal; it runs in tests only.
+//   - Independent. It imports nothing from compile/, runtime/ or datafile/, and no package that
+//     they import for their logic (not go-re2, not runtime/sip): a shared helper would make both
+//     sides wrong together. Where the spec is silent, it follows the decision written in
+//     docs/semantics.md, and the code cites it, so the two sides agree on the record rather than
+//     on shared code.
+//
+// What it leaves out: ISUP bodies are not decoded ({$ISUP.IsPresent} is always 0, every other
+// ISUP variable empty), random numbers must be fixed by Env.Rand, and warnings are not reported.
+// It checks profiles only as far as a test needs to know that a profile is invalid; its error
+// messages are terse, without positions.
+//
+// Tests use it two ways: fuzz/reference_cases_test.go runs every txtar case of testdata/spec and
+// examples/ through it alone (which is what makes it trustworthy), and FuzzDifferential
+// (fuzz/differential_test.go) runs generated chains and messages through both it and the engine
+// and requires the same results.
+package reference
