@@ -3,7 +3,7 @@
 
 GO        ?= go
 BIN       := bin
-FUZZTIME  ?= 10s
+FUZZTIME  ?= 20s
 export GOFLAGS := -mod=mod
 # The Go toolchain of this project's machines lives in /usr/local/go; a shell without it on PATH
 # (CI's environment, a cron job) still finds it.
@@ -58,15 +58,21 @@ unit:
 cases: build
 	$(BIN)/smcc test --bundle testdata examples
 
+# fuzz-short runs every fuzz target for FUZZTIME (20 s each in make test; make fuzz runs them
+# for 10 minutes each). `go test -fuzz` takes exactly one target per package, hence one line each.
 fuzz-short:
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./runtime/sipmsg
+	$(GO) test -run='^$$' -fuzz='^FuzzPartInHeader$$' -fuzztime=$(FUZZTIME) ./runtime/sip
+	$(GO) test -run='^$$' -fuzz='^FuzzParts$$' -fuzztime=$(FUZZTIME) ./runtime/sip
+	$(GO) test -run='^$$' -fuzz='^FuzzParseAddr$$' -fuzztime=$(FUZZTIME) ./datafile
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./datafile
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./compile/jsonpos
 	$(GO) test -run='^$$' -fuzz='^FuzzCompile$$' -fuzztime=$(FUZZTIME) ./compile
 	$(GO) test -run='^$$' -fuzz='^FuzzSeqMatch$$' -fuzztime=$(FUZZTIME) ./compile
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./compile/bundle
 	$(GO) test -run='^$$' -fuzz='^FuzzMachine$$' -fuzztime=$(FUZZTIME) ./fuzz
 	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) ./nfq
-	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./compile/bundle
 	$(GO) test -run='^$$' -fuzz='^FuzzReadFile$$' -fuzztime=$(FUZZTIME) ./runtime/auditlog
-
 fuzz:
 	$(MAKE) fuzz-short FUZZTIME=$${FUZZTIME:-10m}
 
