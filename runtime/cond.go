@@ -153,7 +153,9 @@ func (m *Machine) randomRow(in compile.Inst) {
 		m.row, m.rowTable = row, t
 	}
 	if m.trace != nil {
-		m.trace.printf("    random row: key %q -> %s\n", k, rowString(m.row, t))
+		// string(k), not k: a slice passed as an argument would move key to the heap on every
+		// message, traced or not.
+		m.trace.printf("    random row: key %q -> %s\n", string(k), rowString(m.row, t))
 	}
 }
 

@@ -89,6 +89,21 @@ func TestMachineAllocs(t *testing.T) {
 	}
 }
 
+// TestRandomRowAllocs: selecting the random row (SMC-SPEC §7) allocates nothing. Its key was
+// moved to the heap on every message because the trace line took it (a FuzzMachine finding).
+func TestRandomRowAllocs(t *testing.T) {
+	m := NewMachine(mustChain(t, `{"ProfileID": 1, "ProfileName": "random row", "Rules": [{"MsgType": "REQUEST",
+	  "DataFile": "d.csv", "StoredVariables": [{"VariableName": "{$SMC.Rand1000}", "Porting": "IMPORT"}],
+	  "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "Call-ID", "Output": "X-Row: {$DataFile.Field2}"}]}]}`))
+	in := []byte(invite)
+	if res := m.Run(in, &testEnv); !bytes.Contains(res.Output, []byte("\r\nX-Row: second\r\n")) {
+		t.Fatalf("rand %d: the row of key 2 not selected:\n%s", testEnv.Rand, res.Output)
+	}
+	if n := testing.AllocsPerRun(200, func() { m.Run(in, &testEnv) }); n != 0 {
+		t.Errorf("Machine.Run with a random row allocates %v times per message", n)
+	}
+}
+
 func TestRejectResponse(t *testing.T) {
 	m := NewMachine(mustChain(t, `{"ProfileID": 1, "ProfileName": "r", "Rules": [{"MsgType": "REQUEST",
 	  "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "REWRITE_LINE", "Header": "From", "Output": "From: <sip:changed@example.com>;tag=x"},
