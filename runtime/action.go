@@ -53,7 +53,7 @@ func (m *Machine) addLine(d *compile.ReplaceDef) {
 	sel := &m.prog.Selectors[d.Sel]
 	at, sec := m.msg.BodyStart(), sipmsg.SectionHeader
 	if sel.Kind == compile.SelectBody {
-		at, sec = m.msg.Len(), sipmsg.SectionBody
+		at, sec = m.bodyEnd(), sipmsg.SectionBody
 	}
 	if i := m.firstPassing(sel); i >= 0 {
 		at = i + 1

@@ -56,9 +56,9 @@ func (m *Machine) appendReserved(dst []byte, p *compile.Part) []byte {
 		if m.row >= 0 {
 			return append(dst, m.rowTable.Data.Field(m.row, p.Field)...)
 		}
-	case compile.ResISUPIsPresent:
-		// ISUP bodies are decoded by a later issue; until then no body holds a decodable IAM.
-		return append(dst, '0')
+	case compile.ResISUPIsPresent, compile.ResISUPNCI, compile.ResISUPFCI, compile.ResISUPCPC,
+		compile.ResISUPCPN, compile.ResISUPCdPN, compile.ResISUPJIP, compile.ResISUPOLI:
+		return m.appendISUP(dst, p.Reserved)
 	}
 	return dst
 }

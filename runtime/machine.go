@@ -106,6 +106,7 @@ type Machine struct {
 
 	runs  int         // messages run, which tells the parts of one message from another's
 	parts []lineParts // by line (parts.go)
+	bv    bodyView    // the received body's MIME parts and IAM (body.go)
 
 	row      int // selected data file row of the current rule, or -1
 	rowTable *compile.Table
@@ -169,6 +170,7 @@ func (m *Machine) Run(in []byte, env *Env) *Result {
 		m.trace.parseError(err)
 		return &m.result
 	}
+	m.receive()
 	stopped := false
 	for p := range m.chain.Programs {
 		if stopped = m.runProfile(p); stopped {

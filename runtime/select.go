@@ -55,7 +55,7 @@ func (m *Machine) nextSelected(sel *compile.Selector, i, end int) int {
 	case compile.SelectBody:
 		p := newPrefixTest(sel.Prefix)
 		for ; i < end; i++ {
-			if p.match(m.msg.Text(i)) {
+			if p.match(m.msg.Text(i)) && m.bodySelectable(i) {
 				return i
 			}
 		}

@@ -44,7 +44,7 @@ func (st *state) addLine(sel *Selection, out string) {
 	m := st.msg
 	section, at := header, m.bodyStart()
 	if sel.Attr == "BODY_SECTION_ONLY" {
-		section, at = body, len(m.lines)
+		section, at = body, m.bodyEnd()
 	}
 	if i := st.firstPassing(sel); i >= 0 {
 		at = i + 1

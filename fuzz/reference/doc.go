@@ -17,8 +17,11 @@
 //     docs/semantics.md, and the code cites it, so the two sides agree on the record rather than
 //     on shared code.
 //
-// What it leaves out: ISUP bodies are not decoded ({$ISUP.IsPresent} is always 0, every other
-// ISUP variable empty), random numbers must be fixed by Env.Rand, and warnings are not reported.
+// ISUP bodies are decoded by isup.go, a byte-by-byte reading of SMC-SPEC §4's layouts on strings,
+// and multipart bodies read by multipart.go, line by line, for both the ISUP part and the lines
+// BODY_SECTION_ONLY selects (docs/semantics.md "Multipart bodies").
+//
+// What it leaves out: random numbers must be fixed by Env.Rand, and warnings are not reported.
 // It checks profiles only as far as a test needs to know that a profile is invalid; its error
 // messages are terse, without positions.
 //

@@ -110,8 +110,9 @@ func (st *state) value(name string) string {
 		return env.Now.UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT")
 	case "SMC.Rand1000", "SMC.Rand10000", "SMC.Rand100000":
 		return strconv.Itoa(env.Rand)
-	case "ISUP.IsPresent":
-		return "0" // no ISUP decoding here: see doc.go
+	case "ISUP.IsPresent", "ISUP.NCI", "ISUP.FCI", "ISUP.CPC", "ISUP.CPN", "ISUP.CdPN",
+		"ISUP.ParamJIP", "ISUP.ParamJP", "ISUP.ParamOLI":
+		return st.isupValue(name) // isup.go
 	}
 	if n, ok := dataField(name); ok && st.row != nil {
 		return field(st.row, n)

@@ -20,6 +20,7 @@ type line struct {
 	text    string // without its line ending
 	eol     string // "\r\n", "\n", or "" (only the last body line)
 	section int
+	mime    int // in a multipart body, whether BODY_SECTION_ONLY selects it (multipart.go)
 }
 
 type message struct {
@@ -43,7 +44,7 @@ func parse(in string) (*message, error) {
 		return nil, errUnparseable
 	}
 	m.newEOL = physical[0].eol
-	m.lines = append(m.lines, line{physical[0].text, physical[0].eol, top})
+	m.lines = append(m.lines, line{text: physical[0].text, eol: physical[0].eol, section: top})
 	for i := 1; i < len(physical); i++ {
 		p := physical[i]
 		if p.text == "" {
@@ -59,7 +60,7 @@ func parse(in string) (*message, error) {
 			last.eol = p.eol
 			continue
 		}
-		m.lines = append(m.lines, line{p.text, p.eol, header})
+		m.lines = append(m.lines, line{text: p.text, eol: p.eol, section: header})
 	}
 	for _, l := range m.lines[1:] {
 		if !wellFormedHeader(l.text) {
@@ -68,6 +69,9 @@ func parse(in string) (*message, error) {
 	}
 	if err := m.frameBody(rest); err != nil {
 		return nil, err
+	}
+	if i := m.find("content-type"); i >= 0 {
+		m.markParts(m.value(i))
 	}
 	if len(m.lines) > maxLines || m.tooLong() {
 		return nil, errUnparseable
@@ -136,7 +140,7 @@ func (m *message) frameBody(rest string) error {
 				text, eol = text[:len(text)-1], "\r\n"
 			}
 		}
-		m.lines = append(m.lines, line{text, eol, body})
+		m.lines = append(m.lines, line{text: text, eol: eol, section: body})
 		bodyText = bodyText[len(text)+len(eol):]
 	}
 	return nil

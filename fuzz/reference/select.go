@@ -11,7 +11,7 @@ func (st *state) selects(sel *Selection, i int) bool {
 	switch {
 	case sel.Attr == "BODY_SECTION_ONLY":
 		// docs/semantics.md §3: the prefix is compared byte for byte.
-		return l.section == body && strings.HasPrefix(l.text, sel.Header)
+		return l.section == body && l.mime == textLine && strings.HasPrefix(l.text, sel.Header)
 	case sel.Header == "TOPLINE":
 		return l.section == top
 	}

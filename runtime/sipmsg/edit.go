@@ -80,6 +80,20 @@ func (m *Message) StartGen() int { return m.startGen }
 // DefaultEOL is the ending of lines that actions add: the start line's (SMC-SPEC §2).
 func (m *Message) DefaultEOL() EOL { return m.defaultEOL }
 
+// ReceivedBody returns the body as it was received (its first Content-Length bytes); edits do
+// not change it.
+func (m *Message) ReceivedBody() []byte { return m.in[m.bodyPos:m.tail] }
+
+// BodyOffset returns where body line i's text starts in ReceivedBody; ok is false for a line an
+// edit wrote, whose text is not there, and for a line outside the body.
+func (m *Message) BodyOffset(i int) (off int, ok bool) {
+	l := &m.lines[i]
+	if l.inArena || l.Section != SectionBody {
+		return 0, false
+	}
+	return int(l.off) - m.bodyPos, true
+}
+
 // OrigBodyLen is the body length the message arrived with.
 func (m *Message) OrigBodyLen() int { return m.origBodyLen }
 
