@@ -54,7 +54,9 @@ standard input ("-" or no file).
   --transport udp|tcp {$SIP.Transport} (default udp)
   --time RFC3339      fixes {$SMC.Date} and the audit records' time (default: now)
   --rand N            fixes every {$SMC.RandN} to N (default: random)
-  --trace             writes a step-by-step trace to stderr
+  --trace             writes a step-by-step trace to stderr: scope, variables, conditions,
+                      actions with their line numbers, and the decoded ISUP IAM ("isup:" lines)
+                      when a rule reads an {$ISUP.*} variable
 
 Standard output: the resulting message (verdict accept or modified), the generated response
 (reject), or nothing (drop).

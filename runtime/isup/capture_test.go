@@ -2,11 +2,9 @@ package isup
 
 import (
 	"bytes"
-	"encoding/binary"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"testing"
 
@@ -35,7 +33,10 @@ func TestCorpusCapture(t *testing.T) {
 			packets = append(packets, ip)
 		}
 	}
-	datagrams := reassemble(t, packets)
+	datagrams, err := torture.UDPDatagrams(packets)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var invite []byte
 	for _, d := range datagrams {
 		if bytes.HasPrefix(d, []byte("INVITE ")) {
@@ -67,59 +68,6 @@ func TestCorpusCapture(t *testing.T) {
 	for _, line := range View(b, &d, err) {
 		t.Log(line)
 	}
-}
-
-// reassemble puts IPv4 fragments together (RFC 791) and returns the UDP payloads of the
-// datagrams: fragments are grouped by source, destination, protocol and identification, and a
-// datagram is whole when its pieces cover it from offset 0 to a last fragment without gaps.
-func reassemble(t *testing.T, packets [][]byte) [][]byte {
-	type key struct {
-		src, dst [4]byte
-		id       uint16
-		proto    byte
-	}
-	type piece struct {
-		off  int
-		more bool
-		data []byte
-	}
-	groups := map[key][]piece{}
-	var order []key
-	for _, p := range packets {
-		if len(p) < 20 || p[0]>>4 != 4 {
-			continue
-		}
-		ihl, total := int(p[0]&15)*4, int(binary.BigEndian.Uint16(p[2:]))
-		if ihl < 20 || total < ihl || total > len(p) {
-			t.Fatalf("a damaged IPv4 header: % x", p[:20])
-		}
-		flags := binary.BigEndian.Uint16(p[6:])
-		k := key{[4]byte(p[12:16]), [4]byte(p[16:20]), binary.BigEndian.Uint16(p[4:]), p[9]}
-		if _, ok := groups[k]; !ok {
-			order = append(order, k)
-		}
-		groups[k] = append(groups[k], piece{int(flags&0x1fff) * 8, flags&0x2000 != 0, p[ihl:total]})
-	}
-	var out [][]byte
-	for _, k := range order {
-		pieces := groups[k]
-		sort.Slice(pieces, func(i, j int) bool { return pieces[i].off < pieces[j].off })
-		var whole []byte
-		for _, pc := range pieces {
-			if pc.off != len(whole) {
-				t.Fatalf("fragments of datagram %d leave a gap at %d", k.id, len(whole))
-			}
-			whole = append(whole, pc.data...)
-		}
-		if pieces[len(pieces)-1].more {
-			t.Fatalf("datagram %d misses its last fragment", k.id)
-		}
-		if k.proto != 17 || len(whole) < 8 || int(binary.BigEndian.Uint16(whole[4:])) != len(whole) {
-			continue // not UDP, or a UDP length that disagrees with the datagram
-		}
-		out = append(out, whole[8:])
-	}
-	return out
 }
 
 var reHeader = regexp.MustCompile(`(?im)^(Content-Type|Content-Length)[ \t]*:[ \t]*(.*?)\r?$`)
