@@ -34,8 +34,18 @@ func FuzzParseAddr(f *testing.F) {
 
 var errZone = errors.New("zones are not addresses here")
 
-// FuzzParse checks that Parse never panics and that what it parses survives writing back as CSV
-// with every field quoted.
+// FuzzParse parses arbitrary data as a data file and checks what it gets against simple readings:
+//
+//   - Written back as CSV with every field quoted, the table parses again to the same fields.
+//   - Its Layout, wrapped again by FromLayout (as a mapped bundle is), gives the same fields.
+//   - The exact and ASCII-folded indexes of columns 1 and 2 find, for every row's key, the first
+//     row in file order whose key is equal (or equal under ASCII folding), found by a linear scan.
+//   - When column 1 builds a network index, the first and last address of every row's network
+//     find the row of the most specific network that holds them (the first row in file order for
+//     identical networks), found by a linear scan with net/netip.
+//
+// The seeds in testdata/fuzz/FuzzParse are the data files of the examples and of the conformance
+// suite (testdata/README.md).
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"a,b\nc\n", "\"a\"\"b\",\" c \"\r\n# x\n\n", "\xEF\xBB\xBFk,\"1\n2\"", "a\"b", "\"a\"b"} {
 		f.Add([]byte(s))
@@ -45,26 +55,120 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		var out bytes.Buffer
-		for r := 0; r < tab.Len(); r++ {
-			for c := 1; c <= tab.NumFields(r); c++ {
-				if c > 1 {
-					out.WriteByte(',')
-				}
-				out.WriteByte('"')
-				out.Write(bytes.ReplaceAll(tab.Field(r, c), []byte{'"'}, []byte(`""`)))
-				out.WriteByte('"')
-			}
-			out.WriteByte('\n')
-		}
-		again, err := Parse("again.csv", out.Bytes())
+		checkQuotedRoundTrip(t, tab)
+		again, err := FromLayout("layout", tab.Layout())
 		if err != nil {
-			t.Fatalf("reparse of %q: %v", out.Bytes(), err)
+			t.Fatalf("FromLayout of a parsed table: %v", err)
 		}
 		if got, want := dump(again), dump(tab); got != want {
-			t.Fatalf("reparse = %q, want %q", got, want)
+			t.Fatalf("FromLayout = %q, want %q", got, want)
+		}
+		if tab.Len() > 300 {
+			return // the linear scans below are quadratic
+		}
+		for col := 1; col <= 2; col++ {
+			checkIndex(t, tab, col, false)
+			checkIndex(t, tab, col, true)
+		}
+		if nets, err := tab.Networks(1); err == nil {
+			checkNetworks(t, tab, nets)
 		}
 	})
+}
+
+func checkQuotedRoundTrip(t *testing.T, tab *Table) {
+	var out bytes.Buffer
+	for r := 0; r < tab.Len(); r++ {
+		for c := 1; c <= tab.NumFields(r); c++ {
+			if c > 1 {
+				out.WriteByte(',')
+			}
+			out.WriteByte('"')
+			out.Write(bytes.ReplaceAll(tab.Field(r, c), []byte{'"'}, []byte(`""`)))
+			out.WriteByte('"')
+		}
+		out.WriteByte('\n')
+	}
+	again, err := Parse("again.csv", out.Bytes())
+	if err != nil {
+		t.Fatalf("reparse of %q: %v", out.Bytes(), err)
+	}
+	if got, want := dump(again), dump(tab); got != want {
+		t.Fatalf("reparse = %q, want %q", got, want)
+	}
+}
+
+// checkIndex looks up every row's key in column col and compares with a linear scan.
+func checkIndex(t *testing.T, tab *Table, col int, fold bool) {
+	ix := tab.Index(col, fold)
+	first := func(key []byte) int {
+		for r := 0; r < tab.Len(); r++ {
+			if k := tab.Field(r, col); bytes.Equal(k, key) || fold && bytes.Equal(asciiLower(k), asciiLower(key)) {
+				return r
+			}
+		}
+		return -1
+	}
+	for r := 0; r < tab.Len(); r++ {
+		key := tab.Field(r, col)
+		for _, k := range [][]byte{key, append(bytes.Clone(key), 'x')} {
+			want := first(k)
+			row, ok := ix.Lookup(k)
+			if ok != (want >= 0) || ok && row != want {
+				t.Fatalf("Index(%d, fold %v).Lookup(%q) = %d, %v; a linear scan finds row %d", col, fold, k, row, ok, want)
+			}
+		}
+	}
+}
+
+// asciiLower folds A-Z only, as the folded index does (bytes.EqualFold also folds Unicode).
+func asciiLower(b []byte) []byte {
+	out := bytes.Clone(b)
+	for i, c := range out {
+		if 'A' <= c && c <= 'Z' {
+			out[i] = c + 'a' - 'A'
+		}
+	}
+	return out
+}
+
+// checkNetworks looks up the first and last address of every row's network and compares with a
+// linear scan over the rows' networks read by net/netip.
+func checkNetworks(t *testing.T, tab *Table, nets *Networks) {
+	prefixes := make([]netip.Prefix, tab.Len())
+	for r := range prefixes {
+		key := string(tab.Field(r, 1))
+		p, err := netip.ParsePrefix(key)
+		if err != nil {
+			a, err := netip.ParseAddr(key)
+			if err != nil {
+				t.Fatalf("Networks accepted %q, which net/netip does not read", key)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		if p.Addr().Is4In6() && p.Bits() >= 96 { // a mapped network is the IPv4 network it maps
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		prefixes[r] = p
+	}
+	best := func(a netip.Addr) int {
+		row := -1
+		for r, p := range prefixes {
+			if p.Contains(a) && (row < 0 || p.Bits() > prefixes[row].Bits()) {
+				row = r
+			}
+		}
+		return row
+	}
+	for _, p := range prefixes {
+		for _, a := range []netip.Addr{p.Addr(), lastAddr(p)} {
+			da, _ := ParseAddr([]byte(a.String()))
+			row, ok := nets.Lookup(da)
+			if want := best(a); !ok || row != want {
+				t.Fatalf("Networks.Lookup(%v) = %d, %v; a linear scan finds row %d", a, row, ok, want)
+			}
+		}
+	}
 }
 
 func dump(t *Table) string {
