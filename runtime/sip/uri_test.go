@@ -1,6 +1,10 @@
 package sip
 
-import "testing"
+import (
+	"bytes"
+	"regexp"
+	"testing"
+)
 
 func TestPartInHeader(t *testing.T) {
 	const batman = "Batman <sip:18665551000@192.168.0.10:5060;isup-oli=62>;tag=1"
@@ -88,19 +92,59 @@ func TestReason(t *testing.T) {
 	}
 }
 
-// FuzzPartInHeader checks that spans stay inside the value and absent parts are empty.
+// FuzzPartInHeader checks the spans of every macro part of an arbitrary header value:
+//
+//   - Each lies inside the value, and an absent part is 0, 0.
+//   - Read with a base (the value's offset in its line, as the runtime reads it), the parts are
+//     the same spans moved by the base.
+//   - The value as the Request-URI of a start line gives the parts URIParts gives the value alone,
+//     moved to where it sits in the line.
+//   - HeaderParam's span is preceded by ";tag" with an optional "=" (white space around each) and
+//     holds no ';' or ','.
+//   - None of them allocates.
+//
+// FuzzParts holds the same functions to the part-by-part reference. The seeds of both, in
+// testdata/fuzz (README.md there), are the header values and Request-URIs of the examples' and
+// the conformance suite's messages.
 func FuzzPartInHeader(f *testing.F) {
 	f.Add([]byte(`"A" <sip:a:b@[::1]:5;x=y?h=1>;tag=2`))
 	f.Fuzz(func(t *testing.T, v []byte) {
+		var based Parts
+		based.ReadHeader(v, 100)
+		line := append([]byte("INVITE "), v...)
+		line = append(line, " SIP/2.0"...)
+		var inLine Parts
+		inLine.ReadRequestURI(line)
+		u := URIParts(v)
 		for p := DisplayName; p <= Params; p++ {
 			s, e, ok := PartInHeader(v, p)
 			if s < 0 || e < s || e > len(v) || !ok && (s != 0 || e != 0) {
 				t.Fatalf("PartInHeader(%q, %d) = %d, %d, %v", v, p, s, e, ok)
 			}
+			if bs, be, bok := based.Part(p); bok != ok || ok && (bs != s+100 || be != e+100) {
+				t.Fatalf("ReadHeader(%q, 100) part %d = %d, %d, %v; without a base %d, %d, %v", v, p, bs, be, bok, s, e, ok)
+			}
+			us, ue, uok := u.Part(p)
+			if ls, le, lok := inLine.Part(p); lok != uok || uok && (ls != us+7 || le != ue+7) {
+				t.Fatalf("ReadRequestURI(%q) part %d = %d, %d, %v; URIParts of the URI %d, %d, %v", line, p, ls, le, lok, us, ue, uok)
+			}
 		}
-		s, e, _ := HeaderParam(v, "tag")
+		s, e, ok := HeaderParam(v, "tag")
 		if s < 0 || e < s || e > len(v) {
 			t.Fatalf("HeaderParam(%q) = %d, %d", v, s, e)
 		}
+		if ok && (!tagBefore.Match(v[:s]) || bytes.ContainsAny(v[s:e], ";,")) {
+			t.Fatalf("HeaderParam(%q) = %q after %q", v, v[s:e], v[:s])
+		}
+		if n := testing.AllocsPerRun(2, func() {
+			HeaderParts(v)
+			URIParts(v)
+			HeaderParam(v, "tag")
+		}); n != 0 {
+			t.Fatalf("%v allocations on %q", n, v)
+		}
 	})
 }
+
+// tagBefore is what precedes the value of a tag parameter.
+var tagBefore = regexp.MustCompile(`(?i);[ \t\r\n]*tag[ \t\r\n]*(=[ \t\r\n]*)?$`)
