@@ -180,8 +180,12 @@ func pieces(text string, section int) []string {
 		out = append(out, r)
 	}
 	kept := out[:0]
-	for _, p := range out {
-		p = strings.TrimSuffix(p, "\r")
+	for k, p := range out {
+		// A CR is part of a line break only before an LF: a last piece with no LF after it
+		// keeps its CR, as a received last body line does (docs/semantics.md "The body").
+		if k < len(out)-1 || strings.HasSuffix(text, "\n") {
+			p = strings.TrimSuffix(p, "\r")
+		}
 		if p != "" || section == body {
 			kept = append(kept, p)
 		}
