@@ -73,6 +73,9 @@ fuzz-short:
 	$(GO) test -run='^$$' -fuzz='^FuzzMachine$$' -fuzztime=$(FUZZTIME) ./fuzz
 	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) ./nfq
 	$(GO) test -run='^$$' -fuzz='^FuzzReadFile$$' -fuzztime=$(FUZZTIME) ./runtime/auditlog
+	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) ./runtime/isup
+	$(GO) test -run='^$$' -fuzz='^FuzzMultipart$$' -fuzztime=$(FUZZTIME) ./runtime/mime
+	$(GO) test -run='^$$' -fuzz='^FuzzBodies$$' -fuzztime=$(FUZZTIME) ./fuzz
 fuzz:
 	$(MAKE) fuzz-short FUZZTIME=$${FUZZTIME:-10m}
 
