@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp/syntax"
+	"sync/atomic"
 	"unicode/utf8"
 
 	re2 "github.com/wasilibs/go-re2"
@@ -35,7 +36,16 @@ type Matcher struct {
 	Lit    []byte
 	re     *re2.Regexp
 	seq    *seqProgram
+
+	// fallbacks counts the searches of a sequence pattern that went to RE2 (Fallbacks).
+	fallbacks atomic.Uint64
 }
+
+// Fallbacks returns how many searches of a sequence pattern have gone to RE2 since it was
+// compiled: text with a byte from 0x80 on, or a search past its linear budget (seqmatch.go). Such
+// a search costs what an RE2 pattern's does, allocations included. The count is kept on that
+// path only; the sequence engine's own searches do not touch it.
+func (m *Matcher) Fallbacks() uint64 { return m.fallbacks.Load() }
 
 // MaxPatternCost bounds the size of one compiled pattern: the instructions of its program after
 // repetitions are expanded, each weighted by its character ranges. RE2 builds a byte automaton
@@ -156,6 +166,7 @@ func (m *Matcher) Find(b []byte) (start, end int, ok bool) {
 			s, e = m.seq.find(b, 0, &budget)
 		}
 		if s == outOfBudget {
+			m.fallbacks.Add(1)
 			if loc := m.re.FindIndex(b); loc != nil {
 				return loc[0], loc[1], true
 			}
@@ -195,6 +206,7 @@ func (m *Matcher) AppendAll(dst []int, b []byte) []int {
 		if out, ok := m.seq.findAll(dst, b); ok {
 			return out
 		}
+		m.fallbacks.Add(1)
 		for _, loc := range m.re.FindAllIndex(b, -1) {
 			dst = append(dst, loc[0], loc[1])
 		}

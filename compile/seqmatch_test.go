@@ -106,6 +106,30 @@ func TestSeqBudget(t *testing.T) {
 	}
 }
 
+// Fallbacks counts the searches that went to RE2, and only those.
+func TestSeqFallbacks(t *testing.T) {
+	m, _ := compilePattern(`x[^y]*y`)
+	for _, tt := range []struct {
+		text string
+		want uint64
+	}{
+		{"axbyc", 0},
+		{"axéby", 1},                    // non-ASCII
+		{strings.Repeat("x", 20000), 1}, // past the budget
+	} {
+		before := m.Fallbacks()
+		m.Find([]byte(tt.text))
+		if got := m.Fallbacks() - before; got != tt.want {
+			t.Errorf("Find(%.20q): %d fallbacks, want %d", tt.text, got, tt.want)
+		}
+		before = m.Fallbacks()
+		m.AppendAll(nil, []byte(tt.text))
+		if got := m.Fallbacks() - before; got != tt.want {
+			t.Errorf("AppendAll(%.20q): %d fallbacks, want %d", tt.text, got, tt.want)
+		}
+	}
+}
+
 // The engine does not allocate.
 func TestSeqAllocs(t *testing.T) {
 	m, _ := compilePattern(`(?i);(x-[a-z-]+=[^;]*|purpose=x-[a-z]+)`)
