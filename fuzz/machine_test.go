@@ -2,10 +2,12 @@ package fuzz
 
 import (
 	"bytes"
+	"fmt"
 	"hash/fnv"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -248,14 +250,14 @@ func checkRun(t *testing.T, c *perf.Case, msg []byte, names *sipmsg.NameTable) {
 	var parsed sipmsg.Message
 	switch first.verdict {
 	case runtime.Accept:
-		if !bytes.Equal(first.output, msg) {
+		if first.output != string(msg) {
 			t.Fatalf("%s: verdict accept with changed bytes", c.Name)
 		}
 	case runtime.Modified:
-		if bytes.Equal(first.output, msg) {
+		if first.output == string(msg) {
 			t.Fatalf("%s: verdict modified with unchanged bytes", c.Name)
 		}
-		if err := parsed.Parse(first.output, names); err != nil {
+		if err := parsed.Parse([]byte(first.output), names); err != nil {
 			if writesContentLength(c.Chain) || copiesIntoTopLine(c.Chain) {
 				return
 			}
@@ -263,7 +265,7 @@ func checkRun(t *testing.T, c *perf.Case, msg []byte, names *sipmsg.NameTable) {
 		}
 		checkContentLength(t, c.Name, &parsed)
 	case runtime.Reject:
-		if err := parsed.Parse(first.response, names); err != nil || parsed.Kind != sipmsg.StartResponse || parsed.Code != first.code {
+		if err := parsed.Parse([]byte(first.response), names); err != nil || parsed.Kind != sipmsg.StartResponse || parsed.Code != first.code {
 			t.Fatalf("%s: generated response does not parse as a %d (%v):\n%q", c.Name, first.code, err, first.response)
 		}
 	}
@@ -329,32 +331,37 @@ func appendInt(b []byte, n int) []byte {
 	return append(b, byte('0'+n%10))
 }
 
+// result is everything a Run returns, copied out of the Machine, which reuses its buffers on the
+// next run; errors are kept as their text.
 type result struct {
-	verdict          runtime.Verdict
-	code             int
-	output, response []byte
-	dscp             int
-	audit            []string
+	verdict                  runtime.Verdict
+	code, dscp               int
+	mark                     uint32
+	hasMark                  bool
+	output, response         string
+	audit, warnings          []string
+	parseError, overflow     string
+	auditLost, program, rule int
 }
 
-// snapshot copies a result out of the Machine, which reuses its buffers on the next run.
 func snapshot(r *runtime.Result) result {
-	s := result{verdict: r.Verdict, code: r.Code, output: bytes.Clone(r.Output), response: bytes.Clone(r.Response), dscp: r.DSCP}
+	s := result{verdict: r.Verdict, code: r.Code, dscp: r.DSCP, mark: r.Mark, hasMark: r.HasMark,
+		output: string(r.Output), response: string(r.Response), parseError: errText(r.ParseError),
+		overflow: errText(r.Overflow), auditLost: r.AuditLost, program: r.Program, rule: r.Rule}
 	for _, a := range r.Audit {
-		s.audit = append(s.audit, string(a.Text))
+		s.audit = append(s.audit, fmt.Sprintf("%d %d %d %s", a.Profile, a.Rule, a.Kind, a.Text))
+	}
+	for _, w := range r.Warnings {
+		s.warnings = append(s.warnings, fmt.Sprintf("%d %d %s", w.Profile, w.Rule, w.Text))
 	}
 	return s
 }
 
-func (a result) equal(b result) bool {
-	if a.verdict != b.verdict || a.code != b.code || a.dscp != b.dscp || len(a.audit) != len(b.audit) ||
-		!bytes.Equal(a.output, b.output) || !bytes.Equal(a.response, b.response) {
-		return false
+func errText(err error) string {
+	if err == nil {
+		return ""
 	}
-	for i := range a.audit {
-		if a.audit[i] != b.audit[i] {
-			return false
-		}
-	}
-	return true
+	return err.Error()
 }
+
+func (a result) equal(b result) bool { return reflect.DeepEqual(a, b) }
