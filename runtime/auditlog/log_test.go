@@ -66,7 +66,7 @@ func wantRecords(t *testing.T, got []string, from, to int) {
 }
 
 func TestRoundTrip(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "audit") // Open creates it
 	l, err := Open(Config{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
@@ -85,6 +85,10 @@ func TestRoundTrip(t *testing.T) {
 	fi, _ := os.Stat(files[0])
 	if fi.Mode().Perm() != 0o640 {
 		t.Errorf("file mode %v", fi.Mode().Perm())
+	}
+	// Audit records quote callers' numbers: neither the folder nor its files are for others.
+	if di, _ := os.Stat(dir); di.Mode().Perm()&0o027 != 0 {
+		t.Errorf("folder mode %v: group may write or others may read", di.Mode().Perm())
 	}
 	var line []byte
 	NewReader().ReadFile(files[0], 0, func(l []byte) error {
