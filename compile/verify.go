@@ -145,7 +145,10 @@ func (v *verifier) inst(r *Rule, pc int) {
 	case OpSetVar:
 		v.in(arg, len(p.Vars), "instruction %d (%s)", pc, in.Op)
 	case OpRandomRow:
-		if v.opt(arg, len(p.Tables), "instruction %d (%s)", pc, in.Op) && arg >= 0 && p.Tables[arg].KeyIndex == nil {
+		if arg == -1 {
+			break // the no-op finishRandomRow leaves for a DataFile that nothing of the rule uses
+		}
+		if v.in(arg, len(p.Tables), "instruction %d (%s)", pc, in.Op) && p.Tables[arg].KeyIndex == nil {
 			v.failf("instruction %d (%s): table %d has no key index", pc, in.Op, arg)
 		}
 		if Reserved(in.B).RandMax() == 0 {
