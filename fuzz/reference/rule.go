@@ -326,12 +326,13 @@ func (r *reader) dscp(s string) uint32 {
 	return uint32(n)
 }
 
-// mark reads a SET_MARK value: decimal or 0x hex, 0..2^32-1.
+// mark reads a SET_MARK value: decimal or 0x hex, 0..2^32-1; the prefix may be 0X, as strtoul
+// reads it (docs/semantics.md §6).
 func (r *reader) mark(s string) uint32 {
 	s = strings.TrimSpace(s)
 	base := 10
-	if h, ok := strings.CutPrefix(s, "0x"); ok {
-		s, base = h, 16
+	if len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
+		s, base = s[2:], 16
 	}
 	n, err := strconv.ParseUint(s, base, 32)
 	if err != nil {

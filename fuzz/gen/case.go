@@ -1,0 +1,62 @@
+package gen
+
+import (
+	"net/netip"
+	"os"
+	"time"
+)
+
+// A Case is one generated test: a chain of profiles, the data files they name, a message, and
+// the environment of its packet.
+type Case struct {
+	Profiles [][]byte // JSON text, in chain order
+	Data     map[string][]byte
+	Message  []byte
+	Env      Env
+}
+
+// Env is what the packet says about the message, and the fixed time and random number.
+type Env struct {
+	Remote, Local netip.AddrPort
+	TCP           bool
+	Now           time.Time
+	Rand          int // every {$SMC.RandN}; small numbers key rows of keys.csv
+}
+
+var times = []time.Time{
+	time.Date(2021, 3, 18, 21, 6, 48, 0, time.UTC),
+	time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC),
+	time.Date(2026, 11, 22, 10, 0, 0, 123456789, time.UTC),
+	time.Date(1999, 12, 31, 23, 59, 59, 999999999, time.FixedZone("X", -5*3600)),
+}
+
+// New generates the case the bytes b describe.
+func New(b []byte) *Case {
+	s := &source{b: b}
+	c := &Case{Env: s.env()}
+	for n := s.between(1, 3); n > 0; n-- {
+		c.Profiles = append(c.Profiles, s.profile(len(c.Profiles)+1))
+	}
+	c.Data = s.dataFiles()
+	c.Message = s.message()
+	return c
+}
+
+func (s *source) env() Env {
+	return Env{
+		Remote: netip.MustParseAddrPort(pick(s, addrPorts)),
+		Local:  netip.MustParseAddrPort(pick(s, addrPorts)),
+		TCP:    s.chance(3),
+		Now:    pick(s, times),
+		Rand:   pick(s, []int{1, 2, 3, 5, 7, 1000}),
+	}
+}
+
+// Open returns a data file of the case by name, for compile.Options.OpenData and
+// reference.Decode.
+func (c *Case) Open(name string) ([]byte, error) {
+	if b, ok := c.Data[name]; ok {
+		return b, nil
+	}
+	return nil, os.ErrNotExist
+}
