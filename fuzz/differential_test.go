@@ -15,12 +15,16 @@ import (
 // FuzzDifferential runs a generated chain of profiles and a generated message (fuzz/gen) through
 // the reference evaluator and through the engine (compile + runtime), and requires the same
 // outcome: verdict and status code, the bytes sent, the generated response, every audit record
-// (kind, profile, rule, text), DSCP and mark. The generator only writes legal profiles, so both
-// sides must also accept every one of them.
+// (kind, profile, rule, text), DSCP and mark. Both sides must accept every legal profile the
+// generator writes, and refuse the one it now and then spoils on purpose (gen.Case.Flaw).
 func FuzzDifferential(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c := gen.New(b)
+		if c.Flawed > 0 {
+			checkRefused(t, c)
+			return
+		}
 		chain := compileCase(t, c)
 		refChain := decodeCase(t, c)
 		want := referenceOutcome(reference.Run(refChain, c.Message, referenceEnv(c.Env)))
@@ -66,6 +70,21 @@ func decodeCase(t *testing.T, c *gen.Case) []*reference.Profile {
 		chain = append(chain, p)
 	}
 	return chain
+}
+
+// checkRefused requires both sides to refuse the flawed profile of a case and to accept the
+// others.
+func checkRefused(t *testing.T, c *gen.Case) {
+	t.Helper()
+	for i, src := range c.Profiles {
+		_, diags := compile.Compile("p.json", src, compile.Options{OpenData: c.Open})
+		_, err := reference.Decode(src, c.Open)
+		flawed := i+1 == c.Flawed
+		if diags.HasErrors() != flawed || (err != nil) != flawed {
+			t.Fatalf("profile %d (flaw %q in profile %d): engine errors %v, reference error %v\n%s",
+				i+1, c.Flaw, c.Flawed, diags.Errors(), err, describe(c))
+		}
+	}
 }
 
 func referenceEnv(e gen.Env) reference.Env {

@@ -13,6 +13,12 @@ type Case struct {
 	Data     map[string][]byte
 	Message  []byte
 	Env      Env
+
+	// Flawed is the 1-based number of a profile that New made invalid on purpose, with one
+	// mistake that SMC-SPEC.md (or docs/semantics.md) says is an error, described by Flaw; 0
+	// when every profile is legal.
+	Flawed int
+	Flaw   string
 }
 
 // Env is what the packet says about the message, and the fixed time and random number.
@@ -30,15 +36,26 @@ var times = []time.Time{
 	time.Date(1999, 12, 31, 23, 59, 59, 999999999, time.FixedZone("X", -5*3600)),
 }
 
-// New generates the case the bytes b describe.
+// New generates the case the bytes b describe. Decisions added to the generator go after the
+// existing ones, so that the committed corpus keeps describing the cases it was found as.
 func New(b []byte) *Case {
 	s := &source{b: b}
 	c := &Case{Env: s.env()}
+	var trees []object
+	var indents []string
 	for n := s.between(1, 3); n > 0; n-- {
-		c.Profiles = append(c.Profiles, s.profile(len(c.Profiles)+1))
+		trees = append(trees, s.profile(len(trees)+1))
+		indents = append(indents, s.indent())
 	}
 	c.Data = s.dataFiles()
 	c.Message = s.message()
+	if s.chance(16) {
+		c.Flawed = s.intn(len(trees)) + 1
+		c.Flaw = s.flaw(trees[c.Flawed-1])
+	}
+	for i, t := range trees {
+		c.Profiles = append(c.Profiles, marshal(t, indents[i]))
+	}
 	return c
 }
 

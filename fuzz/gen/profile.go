@@ -27,7 +27,7 @@ type rulePlan struct {
 	keyCol int    // DataFileBSearchIndex
 }
 
-func (s *source) profile(id int) []byte {
+func (s *source) profile(id int) object {
 	g := &profileGen{source: s, defAt: map[string]int{}}
 	n := s.between(1, 6)
 	if s.chance(8) {
@@ -44,8 +44,14 @@ func (s *source) profile(id int) []byte {
 	for i := 0; i < n; i++ {
 		rules = append(rules, g.rule(i))
 	}
-	p := object{"ProfileID": g.profileID(id), "ProfileName": pick(s, []string{"fuzz", "a profile", "é"}), "Rules": rules}
-	out, err := json.MarshalIndent(p, "", pick(s, []string{"", " ", "\t"}))
+	return object{"ProfileID": g.profileID(id), "ProfileName": pick(s, []string{"fuzz", "a profile", "é"}), "Rules": rules}
+}
+
+// indent is how a profile's JSON is indented, one of the ways people write it.
+func (s *source) indent() string { return pick(s, []string{"", " ", "\t"}) }
+
+func marshal(p object, indent string) []byte {
+	out, err := json.MarshalIndent(p, "", indent)
 	if err != nil {
 		panic(err) // maps of strings, numbers and slices always marshal
 	}

@@ -18,7 +18,7 @@ type table struct {
 
 // field is column n (1-based) of a row; a missing column is the empty string.
 func field(row []string, n int) string {
-	if n <= len(row) {
+	if n >= 1 && n <= len(row) {
 		return row[n-1]
 	}
 	return ""

@@ -136,10 +136,12 @@ func (r *reader) checkReferences(p *Profile) {
 				r.fail("rule %d: %v", rule.Index, err)
 			}
 			for _, n := range names {
-				_, field := dataField(n)
+				col, field := dataField(n)
 				switch {
 				case field && rule.Data == nil:
 					r.fail("rule %d: {$%s} without a DataFile", rule.Index, n)
+				case field && col > maxFields:
+					r.fail("rule %d: {$%s} is past column %d", rule.Index, n, maxFields)
 				case !defined[n] && !isReserved(n):
 					r.fail("rule %d: {$%s} is not defined", rule.Index, n)
 				}

@@ -9,6 +9,7 @@ const (
 	maxLineLength = 8192  // a start or header line, continuations included
 	maxAudits     = 64    // audit records kept per message
 	maxAuditText  = 4 * maxSize
+	maxFields     = 64 // the highest DataFileBSearchIndex and {$DataFile.FieldN} (docs/semantics.md §4)
 )
 
 // tooLong reports whether a message's start or header lines go past maxLineLength.

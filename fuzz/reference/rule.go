@@ -51,7 +51,7 @@ func (r *reader) readRule(obj map[string]any, index int) *Rule {
 		}
 		rule.Codes = r.codes(r.str(obj, "RspCodeList", false))
 	}
-	rule.KeyCol = int(r.integer(obj, "DataFileBSearchIndex", 1, 1000, 1))
+	rule.KeyCol = int(r.integer(obj, "DataFileBSearchIndex", 1, maxFields, 1))
 	if _, ok := obj["DataFile"]; ok {
 		rule.Data = r.dataFile(r.str(obj, "DataFile", false))
 	}
@@ -268,6 +268,10 @@ func (r *reader) lookup(c *Cond) {
 	if n, ok := dataField(strings.TrimSuffix(strings.TrimPrefix(c.Operand, "{$"), "}")); ok &&
 		strings.HasPrefix(c.Operand, "{$") && strings.HasSuffix(c.Operand, "}") {
 		c.Col = n
+	}
+	if c.Col > maxFields {
+		r.fail("rule %d: {$DataFile.Field%d} is past column %d", rule.Index, c.Col, maxFields)
+		return
 	}
 	if c.Op == "IP_LOOKUP" {
 		if err := rule.Data.networks(c.Col); err != nil {
