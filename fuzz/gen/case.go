@@ -53,6 +53,7 @@ func New(b []byte) *Case {
 		c.Flawed = s.intn(len(trees)) + 1
 		c.Flaw = s.flaw(trees[c.Flawed-1])
 	}
+	c.Message = s.vary(trees, c.Flawed, c.Message)
 	for i, t := range trees {
 		c.Profiles = append(c.Profiles, marshal(t, indents[i]))
 	}
