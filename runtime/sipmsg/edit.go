@@ -115,7 +115,12 @@ func eolLen(e EOL) int { return len(e.bytes()) }
 // section a line break followed by SP or HT is a continuation and stays inside its line, and empty
 // lines are dropped, since an empty line there would end the header section. The start line is
 // re-parsed, so that later rules see what it now says. It returns how many lines the text became.
+// The start line is never removed (SMC-SPEC §6): text that makes no line leaves it as it was, as
+// REWRITE_LINE with an empty Output does (docs/semantics.md §6).
 func (m *Message) ReplaceLine(i int, text []byte) int {
+	if i == 0 && !makesLine(text) {
+		return 1
+	}
 	if m.replaceInPlace(i, text) {
 		return 1
 	}
@@ -268,6 +273,18 @@ func (m *Message) insertOne(at int, sec Section, text []byte) {
 
 // splitLine returns the text up to the first line break and the text after it. In the header
 // section a break followed by SP or HT continues the line.
+// makesLine reports whether text makes a line outside the body, where empty pieces are dropped.
+func makesLine(text []byte) bool {
+	for len(text) > 0 {
+		piece, rest := splitLine(text, false)
+		if len(piece) > 0 {
+			return true
+		}
+		text = rest
+	}
+	return false
+}
+
 func splitLine(text []byte, header bool) (piece, rest []byte) {
 	from := 0
 	for {
