@@ -33,6 +33,8 @@ TARGETS=(
 	"nfq FuzzDecode"
 	"fuzz FuzzMachine"
 	"fuzz FuzzBodies"
+	"fuzz FuzzCompileRules"
+	"fuzz FuzzDifferential"
 )
 
 log=$(mktemp)
