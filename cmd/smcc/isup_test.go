@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,30 +23,11 @@ var guideISUP = filepath.Join(repo, "examples/guide/20-test-isup.json")
 // calling party number, jurisdiction or OLI parameter (the gateway sends the OLI as isup-oli=62
 // in the From URI). Each ADD_LINE goes right after the PAI, so the lines come in reverse order.
 func TestSIPTCapture(t *testing.T) {
-	capture := filepath.Join(corpusRoot, "pcap/sip-capture/sip-i.pcap")
-	data, err := os.ReadFile(capture)
-	if err != nil {
+	invite, err := torture.SIPTInvite(corpusRoot)
+	if errors.Is(err, fs.ErrNotExist) {
 		t.Skipf("the shared corpus is not here (%v); the SIP-T capture is not run", err)
-	}
-	frames, err := torture.ReadCapture(data)
-	if err != nil {
+	} else if err != nil {
 		t.Fatal(err)
-	}
-	var packets [][]byte
-	for _, f := range frames {
-		if ip := torture.IPOf(f.Link, f.Data); ip != nil {
-			packets = append(packets, ip)
-		}
-	}
-	datagrams, err := torture.UDPDatagrams(packets)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var invite []byte
-	for _, d := range datagrams {
-		if bytes.HasPrefix(d, []byte("INVITE ")) {
-			invite = d
-		}
 	}
 	if len(invite) != 1539 {
 		t.Fatalf("the reassembled INVITE is %d bytes, not the capture's 1539", len(invite))

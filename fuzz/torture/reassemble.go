@@ -1,8 +1,11 @@
 package torture
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
+	"os"
+	"path/filepath"
 	"sort"
 )
 
@@ -63,4 +66,37 @@ func UDPDatagrams(packets [][]byte) ([][]byte, error) {
 		out = append(out, whole[8:])
 	}
 	return out, nil
+}
+
+// SIPTCapture is where the shared corpus keeps its SIP-T capture, relative to the corpus root.
+const SIPTCapture = "pcap/sip-capture/sip-i.pcap"
+
+// SIPTInvite returns the INVITE of the corpus's SIP-T capture, put back together from its two
+// IPv4 fragments: a Sonus gateway's 1,539-byte INVITE with an ANSI IAM in a multipart body. A
+// missing corpus gives the os.ReadFile error.
+func SIPTInvite(root string) ([]byte, error) {
+	data, err := os.ReadFile(filepath.Join(root, SIPTCapture))
+	if err != nil {
+		return nil, err
+	}
+	frames, err := ReadCapture(data)
+	if err != nil {
+		return nil, err
+	}
+	var packets [][]byte
+	for _, f := range frames {
+		if ip := IPOf(f.Link, f.Data); ip != nil {
+			packets = append(packets, ip)
+		}
+	}
+	datagrams, err := UDPDatagrams(packets)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range datagrams {
+		if bytes.HasPrefix(d, []byte("INVITE ")) {
+			return d, nil
+		}
+	}
+	return nil, errors.New(SIPTCapture + ": no INVITE among its datagrams")
 }
