@@ -79,6 +79,15 @@ func (m *Machine) rewriteLine(d *compile.ReplaceDef) {
 		m.trace.note("REWRITE_LINE of TOPLINE with an empty Output: the start line is kept")
 		return
 	}
+	if len(m.outBuf) == 0 {
+		// Removed, in the body too, where ReplaceLine would keep an empty line (an empty body
+		// line is text; an empty Output is no line).
+		if m.trace != nil {
+			m.trace.deleted(m, d, m.msg.PhysicalLine(i), m.msg.Text(i))
+		}
+		m.msg.DeleteLine(i)
+		return
+	}
 	line := m.lineNo(i)
 	m.msg.ReplaceLine(i, m.outBuf)
 	m.checkSize()
