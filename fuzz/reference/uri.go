@@ -24,7 +24,8 @@ func (p part) shift(by int) part {
 }
 
 // headerPart finds a macro's part in a header value: the URI in angle brackets when there are
-// any, otherwise the addr-spec, which runs to the first ';' (SMC-SPEC §3).
+// any, otherwise the addr-spec, which runs to the first ';' (SMC-SPEC §3), ',' or white space
+// after any leading white space (docs/semantics.md §3, after RFC 3261 §20.10).
 func headerPart(v, macro string) part {
 	if lt, gt := angleBrackets(v); lt >= 0 {
 		if macro == "GETDISPLAYNAME" {
@@ -35,11 +36,15 @@ func headerPart(v, macro string) part {
 	if macro == "GETDISPLAYNAME" {
 		return part{}
 	}
-	end := strings.IndexByte(v, ';')
-	if end < 0 {
-		end = len(v)
+	start := 0
+	for start < len(v) && isSpace(v[start]) {
+		start++
 	}
-	return uriPart(v[:end], macro)
+	end := start
+	for end < len(v) && v[end] != ';' && v[end] != ',' && !isSpace(v[end]) {
+		end++
+	}
+	return uriPart(v[start:end], macro).shift(start)
 }
 
 // angleBrackets finds the '<' and '>' around the URI of a name-addr, outside a quoted display
