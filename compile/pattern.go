@@ -184,10 +184,14 @@ func (m *Matcher) AppendAll(dst []int, b []byte) []int {
 	switch m.Kind {
 	case MatchLiteral:
 		if len(m.Lit) == 0 {
-			for i := 0; i <= len(b); i++ {
+			// An empty match at every character boundary, as RE2 gives: not inside a UTF-8
+			// sequence, where an edit would split a character (a byte that is not UTF-8 is one).
+			for i := 0; i < len(b); {
 				dst = append(dst, i, i)
+				_, w := utf8.DecodeRune(b[i:])
+				i += w
 			}
-			return dst
+			return append(dst, len(b), len(b))
 		}
 		for pos := 0; ; {
 			i := bytes.Index(b[pos:], m.Lit)

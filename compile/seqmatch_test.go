@@ -158,3 +158,21 @@ func BenchmarkSeqFind(b *testing.B) {
 		})
 	}
 }
+
+// An empty pattern matches at every character boundary, as RE2 does: never inside a UTF-8
+// sequence, and at every byte of text that is not UTF-8. FuzzSeqMatch found the literal engine
+// matching inside U+0347 (found-empty-match-inside-utf8).
+func TestEmptyPatternBoundaries(t *testing.T) {
+	m, err := compilePattern("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, _ := re2.Compile("")
+	ref.Longest()
+	for _, text := range []string{"", "a", "\u0347", "a€b", "\xff\xfe", "a\xe2\x82", "\xe2\x82\xac\x80", "𝄞x"} {
+		compareWithRE2(t, m, ref, []byte(text))
+	}
+	if got := m.AppendAll(nil, []byte("a€")); !slices.Equal(got, []int{0, 0, 1, 1, 4, 4}) {
+		t.Errorf("AppendAll on a€ = %v", got)
+	}
+}
