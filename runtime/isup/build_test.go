@@ -22,6 +22,25 @@ type param struct {
 	value []byte
 }
 
+// pointersFit reports whether bytes can lay the IAM out: a pointer is one octet, so the optional
+// part must start within 255 octets of its pointer when the variable parts come first, in order.
+// A decoded IAM whose parts sat elsewhere (the optional part before a long user service
+// information, say) may not fit.
+func (s iam) pointersFit() bool {
+	variable := [][]byte{s.called}
+	if s.variant == ANSI {
+		variable = [][]byte{s.usi, s.called}
+	}
+	offset := len(variable) + 1 // from the first pointer to the first variable part
+	for k, v := range variable {
+		if offset-k > 255 {
+			return false
+		}
+		offset += 1 + len(v)
+	}
+	return offset-len(variable) <= 255
+}
+
 func (s iam) bytes() []byte {
 	msg := []byte{TypeIAM, s.nci, s.fci[0], s.fci[1], s.cpc}
 	variable := [][]byte{s.called}
