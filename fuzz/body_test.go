@@ -36,6 +36,10 @@ func FuzzBodies(f *testing.F) {
 		{"application/isup", iam},
 		{"multipart/mixed;boundary=b", "--b\r\nContent-Type: application/isup\r\nContent-Transfer-Encoding: binary\r\n\r\n" + iam[:20] + "\r\n--b\r\n--b\r\nContent-Type: a/b\r\n--b--"},
 		{"multipart/related;boundary=xx", "--xx\r\n\r\nc=1\r\n--xx\r\nContent-Type: application/QSIG\r\n\r\nc=1\r\n--xx--"},
+		// IAMs whole but for parts that share octets (docs/semantics.md, ISUP): no IAM on either side.
+		{"application/isup", "\x01\x00\x60\x01\x0a\x00\x02\x03\x04\x03\x00\x21\x43"},
+		{"application/isup", "\x01\x00\x60\x01\x0a\x00\x04\x01\xfe\x05\x04\x03\x10\x21\x43\x00"},
+		{"application/isup;version=ansi92", "\x01\x00\x60\x01\x0a\x03\x02\x00\x04\x03\x10\x21\x43"},
 	} {
 		f.Add(s.ctype, []byte(s.body))
 	}

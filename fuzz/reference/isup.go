@@ -85,7 +85,8 @@ func ansiVersion(params string) bool {
 // to the optional part. ANSI T1.113: type 01, NCI, FCI (2), CPC, pointers to the user service
 // information, the called party number and the optional part. A pointer counts from its own
 // octet; a variable parameter is a length octet and that many octets; the optional part is
-// code, length, value triples up to a code 0.
+// code, length, value triples up to a code 0. No two of these parts may share an octet
+// (docs/semantics.md, ISUP).
 func decodeIAM(msg string, ansi, ok bool) map[string]string {
 	if !ok || len(msg) == 0 || msg[0] != 0x01 {
 		return nil
@@ -99,12 +100,25 @@ func decodeIAM(msg string, ansi, ok bool) map[string]string {
 		return nil
 	}
 	var called string
+	used := make([]bool, len(msg)) // the octets some part of the IAM holds
+	claim := func(from, to int) bool {
+		for i := from; i < to; i++ {
+			if used[i] {
+				return false
+			}
+			used[i] = true
+		}
+		return true
+	}
 	for k := 0; k < variables; k++ {
 		at := firstPointer + k + int(msg[firstPointer+k])
 		if msg[firstPointer+k] == 0 || at < afterPointers || at >= len(msg) || at+1+int(msg[at]) > len(msg) {
 			return nil
 		}
 		called = msg[at+1 : at+1+int(msg[at])] // the last one is the called party number
+		if !claim(at, at+1+len(called)) {
+			return nil
+		}
 	}
 	cdpn, ok := numberDigits(called)
 	if !ok {
@@ -125,6 +139,9 @@ func decodeIAM(msg string, ansi, ok bool) map[string]string {
 		}
 		code := msg[at]
 		if code == 0 {
+			if !claim(pointer+int(msg[pointer]), at+1) {
+				return nil
+			}
 			return v
 		}
 		if at+1 >= len(msg) || at+2+int(msg[at+1]) > len(msg) {

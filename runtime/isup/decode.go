@@ -9,8 +9,9 @@ package isup
 //
 // A message is decoded only when all of that holds inside it: every pointer is non-zero (the
 // optional one excepted), lands past the pointers and inside the message, every length stays
-// inside it, and the optional part reaches its end code. A cut or damaged IAM is therefore refused
-// whatever byte it was cut at. Bytes after the IAM are allowed and ignored.
+// inside it, the optional part reaches its end code, and no two of the parts the pointers reach
+// share an octet. A cut or damaged IAM is therefore refused whatever byte it was cut at. Bytes
+// after the IAM, and between its parts, are allowed and ignored.
 
 // layout gives the offsets of a variant's mandatory parts.
 type layout struct {
@@ -56,11 +57,14 @@ func (d *IAM) decode(msg []byte, v Variant) error {
 	if d.Variant == ITU {
 		d.TMR = msg[5]
 	}
+	var parts [3]span // the variable parameters with their length octets, then the optional part
 	for k := 0; k < l.variable; k++ {
 		value, err := variable(msg, l.pointers+k, varStart)
 		if err != nil {
 			return err
 		}
+		at := l.pointers + k + int(msg[l.pointers+k]) // its length octet
+		parts[k] = span{at, at + 1 + len(value)}
 		if k == l.variable-1 {
 			d.Called = Number{value, true}
 		} else {
@@ -70,7 +74,34 @@ func (d *IAM) decode(msg []byte, v Variant) error {
 	if err := d.Called.check(); err != nil {
 		return err
 	}
-	return d.optional(l.pointers+l.variable, varStart)
+	end, err := d.optional(l.pointers+l.variable, varStart)
+	if err != nil {
+		return err
+	}
+	n := l.variable
+	if d.opt != 0 {
+		parts[n], n = span{d.opt, end}, n+1
+	}
+	if overlap(parts[:n]) {
+		return ErrOverlap
+	}
+	return nil
+}
+
+// span is the octets [start, end) of one part of the message.
+type span struct{ start, end int }
+
+// overlap reports whether two of the parts share an octet: pointers that lead into another
+// parameter describe no message a switch sent.
+func overlap(parts []span) bool {
+	for i := range parts {
+		for j := i + 1; j < len(parts); j++ {
+			if parts[i].start < parts[j].end && parts[j].start < parts[i].end {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // variable returns the mandatory variable parameter whose pointer is msg[p].
@@ -85,30 +116,31 @@ func variable(msg []byte, p, varStart int) ([]byte, error) {
 	return msg[at+1 : at+1+int(msg[at])], nil
 }
 
-// optional reads the optional part whose pointer is msg[p], up to its end code.
-func (d *IAM) optional(p, varStart int) error {
+// optional reads the optional part whose pointer is msg[p], up to its end code, and returns the
+// offset past that code (0 when there is no optional part).
+func (d *IAM) optional(p, varStart int) (int, error) {
 	if d.msg[p] == 0 {
-		return nil
+		return 0, nil
 	}
 	off := p + int(d.msg[p])
 	if off < varStart {
-		return ErrPointer
+		return 0, ErrPointer
 	}
 	d.opt = off
 	for {
 		if off >= len(d.msg) {
-			return ErrTruncated
+			return 0, ErrTruncated
 		}
 		code := d.msg[off]
 		if code == ParamEnd {
-			return nil
+			return off + 1, nil
 		}
 		if off+1 >= len(d.msg) || off+2+int(d.msg[off+1]) > len(d.msg) {
-			return ErrTruncated
+			return 0, ErrTruncated
 		}
 		end := off + 2 + int(d.msg[off+1])
 		if err := d.param(code, d.msg[off+2:end]); err != nil {
-			return err
+			return 0, err
 		}
 		off = end
 	}

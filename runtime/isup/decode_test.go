@@ -139,6 +139,10 @@ func TestDecodeErrors(t *testing.T) {
 		{"jurisdiction with a spare code", withOpt(ANSI, param{ParamJurisdiction, []byte{0xA5}}), ANSI, ErrDigits},
 		{"OLI of 2 octets", withOpt(ANSI, param{ParamOriginatingLine, []byte{1, 2}}), ANSI, ErrLength},
 		{"OLI of 0 octets", withOpt(ITU, param{ParamOriginatingLine, nil}), ITU, ErrLength},
+		// Each of these reads whole but for the overlap: a called number 1234 (03 10 21 43).
+		{"optional part inside the called number", []byte{1, 0, 0x60, 1, 10, 0, 2, 3, 4, 0x03, 0x00, 0x21, 0x43}, ITU, ErrOverlap},
+		{"called number inside an optional parameter", []byte{1, 0, 0x60, 1, 10, 0, 4, 1, 0xFE, 5, 4, 0x03, 0x10, 0x21, 0x43, 0}, ITU, ErrOverlap},
+		{"ANSI called number on the user service information", []byte{1, 0, 0x60, 1, 10, 3, 2, 0, 4, 0x03, 0x10, 0x21, 0x43}, ANSI, ErrOverlap},
 	}
 	for _, tt := range tests {
 		var d IAM

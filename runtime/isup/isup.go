@@ -50,6 +50,7 @@ var (
 	ErrTruncated  = errors.New("the IAM ends inside a parameter or before its end of optional parameters")
 	ErrPointer    = errors.New("a pointer of the IAM is 0 or points into its pointers")
 	ErrLength     = errors.New("a parameter of the IAM has a length its kind cannot have")
+	ErrOverlap    = errors.New("two parts of the IAM that its pointers reach share octets")
 	ErrDigits     = errors.New("an address of the IAM holds a spare digit code, a digit after ST, or an odd count with no digits")
 	ErrNoISUPPart = errors.New("no application/ISUP body or part")
 )
