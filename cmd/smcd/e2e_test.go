@@ -466,13 +466,8 @@ func TestE2EBatchVerdicts(t *testing.T) {
 	d := tn.startSmcd("--queues", "0", "-p", writeProfile(t, recordProfile), "--metrics", "127.0.0.1:9563")
 	to := netip.AddrPortFrom(tn.b4, 5060)
 	const count = 3000
-	got := tn.receive(to, count, 10*time.Second)
 	msg := strings.Replace(request("INVITE", "alice", tn.a4), "e2e-1", "inv-{n}", 1)
-	tn.flood(to, count, 10000, msg)()
-	ds := got()
-	if len(ds) != count {
-		t.Fatalf("%d of %d messages arrived", len(ds), count)
-	}
+	ds := tn.floodAll(to, count, msg)
 	for i, dg := range ds {
 		if want := strings.Replace(msg, "{n}", strconv.Itoa(i), 1); string(dg.Payload) != want {
 			t.Fatalf("message %d arrived changed:\n%q\nwant\n%q", i, dg.Payload, want)
@@ -508,13 +503,8 @@ func TestE2EOrderKept(t *testing.T) {
 	d := tn.startSmcd("--queues", "0", "-p", writeProfile(t, everyFifthProfile))
 	to := netip.AddrPortFrom(tn.b4, 5060)
 	const count = 2000
-	got := tn.receive(to, count, 10*time.Second)
 	msg := strings.Replace(request("OPTIONS", "alice", tn.a4), "e2e-1", "order-{n}", 1)
-	tn.flood(to, count, 10000, msg)()
-	ds := got()
-	if len(ds) != count {
-		t.Fatalf("%d of %d messages arrived", len(ds), count)
-	}
+	ds := tn.floodAll(to, count, msg)
 	for i, dg := range ds {
 		want := strings.Replace(msg, "{n}", strconv.Itoa(i), 1)
 		if i%5 == 0 {
@@ -525,4 +515,17 @@ func TestE2EOrderKept(t *testing.T) {
 		}
 	}
 	d.stop(t)
+}
+
+// floodAll sends count numbered copies of template from a to `to` at 10,000 a second and returns
+// what arrived, failing unless every one did.
+func (tn *testNet) floodAll(to netip.AddrPort, count int, template string) []datagram {
+	tn.t.Helper()
+	got := tn.receive(to, count, 10*time.Second)
+	tn.flood(to, count, 10000, template)()
+	ds := got()
+	if len(ds) != count {
+		tn.t.Fatalf("%d of %d messages arrived", len(ds), count)
+	}
+	return ds
 }
