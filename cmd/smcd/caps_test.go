@@ -26,16 +26,7 @@ func TestSmcdDropsCapabilities(t *testing.T) {
 	queue := fmt.Sprint(33000 + os.Getpid()%1000)
 	out := &lockedBuffer{}
 	cmd := exec.Command(bin, "--queues", queue, "-p", profile)
-	cmd.Stderr = out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "msg=started"); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("smcd did not start:\n%s", out)
-		}
-	}
+	startAndWait(t, cmd, out, "smcd did not start")
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
 	if err != nil {
 		t.Fatal(err)
@@ -94,16 +85,7 @@ func TestE2EDedicatedUser(t *testing.T) {
 	out := &lockedBuffer{}
 	cmd := exec.Command("ip", "netns", "exec", tn.b, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
 		"--inh-caps=-all,+net_admin,+net_raw", "--ambient-caps=-all,+net_admin,+net_raw", "--", bin, "--queues", "0", "-p", profile)
-	cmd.Stderr = out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "msg=started"); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("smcd did not start as user 65534:\n%s", out)
-		}
-	}
+	startAndWait(t, cmd, out, "smcd did not start as user 65534")
 	status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
 	if !strings.Contains(string(status), "\nUid:\t65534\t65534\t65534\t65534\n") || !strings.Contains(string(status), "\nCapEff:\t0000000000003000\n") {
 		t.Fatalf("smcd is not the dedicated user with two capabilities:\n%s", status)
@@ -121,5 +103,21 @@ func TestE2EDedicatedUser(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("smcd as user 65534: %v\n%s", err, out)
+	}
+}
+
+// startAndWait starts smcd's command with its standard error in out, stops it when the test ends,
+// and waits up to 10 s for its "started" line, failing with why otherwise.
+func startAndWait(t *testing.T, cmd *exec.Cmd, out *lockedBuffer, why string) {
+	t.Helper()
+	cmd.Stderr = out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "msg=started"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s:\n%s", why, out)
+		}
 	}
 }
