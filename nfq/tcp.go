@@ -80,30 +80,24 @@ func contentLength(head []byte) (int, bool) {
 	return 0, true
 }
 
-// handleTCP runs the chain on each whole message of a TCP segment and keeps the connection's
-// numbering consistent when the length changes.
-func (w *Worker) handleTCP() {
+// handleTCP runs the chain on each whole message of a TCP segment (when bound: a binding took
+// the packet) and keeps the connection's numbering consistent when the length changes. An unbound
+// segment keeps its bytes, but its numbers are translated like every other of a tracked
+// connection.
+func (w *Worker) handleTCP(bound bool) {
 	f, d := w.flows.find(&w.pkt)
 	tcp := w.q.Packet[w.pkt.transportOff:w.pkt.payloadOff]
 	seq := binary.BigEndian.Uint32(tcp[tcpSeq:])
 	seg := w.pkt.Payload
 	out := seg
 	actions := runtime.Result{DSCP: -1}
+	if !bound {
+		w.Stats.Verdicts[runtime.Accept].Add(1)
+	}
 	if len(seg) > 0 {
-		if f == nil || !w.retransmission(f, d, seq, &out) {
-			changed, ok := w.runStream(seg, &actions)
-			if ok && changed {
-				out = w.payload
-				if f == nil && len(out) != len(seg) {
-					if f, d = w.flows.add(&w.pkt), 0; f == nil {
-						w.Stats.Errors[ErrKindTCPLength].Add(1)
-						out = seg
-					}
-				}
-				if f != nil {
-					w.flows.changed(&f.dirs[d], seq, len(seg), out)
-				}
-			}
+		repeat := f != nil && w.retransmission(f, d, seq, &out)
+		if !repeat && bound {
+			out, f, d = w.rewriteSegment(seg, seq, f, d, &actions)
 		}
 	}
 	if f != nil || !bytes.Equal(out, seg) {
@@ -118,6 +112,27 @@ func (w *Worker) handleTCP() {
 		}
 	}
 	w.packetActions(&actions)
+}
+
+// rewriteSegment runs the chain on the new data seg at seq and returns what the segment becomes.
+// A length change starts tracking the connection when it is not tracked yet (f nil), and is
+// recorded in direction d of it.
+func (w *Worker) rewriteSegment(seg []byte, seq uint32, f *flow, d int, actions *runtime.Result) ([]byte, *flow, int) {
+	changed, ok := w.runStream(seg, actions)
+	if !ok || !changed {
+		return seg, f, d
+	}
+	out := w.payload
+	if f == nil && len(out) != len(seg) {
+		if f, d = w.flows.add(&w.pkt), 0; f == nil {
+			w.Stats.Errors[ErrKindTCPLength].Add(1)
+			return seg, nil, 0
+		}
+	}
+	if f != nil {
+		w.flows.changed(&f.dirs[d], seq, len(seg), out)
+	}
+	return out, f, d
 }
 
 // retransmission handles a segment that repeats data already passed: the last changed segment

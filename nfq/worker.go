@@ -190,13 +190,19 @@ func (w *Worker) handle() {
 	if w.pkt.Proto == ProtoTCP {
 		w.env.Transport = runtime.TCP
 	}
-	if !w.bind(dir) {
+	bound := w.bind(dir)
+	if !bound {
 		w.Stats.Unbound.Add(1)
-		w.Stats.Verdicts[runtime.Accept].Add(1)
-		return
 	}
 	if w.pkt.Proto == ProtoTCP {
-		w.handleTCP() // pure ACKs too: a tracked connection's numbers need translating
+		// Every packet of a connection goes through the TCP tracking, bound or not: a binding
+		// limited to one direction runs the chain on that direction only, and the other
+		// direction's acknowledgements must still be renumbered.
+		w.handleTCP(bound)
+		return
+	}
+	if !bound {
+		w.Stats.Verdicts[runtime.Accept].Add(1)
 		return
 	}
 	if len(w.pkt.Payload) == 0 {

@@ -622,3 +622,56 @@ func TestFlowTableEviction(t *testing.T) {
 		t.Fatalf("after the idle ones went: %d entries", len(tab.flows))
 	}
 }
+
+// A binding limited to one direction runs the chain on that direction only, but the packets of
+// the other direction, unbound, are still renumbered: without that, the acknowledgements of a
+// grown segment run ahead of what the sender sent and the connection stalls (issue 16, 1).
+func TestWorkerTCPDirectionBinding(t *testing.T) {
+	out := Outbound
+	set := &ChainSet{Bindings: []Binding{{Name: "out", Direction: &out, Chain: testChain(t)}}}
+	options := sipRequest("OPTIONS", "alice")
+	n1 := uint32(len(options))
+	const growth = uint32(len("X-Seen: smc\r\n"))
+	sent := func(id uint32, pkt []byte) Queued { return Queued{ID: id, Hook: HookLocalOut, Packet: pkt} }
+	received := func(id uint32, pkt []byte) Queued { return Queued{ID: id, Hook: HookLocalIn, Packet: pkt} }
+	reply := sipRequest("OPTIONS", "bob")
+	src := &fakeSource{packets: []Queued{
+		sent(1, tcpPacket(false, 1000, 500, 0x18, nil, options)),                             // grows
+		received(2, tcpPacket(true, 500, 1000+n1+growth, 0x18, nil, reply)),                  // data and ACK back
+		sent(3, tcpPacket(false, 1000+n1, 500+uint32(len(reply)), 0x10, nil, nil)),           // ACK of it
+		received(4, tcpPacket(true, 500+uint32(len(reply)), 1000+n1+growth, 0x11, nil, nil)), // FIN
+	}}
+	w := NewWorker(src, NewChainSetRef(set), nil, nil)
+	for range src.packets {
+		if err := w.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	field := func(i, off int) uint32 {
+		pkt := src.verdicts[i].Packet
+		if pkt == nil {
+			pkt = src.packets[i].Packet
+		}
+		if err := verify(pkt); err != nil {
+			t.Fatalf("packet %d: %v", i+1, err)
+		}
+		return binary.BigEndian.Uint32(pkt[off:])
+	}
+	const seqAt, ackAt = 24, 28
+	if got := field(1, ackAt); got != 1000+n1 {
+		t.Errorf("the unbound direction's ACK of the grown segment: %d, want %d", got, 1000+n1)
+	}
+	var p Packet
+	if Decode(src.verdicts[1].Packet, &p) != nil || !bytes.Equal(p.Payload, reply) {
+		t.Errorf("the unbound direction's data was changed: %q", p.Payload)
+	}
+	if got := field(3, ackAt); got != 1000+n1 {
+		t.Errorf("the unbound FIN's ACK: %d, want %d", got, 1000+n1)
+	}
+	if got := field(2, seqAt); got != 1000+n1+growth {
+		t.Errorf("the bound direction's next seq: %d, want %d", got, 1000+n1+growth)
+	}
+	if w.Stats.Unbound.Load() != 2 {
+		t.Errorf("unbound %d, want 2", w.Stats.Unbound.Load())
+	}
+}
