@@ -163,6 +163,22 @@ func appendConfig(b []byte, num uint16, seq uint32, maxLen, flags uint32) []byte
 	return finish(b, start)
 }
 
+// appendIntakeOff appends the message that sets queue num's length limit to 0: the kernel then
+// queues nothing more and gives each new packet the verdict of a full queue at once (accepted
+// with failOpen, else dropped). The packets already queued stay queued.
+func appendIntakeOff(b []byte, num uint16, seq uint32, failOpen bool) []byte {
+	var flags uint32
+	if failOpen {
+		flags = nfqueue.NfQaCfgFlagFailOpen
+	}
+	start := len(b)
+	b = appendHeader(b, msgConfig, nlmFRequest|nlmFAck, seq, num)
+	b = appendAttr32(b, attrCfgMaxLen, 0)
+	b = appendAttr32(b, attrCfgFlags, flags)
+	b = appendAttr32(b, attrCfgMask, nfqueue.NfQaCfgFlagFailOpen)
+	return finish(b, start)
+}
+
 // appendUnbind appends the message that unbinds queue num.
 func appendUnbind(b []byte, num uint16, seq uint32) []byte {
 	start := len(b)

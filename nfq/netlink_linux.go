@@ -64,6 +64,10 @@ type Queue struct {
 	pending int    // untouched packets not yet answered
 	highest uint32 // the highest of their IDs
 
+	failOpen  bool
+	drainSeq  uint32 // the sequence number of StopIntake's message; 0 before it
+	intakeOff bool   // the kernel acknowledged StopIntake: every packet still queued is in the socket
+
 	Stats QueueStats
 }
 
@@ -80,7 +84,8 @@ func OpenQueue(cfg QueueConfig) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("queue %d: netlink socket: %w", cfg.Num, err)
 	}
-	q := &Queue{fd: fd, num: cfg.Num, rx: newReceiver(cfg.Batch), rbuf: make([]byte, 0, slotSize), wbuf: make([]byte, 0, slotSize), seq: 1, batch: cfg.Batch}
+	q := &Queue{fd: fd, num: cfg.Num, rx: newReceiver(cfg.Batch), rbuf: make([]byte, 0, slotSize), wbuf: make([]byte, 0, slotSize), seq: 1, batch: cfg.Batch,
+		failOpen: !cfg.FailClosed}
 	if err := q.setup(cfg); err != nil {
 		unix.Close(fd)
 		return nil, fmt.Errorf("queue %d: %w", cfg.Num, err)
@@ -192,7 +197,7 @@ func (q *Queue) command(msgs []byte, acks int) error {
 func (q *Queue) Next(p *Queued) error {
 	for {
 		for len(q.rest) > 0 {
-			msg, typ, _, rest, err := splitMessage(q.rest)
+			msg, typ, seq, rest, err := splitMessage(q.rest)
 			if err != nil {
 				q.rest = nil
 				return err
@@ -202,8 +207,8 @@ func (q *Queue) Next(p *Queued) error {
 			case msgPacket:
 				return parsePacket(msg, p)
 			case nlmsgError:
-				if code, _ := errnoOf(msg); code != 0 {
-					return ErrVerdictRefused
+				if err := q.acknowledged(msg, seq); err != nil {
+					return err
 				}
 			}
 		}
@@ -216,9 +221,16 @@ func (q *Queue) Next(p *Queued) error {
 		if err := q.flush(); err != nil {
 			return err
 		}
-		switch err := q.rx.receive(q.fd); err {
+		flags := 0
+		if q.intakeOff {
+			flags = unix.MSG_DONTWAIT // nothing more can come: what is not there yet never will
+		}
+		switch err := q.rx.receive(q.fd, flags); err {
 		case nil:
 		case unix.EAGAIN, unix.EINTR:
+			if q.intakeOff && err == unix.EAGAIN {
+				return ErrDrained
+			}
 			// EINTR too goes back to the caller, which then looks at its stop and reload
 			// signals before it waits again.
 			return ErrTimeout
@@ -228,6 +240,38 @@ func (q *Queue) Next(p *Queued) error {
 			return fmt.Errorf("nfq: queue %d: receive: %w", q.num, err)
 		}
 	}
+}
+
+// acknowledged reads an NLMSG_ERROR: the kernel's answer to a verdict (sent only when it refuses
+// one) or to StopIntake.
+func (q *Queue) acknowledged(msg []byte, seq uint32) error {
+	code, _ := errnoOf(msg)
+	if q.drainSeq != 0 && seq == q.drainSeq {
+		if code != 0 {
+			return fmt.Errorf("nfq: queue %d: stopping the intake: %w", q.num, unix.Errno(code))
+		}
+		q.intakeOff = true
+		return nil
+	}
+	if code != 0 {
+		return ErrVerdictRefused
+	}
+	return nil
+}
+
+// StopIntake implements Drainer. It sets the queue's length limit to 0: from then on the kernel
+// gives every new packet the verdict of a full queue at once (accepted unchanged under fail-open,
+// dropped with FailClosed), while the packets queued before keep their place. The kernel answers
+// the message after every one of those packets is in the socket, so once Next has read the
+// answer and then finds the socket empty, no packet waits for a verdict, and Next returns
+// ErrDrained. Unbinding a queue drops the packets it still holds (the kernel flushes it with
+// NF_DROP; --queue-bypass applies only to packets that arrive while no one is bound), so a stop
+// that loses nothing drains first and then closes.
+func (q *Queue) StopIntake() error {
+	q.drainSeq = q.seq
+	q.seq++
+	q.wbuf = appendIntakeOff(q.wbuf[:0], q.num, q.drainSeq, q.failOpen)
+	return q.write()
 }
 
 // Verdict implements Source.
@@ -286,8 +330,9 @@ func (q *Queue) write() error {
 	}
 }
 
-// Close unbinds the queue and closes the socket. Packets still queued then take the kernel's
-// default for a queue without a reader: dropped, or accepted with --queue-bypass.
+// Close unbinds the queue and closes the socket. The kernel drops the packets still queued (call
+// StopIntake and read until ErrDrained first to lose none); later packets take its default for a
+// queue without a reader: dropped, or accepted with --queue-bypass.
 func (q *Queue) Close() error {
 	q.flush()
 	q.wbuf = appendUnbind(q.wbuf[:0], q.num, q.seq)

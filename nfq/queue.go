@@ -63,6 +63,12 @@ type Source interface {
 	Verdict(v *Verdict) error
 }
 
+// A Drainer is a Source that can stop taking packets while it hands out those it holds. After
+// StopIntake, Next returns the packets queued before it and then ErrDrained.
+type Drainer interface {
+	StopIntake() error
+}
+
 // Errors of a Source that the worker counts and carries on after.
 var (
 	// ErrTimeout reports that no packet arrived within the poll interval.
@@ -73,6 +79,8 @@ var (
 	// ErrVerdictRefused reports that the kernel answered a verdict with an error (an unknown
 	// packet ID, say): the packet it named is no longer queued.
 	ErrVerdictRefused = errors.New("nfq: the kernel refused a verdict")
+	// ErrDrained reports that a Drainer has handed out every packet it held after StopIntake.
+	ErrDrained = errors.New("nfq: the queue is drained")
 )
 
 // MaxVerdictPacket is the largest packet a verdict can carry: the netlink attribute length is 16

@@ -42,16 +42,16 @@ func newReceiver(slots int) *receiver {
 }
 
 // receive reads up to len(slots) datagrams, blocking (up to the socket's receive timeout) until
-// the first arrives.
+// the first arrives; flags may add MSG_DONTWAIT.
 //
 // The wait is an ordinary syscall, which the Go scheduler sees. Making it a raw one, which the
 // scheduler does not see, saved the runtime's futex and nanosleep calls around each wait at a
 // low rate, but under load the worker then stalled for tenths of a second at a time (fail-open
 // passed a third of the packets unhandled at 20,000 a second): the scheduler could not take the
 // P of a goroutine it believed to be running.
-func (r *receiver) receive(fd int) error {
+func (r *receiver) receive(fd, flags int) error {
 	r.n, r.next = 0, 0
-	n, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&r.hdrs[0])), uintptr(len(r.hdrs)), unix.MSG_WAITFORONE, 0, 0)
+	n, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&r.hdrs[0])), uintptr(len(r.hdrs)), uintptr(unix.MSG_WAITFORONE|flags), 0, 0)
 	if errno != 0 {
 		return errno
 	}

@@ -104,7 +104,8 @@ func (w *Worker) bind(dir Direction) bool {
 }
 
 // Run handles packets until stop is set, checking it at least once per poll interval of the
-// source. It returns the error that made the source unusable, or nil when stopped.
+// source, and then drains the source (see drain). It returns the error that made the source
+// unusable, or nil when stopped.
 func (w *Worker) Run(stop *atomic.Bool) error {
 	last := time.Now()
 	for !stop.Load() {
@@ -116,7 +117,36 @@ func (w *Worker) Run(stop *atomic.Bool) error {
 			last = now
 		}
 	}
-	return nil
+	return w.drain()
+}
+
+// drainTimeout bounds a drain: a queue holds at most its length limit (8,192 packets by default,
+// under a tenth of a second of work), so only a source that misbehaves takes longer.
+const drainTimeout = 5 * time.Second
+
+// ErrDrainTimeout reports a drain that did not end within drainTimeout.
+var ErrDrainTimeout = errors.New("nfq: the queue was not drained in time")
+
+// drain stops a Drainer's intake and runs the chain on every packet it still holds, so that the
+// stop loses none of them and rewrites them as the chain says. A Source that is no Drainer is
+// left as it is.
+func (w *Worker) drain() error {
+	d, ok := w.src.(Drainer)
+	if !ok {
+		return nil
+	}
+	if err := d.StopIntake(); err != nil {
+		return err
+	}
+	for deadline := time.Now().Add(drainTimeout); time.Now().Before(deadline); {
+		switch err := w.Step(); {
+		case errors.Is(err, ErrDrained):
+			return nil
+		case err != nil:
+			return err
+		}
+	}
+	return ErrDrainTimeout
 }
 
 // yieldEvery is how often a worker yields to the Go scheduler. A goroutine that runs for 10 ms

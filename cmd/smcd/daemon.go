@@ -197,12 +197,18 @@ func (d *daemon) bundleChanged() bool {
 	return d.current.changed()
 }
 
-// stop makes the workers finish the packet in hand, then unbinds the queues. Packets still in
-// the kernel's queue then get the kernel's default: accepted with --queue-bypass, else dropped.
+// stop loses no packet: each worker stops its queue's intake, so that the kernel accepts new
+// packets unchanged (as fail-open does; dropped with --fail-closed), runs the chain on every
+// packet still queued, and only then do the queues get unbound, since the kernel drops what an
+// unbound queue holds. Packets arriving after that take the rule's --queue-bypass.
 func (d *daemon) stop() error {
 	d.stopped.Store(true)
 	d.wg.Wait()
-	return d.closeAll()
+	var errs []error
+	for len(d.failed) > 0 {
+		errs = append(errs, <-d.failed)
+	}
+	return errors.Join(append(errs, d.closeAll())...)
 }
 
 func (d *daemon) closeAll() error {
