@@ -260,17 +260,17 @@ func (q *Queue) acknowledged(msg []byte, seq uint32) error {
 }
 
 // StopIntake implements Drainer. It sets the queue's length limit to 0: from then on the kernel
-// gives every new packet the verdict of a full queue at once (accepted unchanged under fail-open,
-// dropped with FailClosed), while the packets queued before keep their place. The kernel answers
-// the message after every one of those packets is in the socket, so once Next has read the
-// answer and then finds the socket empty, no packet waits for a verdict, and Next returns
-// ErrDrained. Unbinding a queue drops the packets it still holds (the kernel flushes it with
-// NF_DROP; --queue-bypass applies only to packets that arrive while no one is bound), so a stop
-// that loses nothing drains first and then closes.
-func (q *Queue) StopIntake() error {
+// gives every new packet the verdict of a full queue at once (accepted unchanged when passNew is
+// set and the queue is fail-open, else dropped), while the packets queued before keep their
+// place. The kernel answers the message after every one of those packets is in the socket, so
+// once Next has read the answer and then finds the socket empty, no packet waits for a verdict,
+// and Next returns ErrDrained. Unbinding a queue drops the packets it still holds (the kernel
+// flushes it with NF_DROP; --queue-bypass applies only to packets that arrive while no one is
+// bound), so a stop that loses nothing drains first and then closes.
+func (q *Queue) StopIntake(passNew bool) error {
 	q.drainSeq = q.seq
 	q.seq++
-	q.wbuf = appendIntakeOff(q.wbuf[:0], q.num, q.drainSeq, q.failOpen)
+	q.wbuf = appendIntakeOff(q.wbuf[:0], q.num, q.drainSeq, passNew && q.failOpen)
 	return q.write()
 }
 

@@ -64,9 +64,10 @@ type Source interface {
 }
 
 // A Drainer is a Source that can stop taking packets while it hands out those it holds. After
-// StopIntake, Next returns the packets queued before it and then ErrDrained.
+// StopIntake, Next returns the packets queued before it and then ErrDrained; the packets that
+// arrive meanwhile pass unchanged when passNew is set, and are dropped otherwise.
 type Drainer interface {
-	StopIntake() error
+	StopIntake(passNew bool) error
 }
 
 // Errors of a Source that the worker counts and carries on after.

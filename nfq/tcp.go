@@ -87,6 +87,12 @@ func contentLength(head []byte) (int, bool) {
 func (w *Worker) handleTCP(bound bool) {
 	f, d := w.flows.find(&w.pkt)
 	tcp := w.q.Packet[w.pkt.transportOff:w.pkt.payloadOff]
+	if f != nil && tcp[tcpFlags]&flagSYN != 0 {
+		// A new connection between the same two ends: the old one's offsets are not its own
+		// (one closed with FIN stays tracked until then, and so does one loaded at start).
+		w.flows.remove(f)
+		f = nil
+	}
 	seq := binary.BigEndian.Uint32(tcp[tcpSeq:])
 	seg := w.pkt.Payload
 	out := seg

@@ -207,6 +207,7 @@ const (
 	tcpFlags = 13
 	tcpSum   = 16
 	flagFIN  = 0x01
+	flagSYN  = 0x02
 	flagRST  = 0x04
 	flagACK  = 0x10
 	optSACK  = 5

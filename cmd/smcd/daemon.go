@@ -80,6 +80,7 @@ func start(opts *options, log *slog.Logger) (*daemon, error) {
 		}
 		log.Info("metrics", "url", "http://"+addr.String()+"/metrics")
 	}
+	d.loadTCPState()
 	ensureProcs(len(d.workers))
 	for i, w := range d.workers {
 		d.wg.Add(1)
@@ -208,6 +209,7 @@ func (d *daemon) stop() error {
 	for len(d.failed) > 0 {
 		errs = append(errs, <-d.failed)
 	}
+	errs = append(errs, d.saveTCPState())
 	return errors.Join(append(errs, d.closeAll())...)
 }
 

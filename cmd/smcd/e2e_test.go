@@ -138,6 +138,12 @@ func needSIPp(t *testing.T) string {
 // UAS and the UAC received and sent.
 func (tn *testNet) sippCalls(t *testing.T, sipp, transport string, a, b netip.Addr, calls int) (uasLog, uacLog string) {
 	t.Helper()
+	return tn.sippCallsAt(t, sipp, transport, a, b, calls, 20)
+}
+
+// sippCallsAt is sippCalls with the UAC starting rate calls a second.
+func (tn *testNet) sippCallsAt(t *testing.T, sipp, transport string, a, b netip.Addr, calls, rate int) (uasLog, uacLog string) {
+	t.Helper()
 	dir := t.TempDir()
 	// The UAS runs until the test stops it: with -m, over TCP it counts a call still in its
 	// closing pause as failed when the UAC closes the connection, smcd or not.
@@ -150,7 +156,7 @@ func (tn *testNet) sippCalls(t *testing.T, sipp, transport string, a, b netip.Ad
 	defer uas.Process.Kill()
 	time.Sleep(300 * time.Millisecond)
 	uac := exec.Command("ip", "netns", "exec", tn.a, sipp, "-sn", "uac", "-t", transport, netip.AddrPortFrom(b, 5060).String(),
-		"-i", a.String(), "-p", "5070", "-m", strconv.Itoa(calls), "-r", "20", "-nostdin",
+		"-i", a.String(), "-p", "5070", "-m", strconv.Itoa(calls), "-r", strconv.Itoa(rate), "-nostdin",
 		"-trace_msg", "-message_file", filepath.Join(dir, "uac.log"), "-timeout", "30s", "-timeout_error")
 	uac.Dir = dir
 	if out, err := uac.CombinedOutput(); err != nil {
@@ -325,38 +331,48 @@ func TestE2ESIPpTCP(t *testing.T) {
 	d.stop(t)
 }
 
-// The rules smcd rules prints are accepted by iptables and ip6tables as printed, and queue what
-// they say.
+// The iptables rules smcd rules prints for every role are accepted by iptables and ip6tables as
+// printed, and are then in the mangle table exactly as printed. Where the kernel has nft_queue
+// (not CI), the nft rules are applied too; TestRulesNftCheck checks them everywhere else.
 func TestRulesApply(t *testing.T) {
 	tn := newTestNet(t)
-	var out, errs bytes.Buffer
-	if code := run([]string{"rules", "--queues", "2:3", "--ports", "5060,5080", "--response-mark", "0x53"}, &out, &errs); code != 0 {
-		t.Fatalf("smcd rules: %d\n%s", code, errs.String())
+	for _, role := range []string{"server", "client", "proxy", "router"} {
+		applied := tn.applyRules(t, "--format", "iptables", "--role", role, "--queues", "2:3", "--ports", "5060,5080", "--response-mark", "0x53")
+		listed := map[string]string{}
+		for _, ipt := range []string{"iptables", "ip6tables"} {
+			out, err := exec.Command("ip", "netns", "exec", tn.b, ipt, "-t", "mangle", "-S").Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			listed[ipt] = string(out)
+		}
+		chains := map[string]int{"server": 2, "client": 2, "proxy": 2, "router": 1}[role]
+		if len(applied) != 2*2*chains { // families × transports × chains
+			t.Errorf("%s: %d rules applied:\n%s", role, len(applied), strings.Join(applied, "\n"))
+		}
+		for _, line := range applied {
+			ipt, rule, _ := strings.Cut(line, " -t mangle ")
+			if !strings.Contains(listed[ipt], rule+"\n") {
+				t.Errorf("%s: %s -t mangle -S lacks %q:\n%s", role, ipt, rule, listed[ipt])
+			}
+		}
+		tn.inB("iptables", "-t", "mangle", "-F")
+		tn.inB("ip6tables", "-t", "mangle", "-F")
 	}
-	applied := 0
-	for _, line := range strings.Split(out.String(), "\n") {
-		if strings.HasPrefix(line, "iptables ") || strings.HasPrefix(line, "ip6tables ") {
-			tn.inB("sh", "-c", line)
-			applied++
+	if !nftQueueAvailable("/") {
+		return
+	}
+	for _, role := range []string{"server", "client", "proxy", "router"} {
+		for _, queues := range []string{"0", "2:3", "0,2"} {
+			batch := nftBatch(t, "--format", "nft", "--role", role, "--queues", queues)
+			path := filepath.Join(t.TempDir(), "rules.nft")
+			if err := os.WriteFile(path, []byte(batch), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			tn.inB("nft", "-f", path)
+			tn.inB("nft", "delete", "table", "inet", "smc")
 		}
 	}
-	if applied != 8 {
-		t.Fatalf("%d iptables rules in\n%s", applied, out.String())
-	}
-	listed, err := exec.Command("ip", "netns", "exec", tn.b, "iptables", "-S").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{
-		"-A INPUT -p udp -m multiport --dports 5060,5080 -m mark ! --mark 0x53 -j NFQUEUE --queue-balance 2:3 --queue-bypass",
-		"-A OUTPUT -p tcp -m multiport --sports 5060,5080 -m mark ! --mark 0x53 -j NFQUEUE --queue-balance 2:3 --queue-bypass",
-	} {
-		if !strings.Contains(string(listed), want) {
-			t.Errorf("iptables -S lacks %q:\n%s", want, listed)
-		}
-	}
-	// The nft rules are not applied: the queue expression needs the nft_queue module, which
-	// machines like CI's lack (iptables' NFQUEUE target is xt_NFQUEUE).
 }
 
 // A configuration file binds chains by peer: the IPv4 peer's messages run one chain, everything
