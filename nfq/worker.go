@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	goruntime "runtime"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -107,6 +108,10 @@ func (w *Worker) bind(dir Direction) bool {
 // source, and then drains the source (see drain). It returns the error that made the source
 // unusable, or nil when stopped.
 func (w *Worker) Run(stop *atomic.Bool) error {
+	// A fault on memory the chain reads (a data table mapped from a file that shrank under it)
+	// becomes a panic, which handle recovers: that packet passes, counted, and the worker goes
+	// on. smcd maps private copies of its bundles, so this is the second line of defence.
+	debug.SetPanicOnFault(true)
 	last := time.Now()
 	for !stop.Load() {
 		if err := w.Step(); err != nil {

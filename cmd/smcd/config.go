@@ -57,7 +57,7 @@ func (e *configError) Error() string { return fmt.Sprintf("%s:%s: %s", e.file, e
 
 // readConfig reads the file into opts; set tells which flags the command line gave, which win.
 func readConfig(path string, opts *options, set map[string]bool) error {
-	if err := refuseWorldWritable(path); err != nil {
+	if err := refuseUntrusted(path); err != nil {
 		return fmt.Errorf("--config: %w", err)
 	}
 	data, err := os.ReadFile(path)
@@ -108,7 +108,7 @@ func (c *configReader) top(v *jsonpos.Value, opts *options, set map[string]bool)
 		}
 		flagName, known := topKeys[m.Key]
 		if !known {
-			c.fail(m.KeyPos, "unknown key %q; the keys are Queues, Metrics, OnError, Direction, ResponseMark, Watch, QueueMaxLen, RcvBuf, FailClosed, AuditDir, AuditMaxFileSize, AuditMaxAge, AuditKeepFiles, AuditKeepBytes and Bindings", m.Key)
+			c.fail(m.KeyPos, "unknown key %q; the keys are Queues, Metrics, OnError, Direction, ResponseMark, Watch, QueueMaxLen, RcvBuf, FailClosed, AuditDir, AuditMaxFileSize, AuditMaxAge, AuditKeepFiles, AuditKeepBytes, StateDir and Bindings", m.Key)
 			continue
 		}
 		if set[flagName] {
@@ -131,7 +131,7 @@ func (c *configReader) top(v *jsonpos.Value, opts *options, set map[string]bool)
 			c.fail(m.Value.Pos, "%s must be a string, not a %s", m.Key, m.Value.Kind)
 			continue
 		}
-		if flagName == "audit-dir" {
+		if flagName == "audit-dir" || flagName == "state-dir" {
 			s = c.path(s)
 		}
 		if err := applySetting(opts, flagName, s); err != nil {
@@ -149,7 +149,7 @@ var topKeys = map[string]string{
 	"ResponseMark": "response-mark", "Watch": "watch", "QueueMaxLen": "queue-maxlen", "RcvBuf": "rcvbuf",
 	"FailClosed": "fail-closed", "Bindings": "bindings",
 	"AuditDir": "audit-dir", "AuditMaxFileSize": "audit-max-file-size", "AuditMaxAge": "audit-max-age",
-	"AuditKeepFiles": "audit-keep-files", "AuditKeepBytes": "audit-keep-bytes",
+	"AuditKeepFiles": "audit-keep-files", "AuditKeepBytes": "audit-keep-bytes", "StateDir": "state-dir",
 }
 
 func (c *configReader) bindings(v *jsonpos.Value, opts *options) {
@@ -295,6 +295,8 @@ func applySetting(opts *options, name, v string) error {
 		opts.audit.KeepFiles, err = strconv.Atoi(v)
 	case "audit-keep-bytes":
 		opts.audit.KeepBytes, err = parseBytes(v)
+	case "state-dir":
+		opts.stateDir = v
 	}
 	return err
 }

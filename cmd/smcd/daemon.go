@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	goruntime "runtime"
 	"sync"
 	"sync/atomic"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/smcproject/smc/nfq"
 	"github.com/smcproject/smc/runtime/auditlog"
+	"golang.org/x/sys/unix"
 )
 
 // daemon is a running smcd: the chain, one worker per queue, and what reloads the chain.
@@ -32,17 +34,20 @@ type daemon struct {
 
 	reloadsOK, reloadsFailed atomic.Uint64
 	info                     atomic.Pointer[[2]string] // the chain's name and profiles, for metrics
+	digest                   atomic.Pointer[string]    // the running chain's digest, for metrics
+	seen                     map[string]fileID         // the bundle files' versions last loaded or tried
 }
 
 // start loads the chain, binds every queue, and starts the workers. Nothing is started when any
 // queue cannot be bound.
 func start(opts *options, log *slog.Logger) (*daemon, error) {
+	seen := versions(opts)
 	l, err := load(opts)
 	if err != nil {
 		return nil, err
 	}
 	d := &daemon{opts: opts, log: log, ref: nfq.NewChainSetRef(l.set), current: l, failed: make(chan error, len(opts.queues)),
-		limiter: newRateLimiter(10, time.Second), totals: nfq.NewRuleTotals()}
+		limiter: newRateLimiter(10, time.Second), totals: nfq.NewRuleTotals(), seen: seen}
 	d.setInfo(l)
 	if d.resp, err = nfq.NewRawResponder(opts.responseMark); err != nil {
 		l.close()
@@ -89,8 +94,11 @@ func start(opts *options, log *slog.Logger) (*daemon, error) {
 	if err := dropCapabilities(); err != nil {
 		log.Warn("kept all capabilities", "err", err)
 	}
+	if w := conntrackWarning(); w != "" {
+		log.Warn(w)
+	}
 	names, profiles := l.describe()
-	log.Info("started", "bindings", names, "profiles", profiles, "queues", fmt.Sprint(opts.queues))
+	log.Info("started", "bindings", names, "profiles", profiles, "queues", fmt.Sprint(opts.queues), "digest", l.digest())
 	return d, nil
 }
 
@@ -125,20 +133,24 @@ func (d *daemon) logPacket(kind string, err error) {
 	}
 }
 
-// reload loads the chain again and swaps it in; on failure the running chain stays.
+// reload loads the chain again and swaps it in; on failure the running chain stays, and the watch
+// tries again when a bundle file, or who may write it or its folder, changes.
 //
 // The bindings are read again from the command line and configuration file, so that a SIGHUP
 // also picks up a changed configuration; settings that need the queues rebound (queues, queue
 // length, buffers) keep their running values, with a warning.
+//
+// The loading runs at the lowest CPU priority (lowPriority): the workers, which the traffic waits
+// for, may share its core, and a reload copies and verifies whole bundles. The swap itself is one
+// atomic store; each worker picks the new set up between two packets.
 func (d *daemon) reload(why string) {
 	if d.audit != nil {
 		d.audit.Flush()
 	}
-	l, err := d.reread()
+	l, err := lowPriority(d.reread)
 	if err != nil {
 		d.reloadsFailed.Add(1)
 		d.log.Error("reload failed; the running chain stays", "why", why, "err", err)
-		d.current.remember() // do not retry the same broken file every watch interval
 		return
 	}
 	old := d.current
@@ -147,21 +159,43 @@ func (d *daemon) reload(why string) {
 	d.setInfo(l)
 	d.reloadsOK.Add(1)
 	names, profiles := l.describe()
-	d.log.Info("reloaded", "why", why, "bindings", names, "profiles", profiles)
+	d.log.Info("reloaded", "why", why, "bindings", names, "profiles", profiles, "digest", l.digest())
 	go d.retire(old)
 }
 
-// reread parses the arguments again and loads the chains of their bindings.
+// reread parses the arguments again, notes the versions of the bundle files it names, and loads
+// the chains of their bindings.
 func (d *daemon) reread() (*loaded, error) {
 	opts, err := parseFlags(d.opts.args, io.Discard)
 	if err != nil {
+		d.seen = versions(d.opts)
 		return nil, err
 	}
 	if fmt.Sprint(opts.queues) != fmt.Sprint(d.opts.queues) || opts.queue != d.opts.queue || opts.metrics != d.opts.metrics {
 		d.log.Warn("changed queues, queue settings or metrics address take effect at the next start", "queues", fmt.Sprint(d.opts.queues))
 	}
 	d.opts.bindings = opts.bindings
+	d.seen = versions(d.opts) // before loading: a file that changes meanwhile is loaded again
 	return load(d.opts)
+}
+
+// lowPriority runs load on an OS thread of its own at the lowest CPU priority (nice 19) and
+// returns what it returned. The thread is never unlocked, so it ends with the goroutine and no
+// other goroutine ever runs at that priority.
+func lowPriority(load func() (*loaded, error)) (*loaded, error) {
+	type result struct {
+		l   *loaded
+		err error
+	}
+	done := make(chan result)
+	go func() {
+		goruntime.LockOSThread()
+		unix.Setpriority(unix.PRIO_PROCESS, unix.Gettid(), 19) // raising one's own nice needs no privilege
+		l, err := load()
+		done <- result{l, err}
+	}()
+	r := <-done
+	return r.l, r.err
 }
 
 // retire closes the old chain's bundle once no worker runs it: each worker picks up the new chain
@@ -187,15 +221,22 @@ func (d *daemon) retire(old *loaded) {
 func (d *daemon) setInfo(l *loaded) {
 	names, profiles := l.describe()
 	d.info.Store(&[2]string{names, profiles})
+	digest := l.digest()
+	d.digest.Store(&digest)
 }
+
+// chainDigest is the SHA-256 of the running chain's bundles (loaded.digest).
+func (d *daemon) chainDigest() string { return *d.digest.Load() }
 
 func (d *daemon) chainInfo() (name, profiles string) {
 	i := d.info.Load()
 	return i[0], i[1]
 }
 
+// bundleChanged reports whether a bundle file, or who may write it or its folder, changed since
+// the chain was last loaded or a load was last tried.
 func (d *daemon) bundleChanged() bool {
-	return d.current.changed()
+	return !maps.Equal(versions(d.opts), d.seen)
 }
 
 // stop loses no packet: each worker stops its queue's intake, so that the kernel accepts new

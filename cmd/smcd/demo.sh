@@ -39,7 +39,7 @@ ip -n "$A" link set smcdemo-va up
 ip -n "$B" link set smcdemo-vb up
 
 step "the NFQUEUE rules in $B, as 'smcd rules' prints them"
-bin/smcd rules --queues 0 --transports udp | grep '^iptables ' | while read -r rule; do
+bin/smcd rules --format iptables --role server --queues 0 --transports udp | grep '^iptables ' | while read -r rule; do
 	echo "$rule"
 	ip netns exec "$B" sh -c "$rule"
 done

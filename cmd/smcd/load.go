@@ -1,9 +1,12 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -12,37 +15,23 @@ import (
 	"github.com/smcproject/smc/runtime"
 )
 
-// loaded is the chain set of the bindings with what keeps it alive: the mapped bundles its tables
-// live in, and which version of each bundle file was opened.
+// loaded is the chain set of the bindings with what keeps it alive: the private copies of the
+// bundles its tables live in, and the SHA-256 of what was loaded, which names the version.
 type loaded struct {
 	set     *nfq.ChainSet
 	bundles []*bundle.Bundle
-	ids     map[string]fileID // by bundle path
-}
-
-// fileID tells one version of a file from the next: a new bundle renamed into place has a new
-// inode; one rewritten in place (which the docs say not to do) a new size or time.
-type fileID struct {
-	dev, ino uint64
-	size     int64
-	mtime    int64
-}
-
-func statID(path string) (fileID, error) {
-	var st syscall.Stat_t
-	if err := syscall.Stat(path, &st); err != nil {
-		return fileID{}, err
-	}
-	return fileID{uint64(st.Dev), st.Ino, st.Size, st.Mtim.Nano()}, nil
+	digests []string // one per bundle, or per binding compiled from profiles, in binding order
 }
 
 // load opens the bundles, or compiles the profiles, of every binding. A bundle named by several
-// bindings is opened once. Nothing stays open when any fails.
+// bindings is opened once. Each bundle is opened as a private, verified copy (bundle.OpenPrivate,
+// in the state folder when there is one), so that nothing done to the file afterwards reaches the
+// running chain. Nothing stays open when any fails.
 func load(opts *options) (*loaded, error) {
-	l := &loaded{set: &nfq.ChainSet{}, ids: map[string]fileID{}}
+	l := &loaded{set: &nfq.ChainSet{}}
 	opened := map[string]*runtime.Chain{}
 	for _, b := range opts.bindings {
-		chain, err := l.chain(b, opened)
+		chain, err := l.chain(b, opened, opts.stateDir)
 		if err != nil {
 			l.close()
 			return nil, fmt.Errorf("binding %q: %w", b.name, err)
@@ -55,51 +44,46 @@ func load(opts *options) (*loaded, error) {
 	return l, nil
 }
 
-func (l *loaded) chain(b bindingConfig, opened map[string]*runtime.Chain) (*runtime.Chain, error) {
+func (l *loaded) chain(b bindingConfig, opened map[string]*runtime.Chain, copyDir string) (*runtime.Chain, error) {
 	for _, path := range append([]string{b.bundle}, b.profiles...) {
 		if path == "" {
 			continue
 		}
-		if err := refuseWorldWritable(path); err != nil {
+		if err := refuseUntrusted(path); err != nil {
 			return nil, err
 		}
 	}
 	if b.bundle == "" {
-		progs, _, diags := bundle.CompileFiles(b.profiles)
-		if progs == nil {
-			return nil, fmt.Errorf("the profiles do not compile:\n%s", diags)
-		}
-		return runtime.NewChain(progs...), nil
+		return l.compile(b.profiles)
 	}
 	if c := opened[b.bundle]; c != nil {
 		return c, nil
 	}
-	id, err := statID(b.bundle)
-	if err != nil {
-		return nil, fmt.Errorf("bundle %s: %w", b.bundle, err)
-	}
-	bu, err := bundle.Open(b.bundle)
+	bu, digest, err := bundle.OpenPrivate(b.bundle, copyDir)
 	if err != nil {
 		return nil, err
 	}
 	l.bundles = append(l.bundles, bu)
-	l.ids[b.bundle] = id
+	l.digests = append(l.digests, digest)
 	c := runtime.NewChain(bu.Programs...)
 	opened[b.bundle] = c
 	return c, nil
 }
 
-// refuseWorldWritable refuses a file that every user of the host may write: whoever can change
-// the chain decides what happens to every call through the host.
-func refuseWorldWritable(path string) error {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil // the open that follows reports it
+// compile compiles a chain given as profiles. Its digest is the SHA-256 of the profiles' bytes
+// one after the other, which changes whenever one of them does.
+func (l *loaded) compile(profiles []string) (*runtime.Chain, error) {
+	progs, _, diags := bundle.CompileFiles(profiles)
+	if progs == nil {
+		return nil, fmt.Errorf("the profiles do not compile:\n%s", diags)
 	}
-	if st.Mode().Perm()&0o002 != 0 {
-		return fmt.Errorf("%s is writable by every user of this host, who could then change what smcd does to the traffic; refusing it (chmod o-w %s)", path, path)
+	h := sha256.New()
+	for _, p := range profiles {
+		b, _ := os.ReadFile(p) // CompileFiles has just read it
+		h.Write(b)
 	}
-	return nil
+	l.digests = append(l.digests, hex.EncodeToString(h.Sum(nil)))
+	return runtime.NewChain(progs...), nil
 }
 
 func (l *loaded) close() {
@@ -108,25 +92,9 @@ func (l *loaded) close() {
 	}
 }
 
-// changed reports whether a bundle file is no longer the version loaded.
-func (l *loaded) changed() bool {
-	for path, was := range l.ids {
-		if id, err := statID(path); err == nil && id != was {
-			return true
-		}
-	}
-	return false
-}
-
-// remember takes the current versions of the bundle files as the ones seen, so that a broken
-// file is not retried every watch interval.
-func (l *loaded) remember() {
-	for path := range l.ids {
-		if id, err := statID(path); err == nil {
-			l.ids[path] = id
-		}
-	}
-}
+// digest names the version of the chain running: the SHA-256 of each bundle, as sha256sum prints
+// it, comma-separated when the bindings load several.
+func (l *loaded) digest() string { return strings.Join(l.digests, ",") }
 
 // describe names the bindings and their profiles, for logs and metrics.
 func (l *loaded) describe() (names, profiles string) {
@@ -138,4 +106,38 @@ func (l *loaded) describe() (names, profiles string) {
 		}
 	}
 	return strings.Join(bs, ","), strings.Join(ps, "; ")
+}
+
+// fileID tells one version of a file from the next, whatever changed: a new bundle renamed into
+// place has a new inode; one rewritten in place a new size or time; a chmod or chown a new ctime.
+type fileID struct {
+	dev, ino     uint64
+	size         int64
+	mtime, ctime int64
+	mode         uint32
+	uid, gid     uint32
+}
+
+func statID(path string) fileID {
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil {
+		return fileID{} // gone: a new file in its place will differ
+	}
+	return fileID{uint64(st.Dev), st.Ino, st.Size, st.Mtim.Nano(), st.Ctim.Nano(), st.Mode, st.Uid, st.Gid}
+}
+
+// versions returns the versions of the bundle files of opts and of the folders they are in, as
+// the watch compares them: a reload that failed is tried again when any of them changes, a fixed
+// owner or mode of the file or its folder included.
+func versions(opts *options) map[string]fileID {
+	ids := map[string]fileID{}
+	for _, b := range opts.bindings {
+		if b.bundle != "" {
+			ids[b.bundle] = statID(b.bundle)
+			// Of the folder only who may write it: its times change with every file in it.
+			dir := statID(filepath.Dir(b.bundle))
+			ids[filepath.Dir(b.bundle)+"/"] = fileID{mode: dir.mode, uid: dir.uid, gid: dir.gid}
+		}
+	}
+	return ids
 }

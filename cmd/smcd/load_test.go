@@ -57,3 +57,68 @@ func TestWorldWritableFilesAreRefused(t *testing.T) {
 		t.Errorf("a world-writable configuration: got %v", err)
 	}
 }
+
+// A chain file in a folder every user may write, or owned by another user than root and smcd's,
+// is refused with the command that fixes it.
+func TestUntrustedFolderAndOwnerAreRefused(t *testing.T) {
+	dir := t.TempDir()
+	profile := filepath.Join(dir, "p.json")
+	os.WriteFile(profile, []byte(`{"ProfileID": 1, "ProfileName": "p", "Rules": [{"MsgType": "REQUEST", "Action": "DROP_MSG"}]}`), 0o644)
+	opts, err := parseFlags([]string{"-p", profile}, os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(dir, 0o777)
+	if _, err := load(opts); err == nil || !strings.Contains(err.Error(), "chmod o-w "+dir) {
+		t.Errorf("a folder every user may write: got %v", err)
+	}
+	os.Chmod(dir, 0o755)
+	if os.Geteuid() != 0 {
+		t.Skip("the owner check needs root to give the file away")
+	}
+	os.Chown(profile, 4242, 4242)
+	if _, err := load(opts); err == nil || !strings.Contains(err.Error(), "chown root "+profile) {
+		t.Errorf("a file of user 4242: got %v", err)
+	}
+	os.Chown(profile, 0, 0)
+	if l, err := load(opts); err != nil {
+		t.Errorf("after the fix: %v", err)
+	} else {
+		l.close()
+	}
+}
+
+// A reload that failed is tried again when the file's mode, or its folder's, is fixed, and not
+// before: the watch compares the versions seen before the failed load.
+func TestFailedReloadRetriedWhenFixed(t *testing.T) {
+	dir := t.TempDir()
+	path := writeBundle(t, dir, 1)
+	opts, err := parseFlags([]string{"--bundle", path}, os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &daemon{opts: opts, seen: versions(opts)}
+	os.Chmod(path, 0o646)
+	if !d.bundleChanged() {
+		t.Fatal("a chmod is no change")
+	}
+	if _, err := d.reread(); err == nil {
+		t.Fatal("a world-writable bundle loaded")
+	}
+	if d.bundleChanged() {
+		t.Fatal("the failed version is tried again and again")
+	}
+	os.Chmod(path, 0o640)
+	if !d.bundleChanged() {
+		t.Fatal("the fixed mode is not tried")
+	}
+	l, err := d.reread()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.close()
+	os.Chmod(dir, 0o757)
+	if !d.bundleChanged() {
+		t.Error("the folder's mode is not watched")
+	}
+}

@@ -25,8 +25,11 @@ import (
 // into the mangle table (nft: a chain at mangle priority), which runs before the filter table,
 // so the firewall's own filter rules still decide after smcd's verdict: a filter rule that
 // accepts SIP early would otherwise keep it from ever being queued, and an NFQUEUE rule at the
-// top of the filter table would let SIP past every filter rule after it. --queue-bypass lets
-// traffic through unchanged while no smcd reads a queue (stopped, restarting, crashed).
+// top of the filter table would let SIP past every filter rule after it. --queue-bypass lets UDP
+// through unchanged while no smcd reads a queue (stopped, restarting, crashed). TCP is queued
+// without it: a segment of a connection smcd resized must never pass with the sender's numbers,
+// which the receiver would take in part for data it has not had; without smcd it is dropped, and
+// TCP sends it again once smcd is back with the offsets it saved (docs/smcd.md).
 func rulesMain(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("smcd rules", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -255,8 +258,8 @@ func (r ruleSet) iptables(w io.Writer) {
 	for _, ipt := range []string{"iptables", "ip6tables"} {
 		for _, p := range r.protos {
 			for _, m := range r.matches {
-				fmt.Fprintf(w, "%s -t mangle -A %s -p %s -m multiport --%ss %s%s -j NFQUEUE %s --queue-bypass\n",
-					ipt, m.chain, p, m.port, strings.Join(r.ports, ","), skip, target)
+				fmt.Fprintf(w, "%s -t mangle -A %s -p %s -m multiport --%ss %s%s -j NFQUEUE %s%s\n",
+					ipt, m.chain, p, m.port, strings.Join(r.ports, ","), skip, target, bypassFlag(p, " --queue-bypass"))
 			}
 		}
 	}
@@ -284,7 +287,7 @@ func (r ruleSet) nft(w io.Writer) {
 			// second rule sees only what the first did not take.
 			for _, port := range nftPorts(m.port) {
 				fmt.Fprintf(w, "nft add rule inet smc %s %s%s %s %s %s\n",
-					strings.ToLower(m.chain), skip, p, port, ports, r.nftQueue())
+					strings.ToLower(m.chain), skip, p, port, ports, r.nftQueue(p))
 			}
 		}
 	}
@@ -300,17 +303,25 @@ func nftPorts(port string) []string {
 // nftQueue is the queue statement. A list that is not a range is spread with symhash, which,
 // like the range's hash, sends both directions of a connection to the same queue, through a map
 // from the hash's buckets to the queues.
-func (r ruleSet) nftQueue() string {
+func (r ruleSet) nftQueue(proto string) string {
 	first, last := r.queues[0], r.queues[len(r.queues)-1]
 	switch {
 	case len(r.queues) == 1:
-		return fmt.Sprintf("queue num %d bypass", first)
+		return fmt.Sprintf("queue num %d%s", first, bypassFlag(proto, " bypass"))
 	case contiguous(r.queues):
-		return fmt.Sprintf("queue num %d-%d bypass", first, last)
+		return fmt.Sprintf("queue num %d-%d%s", first, last, bypassFlag(proto, " bypass"))
 	}
 	buckets := make([]string, len(r.queues))
 	for i, q := range r.queues {
 		buckets[i] = fmt.Sprintf("%d : %d", i, q)
 	}
-	return fmt.Sprintf("queue flags bypass to symhash mod %d map '{ %s }'", len(r.queues), strings.Join(buckets, ", "))
+	return fmt.Sprintf("queue %sto symhash mod %d map '{ %s }'", bypassFlag(proto, "flags bypass "), len(r.queues), strings.Join(buckets, ", "))
+}
+
+// bypassFlag is flag for UDP and nothing for TCP, which is queued without bypass (rulesMain).
+func bypassFlag(proto, flag string) string {
+	if proto == "tcp" {
+		return ""
+	}
+	return flag
 }
