@@ -18,7 +18,8 @@ import (
 // lossless rate on a mix that includes messages that are not SIP, while its bundle is replaced
 // and reloaded every few seconds. It passes when smcd is still up at the end, every packet sent
 // reached the sink behind the queue (everything in the mix passes the chain, so fail-open or
-// not, none may be lost), every reload took, and smcd's resident memory stayed flat.
+// not, none may be lost), smcd handled every one of them (none passed by fail-open), every
+// reload took, and smcd's resident memory stayed flat.
 
 // soakMalformed are the messages of the mix that SMC-SPEC §2 says are not SIP: they must pass
 // unchanged, and cost smcd nothing it does not give back.
@@ -244,6 +245,12 @@ const soakGrowthPercent, soakGrowthKB = 5, 2048
 func (r *soakRun) judge(rss []uint64) {
 	if lost := int64(r.sent) - int64(r.sunk); lost != 0 {
 		r.problems = append(r.problems, fmt.Sprintf("%d packets sent did not reach the sink (every message of the mix passes the chain)", lost))
+	}
+	// At 80% of the lossless rate every packet has room in the queue: one that passed by
+	// fail-open, without the chain, means smcd stalled (a reload that the traffic noticed), and
+	// a blocking rule skipped is a hole.
+	if unhandled := int64(r.sunk) - int64(r.handled); unhandled > 0 {
+		r.problems = append(r.problems, fmt.Sprintf("%d packets passed without the chain (fail-open)", unhandled))
 	}
 	if r.reloadsLogged != r.reloads {
 		r.problems = append(r.problems, fmt.Sprintf("%d reloads asked, %d logged as done", r.reloads, r.reloadsLogged))
