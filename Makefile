@@ -9,7 +9,7 @@ export GOFLAGS := -mod=mod
 # (CI's environment, a cron job) still finds it.
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: all build deps demo demo-offline test unit lint cases fuzz-short fuzz soak soak-short bench bench-big perf perf-deps clean
+.PHONY: all build install deps demo demo-offline test unit lint cases fuzz-short fuzz soak soak-short bench bench-big perf perf-deps clean
 
 all: build
 
@@ -29,6 +29,30 @@ deps:
 build: deps
 	$(GO) build -o $(BIN)/smcc ./cmd/smcc
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/smcd ./cmd/smcd
+
+# install puts what make build made, and what runs it under systemd, where a host looks for them:
+# smcd and smcc in PREFIX/bin, the unit in UNITDIR (systemd reads /usr/local/lib/systemd/system as
+# well as /usr/lib/systemd/system), the smc user's sysusers.d file, and the operator's documents
+# the unit names in DOCDIR. The unit's paths are rewritten to follow PREFIX and DOCDIR. DESTDIR
+# stages it all under another root (a package build, a test). It does not build: run make build
+# first, as yourself, then make install as root; docs/smcd.md, "Installing", has the steps after.
+PREFIX      ?= /usr/local
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+DOCDIR      ?= $(PREFIX)/share/doc/smc
+DOCS        := docs/smcd.md docs/bundles.md docs/limits.md docs/semantics.md
+install:
+	@for f in $(BIN)/smcd $(BIN)/smcc; do \
+	  [ -x $$f ] || { echo "install: no $$f; run make build first"; exit 1; }; done
+	install -D -m 0755 $(BIN)/smcd $(DESTDIR)$(PREFIX)/bin/smcd
+	install -D -m 0755 $(BIN)/smcc $(DESTDIR)$(PREFIX)/bin/smcc
+	install -d $(DESTDIR)$(UNITDIR)
+	sed -e 's|/usr/local/bin/|$(PREFIX)/bin/|g' -e 's|/usr/local/share/doc/smc/|$(DOCDIR)/|g' \
+	  -e 's|/usr/local/lib/systemd/system/|$(UNITDIR)/|g' cmd/smcd/smcd.service >$(DESTDIR)$(UNITDIR)/smcd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/smcd.service
+	install -D -m 0644 cmd/smcd/smc.sysusers $(DESTDIR)$(SYSUSERSDIR)/smc.conf
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
 
 # demo: a SIPp call through smcd between two network namespaces, the INVITE shown before and
 # after (root; it installs what it needs and removes everything it creates).

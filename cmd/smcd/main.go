@@ -40,6 +40,8 @@ type options struct {
 	metrics      string        // address of the Prometheus endpoint; "": none
 	args         []string      // as given, to read the configuration again on reload
 	audit        auditlog.Config
+	stateDir     string // where state that outlives a restart is kept; "": nowhere
+	version      bool   // --version: print the build and exit
 }
 
 type listFlag []string
@@ -50,6 +52,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 const usage = `usage: smcd [flags]            run the daemon
        smcd check [flags]      load the chain and open nothing: exit 0 when it loads
        smcd rules [-h]         print the iptables and nft rules that feed the queues
+       smcd --version          print the build: version, commit, Go version
 
 Flags:
 `
@@ -70,6 +73,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "smcd:", err)
 		return 2
 	}
+	if opts.version {
+		fmt.Fprintln(stdout, thisBuild.line("smcd"))
+		return 0
+	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	if check {
 		l, err := load(opts)
@@ -84,13 +91,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 		l.close()
 		return 0
 	}
+	socket := os.Getenv("NOTIFY_SOCKET")
+	notify := func(lines ...string) {
+		if err := sdNotify(socket, lines...); err != nil {
+			log.Warn("cannot notify the service manager", "socket", socket, "err", err)
+		}
+	}
+	// The signals are caught before READY=1 tells systemd that `systemctl reload` may send SIGHUP,
+	// whose default action would end smcd.
+	signals := make(chan os.Signal, 4)
+	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	d, err := start(opts, log)
 	if err != nil {
 		log.Error("cannot start", "err", err)
+		notify("STATUS=cannot start: " + err.Error())
 		return 1
 	}
-	signals := make(chan os.Signal, 4)
-	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	notify("READY=1", "STATUS="+status(d))
 	var watch <-chan time.Time
 	if opts.watch > 0 {
 		t := time.NewTicker(opts.watch)
@@ -101,10 +118,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		select {
 		case s := <-signals:
 			if s == syscall.SIGHUP {
-				d.reload("SIGHUP")
+				reload(d, notify, "SIGHUP")
 				continue
 			}
 			log.Info("stopping", "signal", s.String())
+			notify("STOPPING=1", "STATUS=stopping on "+s.String())
 			err := d.stop()
 			if err != nil {
 				log.Error("stopped with an error", "err", err)
@@ -114,14 +132,30 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 0
 		case <-watch:
 			if d.bundleChanged() {
-				d.reload("bundle file changed")
+				reload(d, notify, "bundle file changed")
 			}
 		case err := <-d.failed:
 			log.Error("a worker failed; stopping", "err", err)
+			notify("STOPPING=1", "STATUS=a worker failed: "+err.Error())
 			d.stop()
 			return 1
 		}
 	}
+}
+
+// reload reloads the chain between RELOADING=1 and READY=1, so that systemd shows smcd as
+// reloading until it is done (and, under Type=notify-reload, `systemctl reload` waits for it),
+// and leaves a status line that says whether it took. A failed reload keeps the running chain
+// (daemon.reload), which only the failure counter tells apart from one that took.
+func reload(d *daemon, notify func(...string), why string) {
+	notify("RELOADING=1", "MONOTONIC_USEC="+monotonicUsec(), "STATUS=reloading: "+why)
+	failed := d.reloadsFailed.Load()
+	d.reload(why)
+	line := status(d)
+	if d.reloadsFailed.Load() != failed {
+		line = "the reload (" + why + ") failed, see the log; still running: " + line
+	}
+	notify("READY=1", "STATUS="+line)
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -149,11 +183,16 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.String("audit-max-age", "1h", "start a new audit file when the current one is this old")
 	fs.String("audit-keep-files", strconv.Itoa(auditlog.DefaultKeepFiles), "delete the oldest audit files beyond this many (-1: no limit)")
 	fs.String("audit-keep-bytes", "4G", "delete the oldest audit files while they take more than this together (-1: no limit)")
+	stateDir := fs.String("state-dir", defaultStateDir(os.Getenv("STATE_DIRECTORY")), "keep what must outlive a restart (the TCP connections' sequence offsets) in this folder; the default is the one systemd's StateDirectory= gives ($STATE_DIRECTORY), else none")
+	version := fs.Bool("version", false, "print the build (version, commit, Go version) and exit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if *version {
+		return &options{version: true}, nil
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -164,6 +203,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("give the chain: --bundle FILE, -p PROFILE..., or --config FILE")
 	}
 	opts := &options{queue: nfq.QueueConfig{MaxLen: nfq.DefaultMaxLen, RcvBuf: nfq.DefaultRcvBuf}, queues: []uint16{0}, watch: time.Second,
+		stateDir: *stateDir,
 		audit: auditlog.Config{MaxFileBytes: auditlog.DefaultMaxFileBytes, MaxAge: auditlog.DefaultMaxAge,
 			KeepFiles: auditlog.DefaultKeepFiles, KeepBytes: auditlog.DefaultKeepBytes}}
 	if *config != "" {
@@ -188,6 +228,14 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	opts.args = args
 	return opts, nil
+}
+
+// defaultStateDir is --state-dir's default: the folder systemd made for the unit's StateDirectory=
+// and named in $STATE_DIRECTORY, the first when the unit names several (colon-separated); none
+// outside systemd, where keeping state is asked for with the flag.
+func defaultStateDir(env string) string {
+	first, _, _ := strings.Cut(env, ":")
+	return first
 }
 
 // parseQueues reads N, A:B or N,M,...

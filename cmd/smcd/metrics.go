@@ -31,13 +31,14 @@ var (
 	descKernelLen = prometheus.NewDesc("smc_kernel_queue_length", "Packets waiting in the kernel's queue (/proc/net/netfilter/nfnetlink_queue).", []string{"queue"}, nil)
 	descKernelQD  = prometheus.NewDesc("smc_kernel_queue_dropped_total", "Packets the kernel dropped (or accepted, fail-open) because the queue was full.", []string{"queue"}, nil)
 	descKernelUD  = prometheus.NewDesc("smc_kernel_user_dropped_total", "Packets the kernel could not hand to smcd: netlink buffer full.", []string{"queue"}, nil)
-	descChain     = prometheus.NewDesc("smc_chain_info", "The chains running: the bindings and their profiles.", []string{"bindings", "profiles"}, nil)
+	descChain     = prometheus.NewDesc("smc_chain_info", "The chains running: the bindings, their profiles, and the SHA-256 of the bundles (as sha256sum prints it).", []string{"bindings", "profiles", "digest"}, nil)
 	descVerdictMs = prometheus.NewDesc("smc_verdict_messages_total", "Verdict messages sent to the kernel: single, or batch (untouched packets answered together).", []string{"queue", "kind"}, nil)
 	descUnbound   = prometheus.NewDesc("smc_unbound_packets_total", "Packets no binding took: passed unchanged.", []string{"queue"}, nil)
 	descReloads   = prometheus.NewDesc("smc_reloads_total", "Chain reloads by result.", []string{"result"}, nil)
 	descAudit     = prometheus.NewDesc("smc_audit_records_total", "Audit records: written, or lost because the buffer was full or the write failed.", []string{"result"}, nil)
 	descAuditErr  = prometheus.NewDesc("smc_audit_errors_total", "Audit log write, sync and retention errors.", nil, nil)
 	descAuditFile = prometheus.NewDesc("smc_audit_files_total", "Audit log files started.", nil, nil)
+	descBuild     = prometheus.NewDesc("smc_build_info", "The build running: module version, commit (with +modified when the checkout had changes) and Go version; always 1.", []string{"version", "revision", "goversion"}, nil)
 )
 
 // collector exports a daemon's counters.
@@ -45,7 +46,7 @@ type collector struct{ d *daemon }
 
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descPackets, descBytes, descVerdicts, descRules, descErrors, descLimits, descResponses,
-		descOverruns, descVerdictMs, descUnbound, descLatency, descKernelLen, descKernelQD, descKernelUD, descChain, descReloads, descAudit, descAuditErr, descAuditFile} {
+		descOverruns, descVerdictMs, descUnbound, descLatency, descKernelLen, descKernelQD, descKernelUD, descChain, descReloads, descAudit, descAuditErr, descAuditFile, descBuild} {
 		ch <- d
 	}
 }
@@ -99,8 +100,9 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 			}
 		}
 	}
+	ch <- prometheus.MustNewConstMetric(descBuild, prometheus.GaugeValue, 1, thisBuild.version, thisBuild.revisionLabel(), thisBuild.goVersion)
 	name, profiles := c.d.chainInfo()
-	ch <- prometheus.MustNewConstMetric(descChain, prometheus.GaugeValue, 1, name, profiles)
+	ch <- prometheus.MustNewConstMetric(descChain, prometheus.GaugeValue, 1, name, profiles, c.d.chainDigest())
 	counter(descReloads, c.d.reloadsOK.Load(), "ok")
 	counter(descReloads, c.d.reloadsFailed.Load(), "failed")
 	if a := c.d.audit; a != nil {

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// listenNotify is the service manager's end: a datagram socket at name, a path or an abstract
+// name starting with '@', as systemd's NOTIFY_SOCKET gives it.
+func listenNotify(t *testing.T, name string) *net.UnixConn {
+	t.Helper()
+	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: name, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// nextNotify returns the next datagram's text, or fails the test after wait.
+func nextNotify(t *testing.T, c *net.UnixConn, wait time.Duration) string {
+	t.Helper()
+	buf := make([]byte, 4096)
+	c.SetReadDeadline(time.Now().Add(wait))
+	n, err := c.Read(buf)
+	if err != nil {
+		t.Fatalf("no notification: %v", err)
+	}
+	return string(buf[:n])
+}
+
+func TestSdNotify(t *testing.T) {
+	for _, socket := range []string{
+		filepath.Join(t.TempDir(), "notify"),
+		fmt.Sprintf("@smcd-test-notify-%d", os.Getpid()),
+	} {
+		c := listenNotify(t, socket)
+		if err := sdNotify(socket, "READY=1", "STATUS=cannot start:\nfile:1:2: error"); err != nil {
+			t.Fatalf("%s: %v", socket, err)
+		}
+		if got := nextNotify(t, c, time.Second); got != "READY=1\nSTATUS=cannot start: file:1:2: error" {
+			t.Errorf("%s: received %q", socket, got)
+		}
+	}
+}
+
+// Without NOTIFY_SOCKET (not started by systemd) there is nothing to tell and no error.
+func TestSdNotifyWithoutSocket(t *testing.T) {
+	if err := sdNotify("", "READY=1"); err != nil {
+		t.Errorf("sdNotify without a socket: %v", err)
+	}
+}
+
+func TestSdNotifyErrors(t *testing.T) {
+	if err := sdNotify("vsock:2:1234", "READY=1"); !errors.Is(err, errNotifySocket) {
+		t.Errorf("a vsock address: %v, want errNotifySocket", err)
+	}
+	if err := sdNotify(filepath.Join(t.TempDir(), "none"), "READY=1"); err == nil {
+		t.Error("a socket nobody listens on: no error")
+	}
+}
+
+// MONOTONIC_USEC is CLOCK_MONOTONIC, the clock systemd compares it with: the same one Linux
+// counts /proc/uptime on, give or take the suspended time (none on a test machine).
+func TestMonotonicUsec(t *testing.T) {
+	usec, err := strconv.ParseInt(monotonicUsec(), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uptime, err := os.ReadFile("/proc/uptime")
+	if err != nil {
+		t.Skip(err)
+	}
+	up, _ := strconv.ParseFloat(strings.Fields(string(uptime))[0], 64)
+	if d := float64(usec)/1e6 - up; d < -2 || d > 2 {
+		t.Errorf("MONOTONIC_USEC %d is %.1f s from the uptime %.1f s", usec, d, up)
+	}
+}
+
+func TestFormatQueues(t *testing.T) {
+	for _, c := range []struct {
+		in   []uint16
+		want string
+	}{
+		{[]uint16{0}, "0"},
+		{[]uint16{0, 1, 2, 3}, "0:3"},
+		{[]uint16{1, 4, 2, 3}, "1,4,2:3"},
+		{[]uint16{0, 1, 5, 7, 8}, "0:1,5,7:8"},
+		{[]uint16{65534, 65535, 0}, "65534:65535,0"},
+	} {
+		if got := formatQueues(c.in); got != c.want {
+			t.Errorf("formatQueues(%v) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// smcd under Type=notify: READY=1 with a status once its queue is bound, RELOADING=1 and
+// READY=1 around a reload (a failed one said in the status), STOPPING=1 on SIGTERM. A chain that
+// does not load says why and never READY=1, which is what fails `systemctl start`. The queue is
+// one no rule feeds.
+func TestSmcdNotifyProtocol(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: smcd binds a queue")
+	}
+	dir := t.TempDir()
+	bin := buildSmcd(t, dir)
+	socket := filepath.Join(dir, "notify")
+	c := listenNotify(t, socket)
+	profile := filepath.Join(dir, "p.json")
+	os.WriteFile(profile, []byte(`{"ProfileID": 7, "ProfileName": "p", "Rules": [{"MsgType": "REQUEST", "Action": "DROP_MSG"}]}`), 0o644)
+	queue := fmt.Sprint(34000 + os.Getpid()%1000)
+
+	cmd := exec.Command(bin, "--queues", queue, "-p", profile, "--watch", "0")
+	cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+socket)
+	out := &lockedBuffer{}
+	cmd.Stderr = out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	want := "READY=1\nSTATUS=queues " + queue + "; bindings all; profiles all: 7 p"
+	if got := nextNotify(t, c, 10*time.Second); !strings.HasPrefix(got, want) {
+		t.Fatalf("at start: %q, want %q\n%s", got, want, out)
+	}
+
+	cmd.Process.Signal(syscall.SIGHUP)
+	reloading := strings.Split(nextNotify(t, c, 5*time.Second), "\n")
+	if len(reloading) != 3 || reloading[0] != "RELOADING=1" || !strings.HasPrefix(reloading[1], "MONOTONIC_USEC=") ||
+		reloading[2] != "STATUS=reloading: SIGHUP" {
+		t.Fatalf("at SIGHUP: %q", reloading)
+	}
+	if sent, _ := strconv.ParseInt(strings.TrimPrefix(reloading[1], "MONOTONIC_USEC="), 10, 64); sent <= 0 {
+		t.Errorf("MONOTONIC_USEC is not a time: %q", reloading[1])
+	}
+	if got := nextNotify(t, c, 5*time.Second); !strings.HasPrefix(got, want) {
+		t.Errorf("after the reload: %q, want %q", got, want)
+	}
+
+	os.WriteFile(profile, []byte(`{"ProfileID": 7, "Rules": [}`), 0o644)
+	cmd.Process.Signal(syscall.SIGHUP)
+	nextNotify(t, c, 5*time.Second) // RELOADING=1
+	if got := nextNotify(t, c, 5*time.Second); !strings.HasPrefix(got, "READY=1\nSTATUS=the reload (SIGHUP) failed, see the log; still running: queues "+queue) {
+		t.Errorf("after a failed reload: %q", got)
+	}
+
+	cmd.Process.Signal(syscall.SIGTERM)
+	if got := nextNotify(t, c, 5*time.Second); got != "STOPPING=1\nSTATUS=stopping on terminated" {
+		t.Errorf("at SIGTERM: %q", got)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("smcd: %v\n%s", err, out)
+	}
+
+	broken := exec.Command(bin, "--queues", queue, "-p", profile)
+	broken.Env = cmd.Env
+	brokenOut, err := broken.CombinedOutput()
+	if err == nil {
+		t.Fatal("smcd started with a broken profile")
+	}
+	if got := nextNotify(t, c, 5*time.Second); !strings.HasPrefix(got, "STATUS=cannot start: binding \"all\"") || strings.Contains(got, "\n") {
+		t.Errorf("a start that failed: %q\n%s", got, brokenOut)
+	}
+}
