@@ -84,6 +84,8 @@ func TestMetricsDocumented(t *testing.T) {
 func TestMetricsBuildInfo(t *testing.T) {
 	d := &daemon{opts: &options{}, totals: nfq.NewRuleTotals()}
 	d.info.Store(&[2]string{"all", "all: 1 p"})
+	digest := "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+	d.digest.Store(&digest)
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(collector{d})
 	families, err := reg.Gather()
