@@ -73,7 +73,7 @@ func TestE2ELiveBundleOverwritten(t *testing.T) {
 	if err := os.WriteFile(live, good, 0o640); err != nil {
 		t.Fatal(err)
 	}
-	d := tn.startSmcd("--queues", "0", "--bundle", live, "--watch", "50ms")
+	d := tn.startSmcd("--queues", "0", "--bundle", live, "--watch", "50ms", "--metrics", "127.0.0.1:9573")
 	to := netip.AddrPortFrom(tn.b4, 5060)
 	const count, rate = 3000, 1500
 	got := tn.receive(to, count+1, 5*time.Second)
@@ -110,9 +110,12 @@ func TestE2ELiveBundleOverwritten(t *testing.T) {
 		t.Errorf("%d messages arrived, %d rewritten; want all %d rewritten", len(ds), rewritten, count)
 	}
 	time.Sleep(200 * time.Millisecond)
+	sum := sha256.Sum256(good)
+	if m := tn.metrics("127.0.0.1:9573"); !strings.Contains(m, `digest="`+hex.EncodeToString(sum[:])+`"`) {
+		t.Errorf("smc_chain_info lacks the digest:\n%s", m)
+	}
 	d.stop(t)
 	log := d.stderr.String()
-	sum := sha256.Sum256(good)
 	for _, want := range []string{"reload failed", "corrupt", "msg=reloaded", "digest=" + hex.EncodeToString(sum[:])} {
 		if !strings.Contains(log, want) {
 			t.Errorf("the log lacks %q:\n%s", want, log)

@@ -102,7 +102,7 @@ func TestAddSection(t *testing.T) {
 }
 
 // The soak's judgement: a flat memory line with nothing lost passes; growth past the allowance,
-// a lost packet, or a reload that did not take fails.
+// a lost packet, one that passed without the chain, or a reload that did not take fails.
 func TestSoakJudge(t *testing.T) {
 	flat := make([]uint64, 60)
 	growing := make([]uint64, 60)
@@ -116,11 +116,12 @@ func TestSoakJudge(t *testing.T) {
 		rss      []uint64
 		problems int
 	}{
-		{"flat", soakRun{sent: 1000, sunk: 1000, reloads: 4, reloadsLogged: 4}, flat, 0},
-		{"growing", soakRun{sent: 1000, sunk: 1000, reloads: 4, reloadsLogged: 4}, growing, 1},
-		{"lost", soakRun{sent: 1000, sunk: 999, reloads: 4, reloadsLogged: 4}, flat, 1},
-		{"reload failed", soakRun{sent: 1000, sunk: 1000, reloads: 4, reloadsLogged: 3}, flat, 1},
-		{"too short", soakRun{sent: 1000, sunk: 1000}, flat[:8], 1},
+		{"flat", soakRun{sent: 1000, sunk: 1000, handled: 1000, reloads: 4, reloadsLogged: 4}, flat, 0},
+		{"growing", soakRun{sent: 1000, sunk: 1000, handled: 1000, reloads: 4, reloadsLogged: 4}, growing, 1},
+		{"lost", soakRun{sent: 1000, sunk: 999, handled: 999, reloads: 4, reloadsLogged: 4}, flat, 1},
+		{"passed by fail-open", soakRun{sent: 1000, sunk: 1000, handled: 993, reloads: 4, reloadsLogged: 4}, flat, 1},
+		{"reload failed", soakRun{sent: 1000, sunk: 1000, handled: 1000, reloads: 4, reloadsLogged: 3}, flat, 1},
+		{"too short", soakRun{sent: 1000, sunk: 1000, handled: 1000}, flat[:8], 1},
 	}
 	for _, tt := range tests {
 		tt.r.judge(tt.rss)
