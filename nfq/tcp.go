@@ -112,8 +112,11 @@ func (w *Worker) handleTCP(bound bool) {
 		}
 		if f != nil {
 			translate(w.verdict.Packet, &w.pkt, f, d)
-			if tcp[tcpFlags]&flagRST != 0 {
+			switch flags := tcp[tcpFlags]; {
+			case flags&flagRST != 0:
 				w.flows.remove(f)
+			case flags&flagFIN != 0:
+				f.fin[d] = true
 			}
 		}
 	}

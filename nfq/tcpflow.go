@@ -75,7 +75,13 @@ type flow struct {
 	first    endpointPair
 	dirs     [2]direction
 	lastUsed uint64
+	fin      [2]bool // each direction has sent its FIN
 }
+
+// closed reports whether both ends have closed the connection. It stays tracked, for the last
+// acknowledgements and any retransmitted FIN, until a SYN reuses its ports or a full table needs
+// its place; but it no longer needs the care of a live one (Worker.drain).
+func (f *flow) closed() bool { return f.fin[0] && f.fin[1] }
 
 // flowTable holds one worker's tracked connections.
 type flowTable struct {
@@ -131,16 +137,27 @@ func (t *flowTable) remove(f *flow) {
 	delete(t.flows, endpointPair{f.first.dst, f.first.src})
 }
 
-// evictIdle forgets the connections idle for flowIdle packets, and reports whether any went.
+// evictIdle forgets the connections idle for flowIdle packets, and those both ends have closed,
+// and reports whether any went.
 func (t *flowTable) evictIdle() bool {
 	t.lastEvict = t.clock
 	n := len(t.flows)
 	for _, f := range t.flows {
-		if t.clock-f.lastUsed > flowIdle {
+		if f.closed() || t.clock-f.lastUsed > flowIdle {
 			t.remove(f)
 		}
 	}
 	return len(t.flows) < n
+}
+
+// live reports whether the table holds a connection that neither end has closed yet.
+func (t *flowTable) live() bool {
+	for _, f := range t.flows {
+		if !f.closed() {
+			return true
+		}
+	}
+	return false
 }
 
 // delta returns how far original sequence number seq has moved.

@@ -30,17 +30,18 @@ var tcpStateMagic = []byte("SMCTCP1\n")
 // errTCPState reports a saved state that does not read back.
 var errTCPState = errors.New("nfq: saved TCP state is damaged")
 
-// SaveFlows appends the worker's tracked TCP connections to b in the saved form. Call it only
-// when Run has returned: the worker's goroutine owns the table while it runs.
+// SaveFlows appends the worker's tracked TCP connections to b in the saved form, but for those
+// both ends have closed. Call it only when Run has returned: the worker's goroutine owns the
+// table while it runs.
 func (w *Worker) SaveFlows(b []byte) []byte {
-	b = append(b, tcpStateMagic...)
-	seen := map[*flow]bool{}
-	b = binary.AppendUvarint(b, uint64(len(w.flows.flows)/2))
-	for _, f := range w.flows.flows {
-		if seen[f] {
-			continue
+	var open []*flow
+	for k, f := range w.flows.flows {
+		if k == f.first && !f.closed() {
+			open = append(open, f)
 		}
-		seen[f] = true
+	}
+	b = binary.AppendUvarint(append(b, tcpStateMagic...), uint64(len(open)))
+	for _, f := range open {
 		b = appendEndpoint(appendEndpoint(b, f.first.src), f.first.dst)
 		b = appendDirection(appendDirection(b, &f.dirs[0]), &f.dirs[1])
 	}

@@ -86,3 +86,38 @@ func TestFlowsDamagedState(t *testing.T) {
 		t.Fatalf("the state itself: %d, %v", got, err)
 	}
 }
+
+// A connection both ends have closed with FIN is not saved, and no longer makes a drain drop the
+// packets that arrive meanwhile; one that is still open does both.
+func TestClosedFlowsAreNotKept(t *testing.T) {
+	options := sipRequest("OPTIONS", "alice")
+	n1 := uint32(len(options))
+	const growth = uint32(len("X-Seen: smc\r\n"))
+	w, _, _ := runWorker(t,
+		queued(1, tcpPacket(false, 1000, 500, 0x18, nil, options)),
+		queued(2, tcpPacket(true, 500, 1000+n1+growth, 0x10, nil, nil)))
+	if !w.flows.live() {
+		t.Fatal("the resized connection is not live")
+	}
+	if n, _ := NewWorker(&fakeSource{}, NewChainRef(testChain(t)), nil, nil).LoadFlows(w.SaveFlows(nil)); n != 1 {
+		t.Fatalf("an open connection: %d saved", n)
+	}
+	src := &fakeSource{packets: []Queued{
+		queued(3, tcpPacket(false, 1000+n1, 500, 0x11, nil, nil)),         // FIN
+		queued(4, tcpPacket(true, 500, 1000+n1+growth+1, 0x11, nil, nil)), // FIN back
+		queued(5, tcpPacket(false, 1000+n1+1, 501, 0x10, nil, nil)),       // the last ACK
+	}}
+	w.src = src
+	for range src.packets {
+		w.Step()
+	}
+	if got := binary.BigEndian.Uint32(src.verdicts[1].Packet[28:]); got != 1000+n1+1 {
+		t.Errorf("the second FIN's ACK was not translated: %d", got)
+	}
+	if w.flows.live() {
+		t.Error("a connection closed both ways is still live")
+	}
+	if n, err := NewWorker(&fakeSource{}, NewChainRef(testChain(t)), nil, nil).LoadFlows(w.SaveFlows(nil)); n != 0 || err != nil {
+		t.Errorf("a closed connection was saved: %d, %v", n, err)
+	}
+}

@@ -137,16 +137,16 @@ var ErrDrainTimeout = errors.New("nfq: the queue was not drained in time")
 // left as it is.
 //
 // The packets that arrive during the drain (a few milliseconds) pass unchanged, unless the worker
-// tracks a TCP connection whose length it changed: such a connection's segments must never pass
-// with the sender's numbers, since the receiver would take part of one for data it has not had
-// and the stream would be corrupt. Then they are dropped, and TCP sends them again once the next
-// smcd runs, with the offsets the stop saved.
+// tracks a live TCP connection whose length it changed: such a connection's segments must never
+// pass with the sender's numbers, since the receiver would take part of one for data it has not
+// had and the stream would be corrupt. Then they are dropped, and TCP sends them again once the
+// next smcd runs, with the offsets the stop saved.
 func (w *Worker) drain() error {
 	d, ok := w.src.(Drainer)
 	if !ok {
 		return nil
 	}
-	if err := d.StopIntake(len(w.flows.flows) == 0); err != nil {
+	if err := d.StopIntake(!w.flows.live()); err != nil {
 		return err
 	}
 	for deadline := time.Now().Add(drainTimeout); time.Now().Before(deadline); {

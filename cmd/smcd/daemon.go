@@ -13,7 +13,6 @@ import (
 
 	"github.com/smcproject/smc/nfq"
 	"github.com/smcproject/smc/runtime/auditlog"
-	"golang.org/x/sys/unix"
 )
 
 // daemon is a running smcd: the chain, one worker per queue, and what reloads the chain.
@@ -42,7 +41,7 @@ type daemon struct {
 // queue cannot be bound.
 func start(opts *options, log *slog.Logger) (*daemon, error) {
 	seen := versions(opts)
-	l, err := load(opts)
+	l, err := load(opts, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -133,25 +132,26 @@ func (d *daemon) logPacket(kind string, err error) {
 	}
 }
 
-// reload loads the chain again and swaps it in; on failure the running chain stays, and the watch
-// tries again when a bundle file, or who may write it or its folder, changes.
+// reload loads the chain again and swaps it in; on failure the running chain stays, the error is
+// logged and returned, and the watch tries again when a bundle file, or who may write it or its
+// folder, changes.
 //
 // The bindings are read again from the command line and configuration file, so that a SIGHUP
 // also picks up a changed configuration; settings that need the queues rebound (queues, queue
 // length, buffers) keep their running values, with a warning.
 //
-// The loading runs at the lowest CPU priority (lowPriority): the workers, which the traffic waits
-// for, may share its core, and a reload copies and verifies whole bundles. The swap itself is one
-// atomic store; each worker picks the new set up between two packets.
-func (d *daemon) reload(why string) {
+// The loading paces itself (reloadPause): the workers, which the traffic waits for, may share its
+// core, and a reload copies, hashes and verifies whole bundles. The swap itself is one atomic
+// store; each worker picks the new set up between two packets.
+func (d *daemon) reload(why string) error {
 	if d.audit != nil {
 		d.audit.Flush()
 	}
-	l, err := lowPriority(d.reread)
+	l, err := d.reread()
 	if err != nil {
 		d.reloadsFailed.Add(1)
 		d.log.Error("reload failed; the running chain stays", "why", why, "err", err)
-		return
+		return err
 	}
 	old := d.current
 	d.ref.SetBindings(l.set)
@@ -161,6 +161,7 @@ func (d *daemon) reload(why string) {
 	names, profiles := l.describe()
 	d.log.Info("reloaded", "why", why, "bindings", names, "profiles", profiles, "digest", l.digest())
 	go d.retire(old)
+	return nil
 }
 
 // reread parses the arguments again, notes the versions of the bundle files it names, and loads
@@ -176,26 +177,7 @@ func (d *daemon) reread() (*loaded, error) {
 	}
 	d.opts.bindings = opts.bindings
 	d.seen = versions(d.opts) // before loading: a file that changes meanwhile is loaded again
-	return load(d.opts)
-}
-
-// lowPriority runs load on an OS thread of its own at the lowest CPU priority (nice 19) and
-// returns what it returned. The thread is never unlocked, so it ends with the goroutine and no
-// other goroutine ever runs at that priority.
-func lowPriority(load func() (*loaded, error)) (*loaded, error) {
-	type result struct {
-		l   *loaded
-		err error
-	}
-	done := make(chan result)
-	go func() {
-		goruntime.LockOSThread()
-		unix.Setpriority(unix.PRIO_PROCESS, unix.Gettid(), 19) // raising one's own nice needs no privilege
-		l, err := load()
-		done <- result{l, err}
-	}()
-	r := <-done
-	return r.l, r.err
+	return load(d.opts, reloadPause)
 }
 
 // retire closes the old chain's bundle once no worker runs it: each worker picks up the new chain

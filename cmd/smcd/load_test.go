@@ -21,14 +21,14 @@ func TestWorldWritableFilesAreRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := load(opts)
+	l, err := load(opts, 0)
 	if err != nil {
 		t.Fatalf("a profile only its owner writes: %v", err)
 	}
 	l.close()
 
 	os.Chmod(profile, 0o666)
-	if _, err := load(opts); err == nil || !strings.Contains(err.Error(), "chmod o-w "+profile) {
+	if _, err := load(opts, 0); err == nil || !strings.Contains(err.Error(), "chmod o-w "+profile) {
 		t.Errorf("a world-writable profile: got %v", err)
 	}
 	progs, m, diags := bundle.CompileFiles([]string{profile})
@@ -43,13 +43,13 @@ func TestWorldWritableFilesAreRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l, err := load(bundled); err != nil {
+	if l, err := load(bundled, 0); err != nil {
 		t.Fatalf("a bundle as smcc compile writes it: %v", err)
 	} else {
 		l.close()
 	}
 	os.Chmod(chain, 0o662)
-	if _, err := load(bundled); err == nil || !strings.Contains(err.Error(), "chmod o-w "+chain) {
+	if _, err := load(bundled, 0); err == nil || !strings.Contains(err.Error(), "chmod o-w "+chain) {
 		t.Errorf("a world-writable bundle: got %v", err)
 	}
 	os.Chmod(config, 0o646)
@@ -69,7 +69,7 @@ func TestUntrustedFolderAndOwnerAreRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.Chmod(dir, 0o777)
-	if _, err := load(opts); err == nil || !strings.Contains(err.Error(), "chmod o-w "+dir) {
+	if _, err := load(opts, 0); err == nil || !strings.Contains(err.Error(), "chmod o-w "+dir) {
 		t.Errorf("a folder every user may write: got %v", err)
 	}
 	os.Chmod(dir, 0o755)
@@ -77,11 +77,11 @@ func TestUntrustedFolderAndOwnerAreRefused(t *testing.T) {
 		t.Skip("the owner check needs root to give the file away")
 	}
 	os.Chown(profile, 4242, 4242)
-	if _, err := load(opts); err == nil || !strings.Contains(err.Error(), "chown root "+profile) {
+	if _, err := load(opts, 0); err == nil || !strings.Contains(err.Error(), "chown root "+profile) {
 		t.Errorf("a file of user 4242: got %v", err)
 	}
 	os.Chown(profile, 0, 0)
-	if l, err := load(opts); err != nil {
+	if l, err := load(opts, 0); err != nil {
 		t.Errorf("after the fix: %v", err)
 	} else {
 		l.close()

@@ -51,7 +51,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 const usage = `usage: smcd [flags]            run the daemon
        smcd check [flags]      load the chain and open nothing: exit 0 when it loads
-       smcd rules [-h]         print the iptables and nft rules that feed the queues
+       smcd rules [-h]         print the firewall rules (iptables or nft) that feed the queues
        smcd --version          print the build: version, commit, Go version
 
 Flags:
@@ -79,7 +79,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	if check {
-		l, err := load(opts)
+		l, err := load(opts, 0)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
@@ -146,13 +146,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 // reload reloads the chain between RELOADING=1 and READY=1, so that systemd shows smcd as
 // reloading until it is done (and, under Type=notify-reload, `systemctl reload` waits for it),
 // and leaves a status line that says whether it took. A failed reload keeps the running chain
-// (daemon.reload), which only the failure counter tells apart from one that took.
+// (daemon.reload).
 func reload(d *daemon, notify func(...string), why string) {
 	notify("RELOADING=1", "MONOTONIC_USEC="+monotonicUsec(), "STATUS=reloading: "+why)
-	failed := d.reloadsFailed.Load()
-	d.reload(why)
+	err := d.reload(why)
 	line := status(d)
-	if d.reloadsFailed.Load() != failed {
+	if err != nil {
 		line = "the reload (" + why + ") failed, see the log; still running: " + line
 	}
 	notify("READY=1", "STATUS="+line)

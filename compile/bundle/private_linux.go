@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -22,7 +23,12 @@ import (
 // It also returns the SHA-256 of the bytes copied, as sha256sum prints it, which names the
 // version running. The copy costs a read and a write of the file, and the same again in page
 // cache for as long as the bundle is open (docs/bundles.md gives the numbers).
-func OpenPrivate(path, dir string) (b *Bundle, digest string, err error) {
+//
+// pause is slept after every PaceChunk bytes copied or verified: a daemon that reloads while its
+// workers are busy on the same cores leaves them the CPU that way (a lower scheduling priority
+// would not do: the Go runtime stops every thread at times, and waits for a starved one). 0 does
+// it all at once.
+func OpenPrivate(path, dir string, pause time.Duration) (b *Bundle, digest string, err error) {
 	src, err := os.Open(path)
 	if err != nil {
 		return nil, "", err
@@ -32,7 +38,7 @@ func OpenPrivate(path, dir string) (b *Bundle, digest string, err error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("bundle %s: a private copy: %w", path, err)
 	}
-	digest, err = copyHashed(copyFile, src)
+	digest, err = copyHashed(copyFile, src, pause)
 	if err != nil {
 		copyFile.Close()
 		return nil, "", fmt.Errorf("bundle %s: copying it: %w", path, err)
@@ -42,25 +48,34 @@ func OpenPrivate(path, dir string) (b *Bundle, digest string, err error) {
 		copyFile.Close()
 		return nil, "", err
 	}
-	if err := b.Verify(); err != nil {
+	if err := b.verify(pause); err != nil {
 		b.Close()
 		return nil, "", err
 	}
 	return b, digest, nil
 }
 
-// copyHashed copies src into dst and returns the SHA-256 of what it copied. A file that changes
-// size while it is read (a copy still being written) is refused; a later reload takes it once
-// it is complete.
-func copyHashed(dst, src *os.File) (string, error) {
+// copyHashed copies src into dst, PaceChunk at a time with a pause after each, and returns the
+// SHA-256 of what it copied. A file that changes size while it is read (a copy still being
+// written) is refused; a later reload takes it once it is complete.
+func copyHashed(dst, src *os.File, pause time.Duration) (string, error) {
 	before, err := src.Stat()
 	if err != nil {
 		return "", err
 	}
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(dst, h), src)
-	if err != nil {
-		return "", err
+	out := io.MultiWriter(dst, h)
+	var n int64
+	for {
+		m, err := io.CopyN(out, src, PaceChunk)
+		n += m
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return "", err
+		}
+		time.Sleep(pause)
 	}
 	after, err := src.Stat()
 	if err != nil {

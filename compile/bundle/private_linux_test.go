@@ -26,7 +26,7 @@ func TestOpenPrivate(t *testing.T) {
 		path := filepath.Join(dir, "chain.smcb")
 		compileTo(t, profile, path)
 		good, _ := os.ReadFile(path)
-		b, digest, err := OpenPrivate(path, copyDir)
+		b, digest, err := OpenPrivate(path, copyDir, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,8 +49,62 @@ func TestOpenPrivate(t *testing.T) {
 		corrupt := []byte(string(good))
 		corrupt[len(corrupt)-10] ^= 1
 		os.WriteFile(path, corrupt, 0o640)
-		if _, _, err := OpenPrivate(path, copyDir); err == nil || !strings.Contains(err.Error(), "corrupt") {
+		if _, _, err := OpenPrivate(path, copyDir, 0); err == nil || !strings.Contains(err.Error(), "corrupt") {
 			t.Errorf("a corrupt data section: %v", err)
 		}
+	}
+}
+
+// BenchmarkOpenPrivate opens the reference chain of ../shared/bench as smcd does, a private copy
+// checked whole, in a folder (O_TMPFILE) and in memory (memfd); Open, which maps the file and
+// checks only its structure, is the baseline.
+func BenchmarkOpenPrivate(b *testing.B) {
+	bench := filepath.Join("..", "..", "..", "shared", "bench")
+	if _, err := os.Stat(bench); err != nil {
+		b.Skip("no reference chain at ../shared/bench")
+	}
+	path := filepath.Join(b.TempDir(), "reference.smcb")
+	compileFilesTo(b, path, filepath.Join(bench, "10-security.json"), filepath.Join(bench, "20-normalize.json"))
+	benchmarkOpens(b, path)
+}
+
+// BenchmarkBigOpenPrivate is BenchmarkOpenPrivate on the carrier-scale bundle (make bench-big).
+func BenchmarkBigOpenPrivate(b *testing.B) {
+	benchmarkOpens(b, bigBundle(b))
+}
+
+func benchmarkOpens(b *testing.B, path string) {
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	opens := map[string]func() (*Bundle, error){
+		"mapped":       func() (*Bundle, error) { return Open(path) },
+		"copy-tmpfile": func() (*Bundle, error) { bu, _, err := OpenPrivate(path, dir, 0); return bu, err },
+		"copy-memfd":   func() (*Bundle, error) { bu, _, err := OpenPrivate(path, "", 0); return bu, err },
+	}
+	for _, name := range []string{"mapped", "copy-tmpfile", "copy-memfd"} {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(st.Size())
+			for b.Loop() {
+				bu, err := opens[name]()
+				if err != nil {
+					b.Fatal(err)
+				}
+				bu.Close()
+			}
+		})
+	}
+}
+
+func compileFilesTo(b *testing.B, out string, profiles ...string) {
+	b.Helper()
+	progs, m, diags := CompileFiles(profiles)
+	if progs == nil {
+		b.Fatal(diags)
+	}
+	if err := WriteFile(out, progs, m); err != nil {
+		b.Fatal(err)
 	}
 }

@@ -39,7 +39,9 @@ const soakReloadProfile = `{"ProfileID": 9001, "ProfileName": "soak reload", "Ru
 
 // soakRun is what a soak measured.
 type soakRun struct {
-	rate, lossless          int
+	rate, lossless int
+	losslessOf     [2]int // of each bundle
+
 	sent, sunk, handled     uint64
 	sendErrors, queueDrops  uint64
 	reloads, reloadsLogged  int
@@ -101,6 +103,12 @@ func (h *harness) checkPasses(bundle, msg string) error {
 }
 
 // runSoak finds the lossless rate of the soak mix (unless -soak-rate gives one), then soaks.
+//
+// The rate is found for each of the two bundles the soak alternates, and the lower one counts:
+// the second bundle rewrites every INVITE, which costs more than the reference chain alone (a
+// third fewer packets a second here). At 80% of the reference chain's rate, the five seconds on
+// the second bundle were overload: the queue filled and fail-open passed packets, which looked
+// like a stall at every other reload (issue 16).
 func (h *harness) runSoak() (*soakRun, error) {
 	mix, bundles, err := h.prepareSoak()
 	if err != nil {
@@ -108,12 +116,16 @@ func (h *harness) runSoak() (*soakRun, error) {
 	}
 	r := &soakRun{rate: h.soakRate}
 	if r.rate == 0 {
-		m := &measurement{name: "smcd soak mix", consumer: consumerSmcd, traffic: func(*harness) string { return mix }}
-		res, err := h.highestLossless(m, 20000)
-		if err != nil {
-			return nil, err
+		for i, b := range bundles {
+			m := &measurement{name: fmt.Sprintf("smcd soak mix, bundle %d", i+1), consumer: smcdOn(b), traffic: func(*harness) string { return mix }}
+			res, err := h.highestLossless(m, 20000)
+			if err != nil {
+				return nil, err
+			}
+			r.losslessOf[i] = res.rate
 		}
-		r.lossless, r.rate = res.rate, res.rate*8/10
+		r.lossless = min(r.losslessOf[0], r.losslessOf[1])
+		r.rate = r.lossless * 8 / 10
 	}
 	h.logf("soak: %d packets a second for %v, reloading every %v", r.rate, h.soakFor, h.soakReload)
 	return r, h.soak(r, mix, bundles)
@@ -160,6 +172,14 @@ func (h *harness) soak(r *soakRun, mix string, bundles [2]string) error {
 	r.reloadsLogged = strings.Count(p.out.String(), "msg=reloaded")
 	r.judge(rss)
 	return nil
+}
+
+// smcdOn is smcd on queue 0 running bundle.
+func smcdOn(bundle string) *consumer {
+	return &consumer{name: "smcd", ready: "msg=started", handled: smcdHandled, queues: "0",
+		argv: func(h *harness) []string {
+			return []string{h.smcd, "--bundle", bundle, "--queues", "0", "--watch", "0"}
+		}}
 }
 
 // soakSlice sends the mix for one slice and adds what was sent and what reached the sink.
@@ -283,7 +303,8 @@ func (r *soakRun) markdown() string {
 	}
 	fmt.Fprintf(&b, "### Soak, %s (%s)\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), verdict)
 	if r.lossless > 0 {
-		fmt.Fprintf(&b, "- rate: %d packets a second, 80%% of the mix's lossless rate %d\n", r.rate, r.lossless)
+		fmt.Fprintf(&b, "- rate: %d packets a second, 80%% of the mix's lossless rate %d (the lower of the two bundles': %d and %d)\n",
+			r.rate, r.lossless, r.losslessOf[0], r.losslessOf[1])
 	} else {
 		fmt.Fprintf(&b, "- rate: %d packets a second (given)\n", r.rate)
 	}
