@@ -208,7 +208,12 @@ func (d *daemon) setInfo(l *loaded) {
 }
 
 // chainDigest is the SHA-256 of the running chain's bundles (loaded.digest).
-func (d *daemon) chainDigest() string { return *d.digest.Load() }
+func (d *daemon) chainDigest() string {
+	if p := d.digest.Load(); p != nil {
+		return *p
+	}
+	return "" // no chain loaded yet
+}
 
 func (d *daemon) chainInfo() (name, profiles string) {
 	i := d.info.Load()

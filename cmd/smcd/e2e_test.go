@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"github.com/smcproject/smc/compile/bundle"
 	"net/netip"
 	"os"
@@ -144,10 +145,35 @@ func (tn *testNet) sippCalls(t *testing.T, sipp, transport string, a, b netip.Ad
 // sippCallsAt is sippCalls with the UAC starting rate calls a second.
 func (tn *testNet) sippCallsAt(t *testing.T, sipp, transport string, a, b netip.Addr, calls, rate int) (uasLog, uacLog string) {
 	t.Helper()
+	uasLog, uacLog, err := tn.sipp(t, sipp, sippRun{transport: transport, uasNS: tn.b, uas: b, uacNS: tn.a, uac: a, uacPort: 5070, calls: calls, rate: rate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return uasLog, uacLog
+}
+
+// sippRun is one run of SIPp calls: a UAS in namespace uasNS on address uas, port 5060, and a UAC
+// in uacNS calling it from uac (port uacPort; 0: a random one, as a host that opens connections
+// uses), calls of them at rate a second over transport ("u1" or "t1").
+type sippRun struct {
+	transport   string
+	uasNS       string
+	uas         netip.Addr
+	uacNS       string
+	uac         netip.Addr
+	uacPort     int
+	calls, rate int
+	recvTimeout time.Duration // a response later than this fails its call; 0: SIPp's default
+}
+
+// sipp runs r and returns what the UAS and the UAC received and sent, with the UAC's error when
+// a call failed.
+func (tn *testNet) sipp(t *testing.T, sipp string, r sippRun) (uasLog, uacLog string, err error) {
+	t.Helper()
 	dir := t.TempDir()
 	// The UAS runs until the test stops it: with -m, over TCP it counts a call still in its
 	// closing pause as failed when the UAC closes the connection, smcd or not.
-	uas := exec.Command("ip", "netns", "exec", tn.b, sipp, "-sn", "uas", "-t", transport, "-i", b.String(), "-p", "5060",
+	uas := exec.Command("ip", "netns", "exec", r.uasNS, sipp, "-sn", "uas", "-t", r.transport, "-i", r.uas.String(), "-p", "5060",
 		"-nostdin", "-trace_msg", "-message_file", filepath.Join(dir, "uas.log"), "-timeout", "60s")
 	uas.Dir = dir
 	if err := uas.Start(); err != nil {
@@ -155,12 +181,19 @@ func (tn *testNet) sippCallsAt(t *testing.T, sipp, transport string, a, b netip.
 	}
 	defer uas.Process.Kill()
 	time.Sleep(300 * time.Millisecond)
-	uac := exec.Command("ip", "netns", "exec", tn.a, sipp, "-sn", "uac", "-t", transport, netip.AddrPortFrom(b, 5060).String(),
-		"-i", a.String(), "-p", "5070", "-m", strconv.Itoa(calls), "-r", strconv.Itoa(rate), "-nostdin",
-		"-trace_msg", "-message_file", filepath.Join(dir, "uac.log"), "-timeout", "30s", "-timeout_error")
+	args := []string{"netns", "exec", r.uacNS, sipp, "-sn", "uac", "-t", r.transport, netip.AddrPortFrom(r.uas, 5060).String(),
+		"-i", r.uac.String(), "-m", strconv.Itoa(r.calls), "-r", strconv.Itoa(r.rate), "-nostdin",
+		"-trace_msg", "-message_file", filepath.Join(dir, "uac.log"), "-timeout", "30s", "-timeout_error"}
+	if r.uacPort != 0 {
+		args = append(args, "-p", strconv.Itoa(r.uacPort))
+	}
+	if r.recvTimeout != 0 {
+		args = append(args, "-recv_timeout", strconv.Itoa(int(r.recvTimeout.Milliseconds())))
+	}
+	uac := exec.Command("ip", args...)
 	uac.Dir = dir
 	if out, err := uac.CombinedOutput(); err != nil {
-		t.Fatalf("UAC: %v (some calls failed)\n%s", err, lastLines(out, 30))
+		return "", "", fmt.Errorf("UAC: %v (some calls failed)\n%s", err, lastLines(out, 30))
 	}
 	uas.Process.Signal(syscall.SIGUSR1) // SIPp's "quit when the calls in hand end"
 	uas.Wait()
@@ -172,7 +205,7 @@ func (tn *testNet) sippCallsAt(t *testing.T, sipp, transport string, a, b netip.
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(uasBytes), string(uacBytes)
+	return string(uasBytes), string(uacBytes), nil
 }
 
 // SIPp UAC and UAS, real SIP peers, run calls through smcd over UDP: every call completes, and the

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -362,32 +361,10 @@ func (tn *testNet) applyRules(t *testing.T, args ...string) []string {
 }
 
 // sippTCP runs calls over TCP from a SIPp UAC in namespace uacNS (a random local port) to a SIPp
-// UAS in uasNS on port 5060, and returns what the UAS and the UAC received and sent, with the
-// UAC's error when a call failed: a response that takes longer than recvTimeout fails its call.
+// UAS in uasNS on port 5060 (sipp): a response that takes longer than recvTimeout fails its call.
 func (tn *testNet) sippTCP(t *testing.T, sipp, uasNS string, uasAddr netip.Addr, uacNS string, uacAddr netip.Addr, calls int, recvTimeout time.Duration) (uasLog, uacLog string, err error) {
 	t.Helper()
-	dir := t.TempDir()
-	uas := exec.Command("ip", "netns", "exec", uasNS, sipp, "-sn", "uas", "-t", "t1", "-i", uasAddr.String(), "-p", "5060",
-		"-nostdin", "-trace_msg", "-message_file", filepath.Join(dir, "uas.log"), "-timeout", "60s")
-	uas.Dir = dir
-	if err := uas.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer uas.Process.Kill()
-	time.Sleep(300 * time.Millisecond)
-	uac := exec.Command("ip", "netns", "exec", uacNS, sipp, "-sn", "uac", "-t", "t1", netip.AddrPortFrom(uasAddr, 5060).String(),
-		"-i", uacAddr.String(), "-m", strconv.Itoa(calls), "-r", "20", "-nostdin",
-		"-recv_timeout", strconv.Itoa(int(recvTimeout.Milliseconds())),
-		"-trace_msg", "-message_file", filepath.Join(dir, "uac.log"), "-timeout", "30s", "-timeout_error")
-	uac.Dir = dir
-	if out, err := uac.CombinedOutput(); err != nil {
-		return "", "", fmt.Errorf("UAC: %v (some calls failed)\n%s", err, lastLines(out, 30))
-	}
-	uas.Process.Signal(syscall.SIGUSR1) // SIPp's "quit when the calls in hand end"
-	uas.Wait()
-	uasBytes, _ := os.ReadFile(filepath.Join(dir, "uas.log"))
-	uacBytes, _ := os.ReadFile(filepath.Join(dir, "uac.log"))
-	return string(uasBytes), string(uacBytes), nil
+	return tn.sipp(t, sipp, sippRun{transport: "t1", uasNS: uasNS, uas: uasAddr, uacNS: uacNS, uac: uacAddr, calls: calls, rate: 20, recvTimeout: recvTimeout})
 }
 
 // The examples of docs/smcd.md that show a `$ smcd rules` command and its output are what the
