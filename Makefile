@@ -123,7 +123,9 @@ perf: deps perf-deps
 # behind the queue, every reload takes, and smcd's resident memory stays flat (perf/cmd/smcperf,
 # soak.go); it fails too when a single packet passes without the chain (fail-open), which at 80% of
 # the lossless rate only a stall can cause. soak-short is the same for 40 s with short probes, run
-# by make test.
+# by make test, at half the lossless rate: 3 s trials on this shared VM overestimate it (151,000
+# against 105,000 found with 10 s trials on the same code, BENCHMARKS.md), and a smoke test must
+# not fail on the estimate.
 SOAK_TIME ?= 30m
 soak: deps
 	$(GO) build -o $(BIN)/smcperf ./perf/cmd/smcperf
@@ -133,7 +135,7 @@ soak-short: deps
 	@if [ "$$(id -u)" != 0 ]; then echo "soak-short: skipped, needs root (network namespaces, NFQUEUE)"; exit 0; fi; \
 	  if [ ! -d ../shared/bench ]; then echo "soak-short: skipped, no reference chain at ../shared/bench"; exit 0; fi; \
 	  $(GO) build -o $(BIN)/smcperf ./perf/cmd/smcperf && \
-	  PERF_PROBE=500ms PERF_TRIAL=3s $(BIN)/smcperf -soak 40s
+	  PERF_PROBE=500ms PERF_TRIAL=3s $(BIN)/smcperf -soak 40s -soak-load 50
 
 # perf-deps installs what the harness builds and runs besides Go: a C compiler, the
 # libnetfilter_queue and libmnl headers, strace and taskset.

@@ -58,7 +58,8 @@ type settings struct {
 	skip       string        // parts not to run
 	record     string        // a folder for `perf record` profiles of the consumers at the fixed rate
 	soakFor    time.Duration // run the soak instead of the measurements, this long (0: measure)
-	soakRate   int           // the soak's rate (0: 80% of the lossless rate it finds first)
+	soakRate   int           // the soak's rate (0: soakLoad% of the lossless rate it finds first)
+	soakLoad   int           // the soak's rate as a percentage of the lossless rate
 	soakReload time.Duration // how often the soak reloads smcd's bundle
 }
 
@@ -77,7 +78,8 @@ func orchestrate(args []string) int {
 	fs.StringVar(&s.record, "record", "", "profile each consumer with `perf record -g` during the CPU measurement, into this folder")
 	fs.StringVar(&s.skip, "skip", "", "skip these parts, a comma-separated list of rates, cpu, syscalls, latency, overload")
 	fs.DurationVar(&s.soakFor, "soak", 0, "instead of measuring, soak smcd this long at 80% of its lossless rate with malformed packets and reloads (make soak)")
-	fs.IntVar(&s.soakRate, "soak-rate", 0, "the soak's rate in packets a second (default: 80% of the lossless rate found first)")
+	fs.IntVar(&s.soakRate, "soak-rate", 0, "the soak's rate in packets a second (default: -soak-load percent of the lossless rate found first)")
+	fs.IntVar(&s.soakLoad, "soak-load", 80, "the soak's rate as a percentage of the lossless rate it finds first")
 	fs.DurationVar(&s.soakReload, "soak-reload", 5*time.Second, "how often the soak replaces and reloads smcd's bundle")
 	if err := fs.Parse(args); err != nil {
 		return 2
