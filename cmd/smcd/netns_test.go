@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // The end-to-end tests run smcd on real NFQUEUE queues between two network namespaces joined by a
@@ -34,6 +36,9 @@ func TestMain(m *testing.M) {
 	case "":
 		os.Exit(m.Run())
 	case "smcd":
+		if os.Getenv("SMCD_TEST_MDWE") != "" {
+			denyExecutableMemory()
+		}
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	case "udp-recv":
 		os.Exit(udpRecv(os.Args[1:]))
@@ -372,4 +377,14 @@ func unmap(a netip.AddrPort) string { return netip.AddrPortFrom(a.Addr().Unmap()
 func report(d datagram) {
 	b, _ := json.Marshal(d)
 	os.Stdout.Write(append(b, '\n'))
+}
+
+// denyExecutableMemory is what systemd's MemoryDenyWriteExecute= does, from the kernel
+// (PR_SET_MDWE, Linux 6.3): no memory may become executable once written.
+func denyExecutableMemory() {
+	const prSetMDWE, mdweRefuseExecGain = 65, 1
+	if err := unix.Prctl(prSetMDWE, mdweRefuseExecGain, 0, 0, 0); err != nil {
+		fmt.Fprintln(os.Stderr, "PR_SET_MDWE:", err)
+		os.Exit(4)
+	}
 }

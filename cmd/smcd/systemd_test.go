@@ -217,3 +217,32 @@ func bundleRecipe(t *testing.T) string {
 	t.Fatal("docs/bundles.md has no recipe that installs a bundle with install -o root -g smc")
 	return ""
 }
+
+// The unit must not set MemoryDenyWriteExecute=: go-re2 compiles its WebAssembly module to machine
+// code (wazero), which a process denied executable memory cannot do, and smcd then panics at the
+// first pattern. The kernel's PR_SET_MDWE is the same restriction systemd applies with seccomp:
+// smcd check under it fails on a profile with a pattern, and passes without it.
+func TestUnitAllowsTheRegexEngine(t *testing.T) {
+	if v, ok := unitSettings(t, "smcd.service")["MemoryDenyWriteExecute"]; ok {
+		t.Errorf("smcd.service sets MemoryDenyWriteExecute=%s", v)
+	}
+	profile := writeProfile(t, `{"ProfileID": 1, "ProfileName": "re", "Rules": [{"MsgType": "REQUEST",
+  "Conditions": [{"Header": "User-Agent", "Operator": "REGEX", "RightOperand": "friendly-(scanner|probe)"}], "Action": "DROP_MSG"}]}`)
+	check := func(mdwe string) error {
+		cmd := exec.Command(os.Args[0], "check", "-p", profile)
+		cmd.Env = append(os.Environ(), "SMCD_TEST_ROLE=smcd", "SMCD_TEST_MDWE="+mdwe)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("%v: %s", err, lastLines(out, 3))
+		}
+		return nil
+	}
+	if err := check(""); err != nil {
+		t.Fatalf("smcd check: %v", err)
+	}
+	if err := check("1"); err == nil {
+		t.Error("smcd check passed with executable memory denied: the engine no longer needs it, and the unit could set MemoryDenyWriteExecute=yes")
+	} else if strings.Contains(err.Error(), "PR_SET_MDWE") {
+		t.Skipf("this kernel has no PR_SET_MDWE: %v", err)
+	}
+}
