@@ -295,3 +295,22 @@ func TestDataFileColumnLimit(t *testing.T) {
 		}
 	}
 }
+
+// A bundle's program that deletes the start line, which the compiler refuses, is refused by
+// Verify too: the Machine would take each next line for the start line and delete the message
+// (found by FuzzParse: compile/bundle/testdata/fuzz/FuzzParse/7e78182f0a167528).
+func TestVerifyDeleteTopLine(t *testing.T) {
+	p, diags := compileString(rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "DELETE_LINES", "Header": "Via"}]}`), nil)
+	if p == nil {
+		t.Fatal(diags)
+	}
+	if err := p.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range p.Selectors {
+		p.Selectors[i].Kind = SelectTopLine
+	}
+	if err := p.Verify(); err == nil || !strings.Contains(err.Error(), "DELETE_LINES of the start line (TOPLINE)") {
+		t.Errorf("Verify: %v", err)
+	}
+}

@@ -231,8 +231,11 @@ func (v *verifier) def(i int, d *ReplaceDef) {
 		v.failf("replace definition %d: unknown type %d", i, d.Type)
 		return
 	}
-	if d.Sel != -1 {
-		v.in(d.Sel, len(p.Selectors), "replace definition %d selector", i)
+	if d.Sel != -1 && v.in(d.Sel, len(p.Selectors), "replace definition %d selector", i) {
+		if d.Type == DeleteLines && p.Selectors[d.Sel].Kind == SelectTopLine {
+			// The compiler refuses it (check.go); the runtime would delete every line in turn.
+			v.failf("replace definition %d: DELETE_LINES of the start line (TOPLINE)", i)
+		}
 	}
 	v.opt(d.Output, len(p.Templates), "replace definition %d output", i)
 }

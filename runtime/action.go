@@ -94,9 +94,14 @@ func (m *Machine) rewriteLine(d *compile.ReplaceDef) {
 	m.trace.action(m, d, line, m.outBuf)
 }
 
-// deleteLines removes every passing line.
+// deleteLines removes every passing line. The start line is never removed (SMC-SPEC §6): the
+// compiler and Program.Verify refuse DELETE_LINES on TOPLINE, and a TOPLINE selector here would
+// take each next line in turn for the start line.
 func (m *Machine) deleteLines(d *compile.ReplaceDef) {
 	sel := &m.prog.Selectors[d.Sel]
+	if sel.Kind == compile.SelectTopLine {
+		return
+	}
 	first, _ := m.lineRange(sel)
 	for i := first; i < m.sectionEnd(sel); {
 		if i = m.nextSelected(sel, i, m.sectionEnd(sel)); i == m.sectionEnd(sel) {
