@@ -64,12 +64,18 @@ func copyHashed(dst, src *os.File, pause time.Duration) (string, error) {
 		return "", err
 	}
 	h := sha256.New()
-	out := io.MultiWriter(dst, h)
+	buf := make([]byte, PaceChunk)
 	var n int64
 	for {
-		m, err := io.CopyN(out, src, PaceChunk)
-		n += m
-		if err == io.EOF {
+		m, err := io.ReadFull(src, buf)
+		if m > 0 {
+			h.Write(buf[:m])
+			if _, err := dst.Write(buf[:m]); err != nil {
+				return "", err
+			}
+			n += int64(m)
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			break
 		}
 		if err != nil {
