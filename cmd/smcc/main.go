@@ -7,9 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	goruntime "runtime"
-	"runtime/debug"
-	"strings"
+
+	"github.com/smcproject/smc/cmd/internal/buildinfo"
 )
 
 // Exit codes shared by the subcommands (SMC-SPEC §10).
@@ -54,39 +53,9 @@ func dispatch(args []string, in io.Reader, stdout, stderr io.Writer) int {
 		return helpCommand.run(nil, stdout, stderr)
 	}
 	if args[0] == "--version" || args[0] == "-version" {
-		fmt.Fprintln(stdout, versionLine(debug.ReadBuildInfo()))
+		fmt.Fprintln(stdout, buildinfo.Read().Line(programName)) // as smcd --version, to compare the two
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "%s: unknown command %q; run '%s help'\n", programName, args[0], programName)
 	return exitUsage
-}
-
-// versionLine is what `smcc --version` prints, in one line: the module version, the commit the
-// binary was built from with its time and whether the checkout had changes (when go build ran in
-// a checkout), and the Go version. smcd --version prints the same for smcd, so that a bundle's
-// compiler and the daemon running it can be compared.
-func versionLine(bi *debug.BuildInfo, ok bool) string {
-	if !ok {
-		return programName + " (unknown) " + goruntime.Version()
-	}
-	version := bi.Main.Version
-	if version == "" {
-		version = "(devel)"
-	}
-	var vcs []string
-	for _, s := range bi.Settings {
-		switch {
-		case s.Key == "vcs.revision":
-			vcs = append(vcs, "revision "+s.Value)
-		case s.Key == "vcs.time":
-			vcs = append(vcs, s.Value)
-		case s.Key == "vcs.modified" && s.Value == "true":
-			vcs = append(vcs, "modified")
-		}
-	}
-	line := programName + " " + version
-	if len(vcs) > 0 {
-		line += " (" + strings.Join(vcs, ", ") + ")"
-	}
-	return line + " " + bi.GoVersion
 }

@@ -74,7 +74,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if opts.version {
-		fmt.Fprintln(stdout, thisBuild.line("smcd"))
+		fmt.Fprintln(stdout, thisBuild.Line("smcd"))
 		return 0
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))

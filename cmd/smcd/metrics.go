@@ -100,7 +100,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 			}
 		}
 	}
-	ch <- prometheus.MustNewConstMetric(descBuild, prometheus.GaugeValue, 1, thisBuild.version, thisBuild.revisionLabel(), thisBuild.goVersion)
+	ch <- prometheus.MustNewConstMetric(descBuild, prometheus.GaugeValue, 1, thisBuild.Version, thisBuild.RevisionLabel(), thisBuild.GoVersion)
 	name, profiles := c.d.chainInfo()
 	ch <- prometheus.MustNewConstMetric(descChain, prometheus.GaugeValue, 1, name, profiles, c.d.chainDigest())
 	counter(descReloads, c.d.reloadsOK.Load(), "ok")

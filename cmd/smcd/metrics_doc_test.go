@@ -92,7 +92,7 @@ func TestMetricsBuildInfo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"version": thisBuild.version, "revision": thisBuild.revisionLabel(), "goversion": thisBuild.goVersion}
+	want := map[string]string{"version": thisBuild.Version, "revision": thisBuild.RevisionLabel(), "goversion": thisBuild.GoVersion}
 	for _, f := range families {
 		if f.GetName() != "smc_build_info" {
 			continue
