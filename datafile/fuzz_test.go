@@ -164,7 +164,10 @@ func checkNetworks(t *testing.T, tab *Table, nets *Networks) {
 		for _, a := range []netip.Addr{p.Addr(), lastAddr(p)} {
 			da, _ := ParseAddr([]byte(a.String()))
 			row, ok := nets.Lookup(da)
-			if want := best(a); !ok || row != want {
+			// Lookup takes an IPv4-mapped address for the IPv4 address it carries, which no
+			// IPv6 network holds: the last address of ::/80 is ::ffff:255.255.255.255, which
+			// only IPv4 networks (and mapped ones, read as IPv4) can hold.
+			if want := best(a.Unmap()); ok != (want >= 0) || row != want {
 				t.Fatalf("Networks.Lookup(%v) = %d, %v; a linear scan finds row %d", a, row, ok, want)
 			}
 		}
