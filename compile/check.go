@@ -43,22 +43,22 @@ var operators = map[string]struct {
 	op     Operator
 	negate bool
 }{
-	"EQ": {OpEQ, false}, "NEQ": {OpEQ, true}, "I_EQ": {OpIEQ, false}, "I_NEQ": {OpIEQ, true},
-	"PREFIX": {OpPrefix, false}, "NPREFIX": {OpPrefix, true}, "I_PREFIX": {OpIPrefix, false}, "I_NPREFIX": {OpIPrefix, true},
-	"SUFFIX": {OpSuffix, false}, "NSUFFIX": {OpSuffix, true}, "I_SUFFIX": {OpISuffix, false}, "I_NSUFFIX": {OpISuffix, true},
-	"CONTAINS": {OpContains, false}, "NCONTAINS": {OpContains, true}, "I_CONTAINS": {OpIContains, false}, "I_NCONTAINS": {OpIContains, true},
-	"GT": {OpGT, false}, "GE": {OpGE, false}, "LT": {OpLT, false}, "LE": {OpLE, false},
-	"BETWEEN": {OpBetween, false}, "NBETWEEN": {OpBetween, true}, "REGEX": {OpRegex, false}, "NREGEX": {OpRegex, true},
-	"BSEARCH_EQ": {OpBSearch, false}, "BSEARCH_NEQ": {OpBSearch, true}, "BSEARCH_I_EQ": {OpIBSearch, false}, "BSEARCH_I_NEQ": {OpIBSearch, true},
-	"IP_LOOKUP": {OpIPLookup, false}, "IP_NLOOKUP": {OpIPLookup, true},
+	"EQ": {CmpEQ, false}, "NEQ": {CmpEQ, true}, "I_EQ": {CmpIEQ, false}, "I_NEQ": {CmpIEQ, true},
+	"PREFIX": {CmpPrefix, false}, "NPREFIX": {CmpPrefix, true}, "I_PREFIX": {CmpIPrefix, false}, "I_NPREFIX": {CmpIPrefix, true},
+	"SUFFIX": {CmpSuffix, false}, "NSUFFIX": {CmpSuffix, true}, "I_SUFFIX": {CmpISuffix, false}, "I_NSUFFIX": {CmpISuffix, true},
+	"CONTAINS": {CmpContains, false}, "NCONTAINS": {CmpContains, true}, "I_CONTAINS": {CmpIContains, false}, "I_NCONTAINS": {CmpIContains, true},
+	"GT": {CmpGT, false}, "GE": {CmpGE, false}, "LT": {CmpLT, false}, "LE": {CmpLE, false},
+	"BETWEEN": {CmpBetween, false}, "NBETWEEN": {CmpBetween, true}, "REGEX": {CmpRegex, false}, "NREGEX": {CmpRegex, true},
+	"BSEARCH_EQ": {CmpInTable, false}, "BSEARCH_NEQ": {CmpInTable, true}, "BSEARCH_I_EQ": {CmpInTableFold, false}, "BSEARCH_I_NEQ": {CmpInTableFold, true},
+	"IP_LOOKUP": {CmpInNetworks, false}, "IP_NLOOKUP": {CmpInNetworks, true},
 }
 
 var operatorNames = sortedKeys(operators)
 
 var replaceTypes = map[string]ReplaceType{
-	"ADD_LINE": AddLine, "REWRITE_LINE": RewriteLine, "DELETE_LINES": DeleteLines, "FINDSUB_LINES": FindSubLines,
-	"APPEND_LINES": AppendLines, "FINDINSERTAFTER_LINES": FindInsertAfterLines, "FINDINSERTBEFORE_LINES": FindInsertBeforeLines,
-	"AUDIT_RECORD": AuditRecord, "SET_DSCP": SetDSCP, "SET_MARK": SetMark,
+	"ADD_LINE": ReplaceAddLine, "REWRITE_LINE": ReplaceRewriteLine, "DELETE_LINES": ReplaceDeleteLines, "FINDSUB_LINES": ReplaceFindSubLines,
+	"APPEND_LINES": ReplaceAppendLines, "FINDINSERTAFTER_LINES": ReplaceFindInsertAfterLines, "FINDINSERTBEFORE_LINES": ReplaceFindInsertBeforeLines,
+	"AUDIT_RECORD": ReplaceAuditRecord, "SET_DSCP": ReplaceSetDSCP, "SET_MARK": ReplaceSetMark,
 }
 
 var replaceTypeNames = sortedKeys(replaceTypes)
@@ -556,7 +556,7 @@ func (c *checker) condition(v *jsonpos.Value) *condNode {
 	c.finishSelection(v, &n.sel, attr, true, "the condition")
 	if n.op != 0 && !n.hasOperand && needsOperand(n.op) {
 		hint := ""
-		if n.op == OpEQ {
+		if n.op == CmpEQ {
 			hint = " (\"\" tests for an absent or empty header)"
 		}
 		c.errorf(v.Pos, "%s needs a RightOperand%s", n.opName, hint)
@@ -565,7 +565,7 @@ func (c *checker) condition(v *jsonpos.Value) *condNode {
 }
 
 func needsOperand(op Operator) bool {
-	return op != OpBSearch && op != OpIBSearch && op != OpIPLookup
+	return op != CmpInTable && op != CmpInTableFold && op != CmpInNetworks
 }
 
 func (c *checker) replaceDef(v *jsonpos.Value) *defNode {
@@ -600,7 +600,7 @@ func (c *checker) replaceDef(v *jsonpos.Value) *defNode {
 func (c *checker) checkDefKeys(v *jsonpos.Value, n *defNode, attr string) {
 	what := n.typ.String()
 	switch n.typ {
-	case AuditRecord, SetDSCP, SetMark:
+	case ReplaceAuditRecord, ReplaceSetDSCP, ReplaceSetMark:
 		for _, k := range selectKeys {
 			if hasKey(v, k) {
 				c.warnf(v.Pos, "%s is ignored by %s", k, what)
@@ -611,15 +611,15 @@ func (c *checker) checkDefKeys(v *jsonpos.Value, n *defNode, attr string) {
 		c.finishSelection(v, &n.sel, attr, false, what)
 	}
 	switch {
-	case n.typ == DeleteLines && n.hasOutput:
+	case n.typ == ReplaceDeleteLines && n.hasOutput:
 		c.errorf(n.outputPos, "DELETE_LINES takes no Output")
-	case n.typ != DeleteLines && !n.hasOutput:
+	case n.typ != ReplaceDeleteLines && !n.hasOutput:
 		c.errorf(v.Pos, "%s needs an Output", what)
-	case n.typ == DeleteLines && n.sel.kind == SelectTopLine:
+	case n.typ == ReplaceDeleteLines && n.sel.kind == SelectTopLine:
 		c.errorf(n.sel.headerPos, "the start line (TOPLINE) cannot be deleted; rewrite it with REWRITE_LINE")
-	case (n.typ == FindInsertAfterLines || n.typ == FindInsertBeforeLines) && !n.sel.hasRe1:
-		c.errorf(v.Pos, "%s needs RegEx1: the text to insert %s", what, map[bool]string{true: "after", false: "before"}[n.typ == FindInsertAfterLines])
-	case n.typ == AddLine && n.hasOutput && n.output == "":
+	case (n.typ == ReplaceFindInsertAfterLines || n.typ == ReplaceFindInsertBeforeLines) && !n.sel.hasRe1:
+		c.errorf(v.Pos, "%s needs RegEx1: the text to insert %s", what, map[bool]string{true: "after", false: "before"}[n.typ == ReplaceFindInsertAfterLines])
+	case n.typ == ReplaceAddLine && n.hasOutput && n.output == "":
 		c.errorf(n.outputPos, "ADD_LINE needs a non-empty Output: the line to add")
 	}
 }

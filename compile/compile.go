@@ -129,7 +129,7 @@ func (g *generator) declareVariables(tree *profileNode) {
 	g.prog.NumVars = len(g.prog.VarNames)
 }
 
-func (g *generator) emit(op Op, arg, b int) int {
+func (g *generator) emit(op Opcode, arg, b int) int {
 	g.prog.Insts = append(g.prog.Insts, Inst{Op: op, Arg: int32(arg), B: int32(b)})
 	return len(g.prog.Insts) - 1
 }
@@ -192,7 +192,7 @@ func imports(r *ruleNode) []Part {
 
 func hasLookup(r *ruleNode) bool {
 	for _, c := range r.conds {
-		if c.op == OpBSearch || c.op == OpIBSearch || c.op == OpIPLookup {
+		if c.op == CmpInTable || c.op == CmpInTableFold || c.op == CmpInNetworks {
 			return true
 		}
 	}
@@ -456,10 +456,10 @@ func (g *generator) condition(cn *condNode, table int) Cond {
 	c := Cond{Sel: g.selector(&cn.sel), Operator: cn.op, Negate: cn.negate, Name: cn.opName, Positive: positiveName(cn.op),
 		Operand: -1, Pattern: -1, Table: -1, Line: cn.pos.Line}
 	switch cn.op {
-	case OpRegex:
+	case CmpRegex:
 		c.Pattern = g.matcher(cn.operand, cn.operandPos, "RightOperand")
 		return c
-	case OpBSearch, OpIBSearch, OpIPLookup:
+	case CmpInTable, CmpInTableFold, CmpInNetworks:
 		g.lookup(&c, cn, table)
 		return c
 	}
@@ -474,11 +474,11 @@ func (g *generator) condition(cn *condNode, table int) Cond {
 
 func (g *generator) checkConstOperand(cn *condNode, text string) {
 	switch cn.op {
-	case OpGT, OpGE, OpLT, OpLE:
+	case CmpGT, CmpGE, CmpLT, CmpLE:
 		if _, ok := ParseInt([]byte(text)); !ok {
 			g.errorf(cn.operandPos, "%s compares integers, but RightOperand %q is not one", cn.opName, text)
 		}
-	case OpBetween:
+	case CmpBetween:
 		lo, hi, ok := ParseRange([]byte(text))
 		switch {
 		case !ok:
@@ -507,11 +507,11 @@ func (g *generator) lookup(c *Cond, cn *condNode, table int) {
 			g.warnf(cn.operandPos, "RightOperand %q is ignored by %s; only {$DataFile.FieldN} (the column to search) is used", cn.operand, cn.opName)
 		}
 	}
-	if cn.op == OpIPLookup {
+	if cn.op == CmpInNetworks {
 		c.Nets = g.networks(t.Data, c.Column, g.rule.dataFilePos)
 		return
 	}
-	c.Index = g.index(t.Data, c.Column, cn.op == OpIBSearch)
+	c.Index = g.index(t.Data, c.Column, cn.op == CmpInTableFold)
 }
 
 // checkColumn reports a {$DataFile.FieldN} past the columns a data file row can have: it would
@@ -554,9 +554,9 @@ func (g *generator) replaceDef(d *defNode) ReplaceDef {
 		// DELETE_LINES has none; for any other type the checker has said it needs one, at the
 		// definition, and a value read from the missing Output would be a second error with no
 		// position.
-	case d.typ == SetDSCP:
+	case d.typ == ReplaceSetDSCP:
 		rd.Value = g.dscp(d)
-	case d.typ == SetMark:
+	case d.typ == ReplaceSetMark:
 		rd.Value = g.mark(d)
 	default:
 		rd.Output = g.template(d.output, d.outputPos)

@@ -118,7 +118,7 @@ func (p *Program) DefString(d ReplaceDef) string {
 		s += " " + p.SelectorString(d.Sel)
 	}
 	switch {
-	case d.Type == SetDSCP || d.Type == SetMark:
+	case d.Type == ReplaceSetDSCP || d.Type == ReplaceSetMark:
 		s += " " + strconv.FormatUint(uint64(d.Value), 10)
 	case d.Output >= 0:
 		s += " output " + strconv.Quote(p.Templates[d.Output].Text)

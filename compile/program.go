@@ -51,22 +51,22 @@ type Scope struct {
 	Codes    []string // RESPONSE only: 3-character patterns of digits and 'X'; nil: every code
 }
 
-// Op is an instruction's operation.
-type Op uint8
+// Opcode is an instruction's operation. Its constants carry the Op prefix; comparison operators carry Cmp.
+type Opcode uint8
 
 const (
-	OpSetVar     Op = iota + 1 // Arg: index into Vars
-	OpRandomRow                // Arg: table slot of the rule (Tables); B: reserved Rand variable
-	OpCond                     // Arg: index into Conds; sets the condition flag
-	OpJumpFalse                // Arg: instruction to jump to when the flag is false
-	OpJumpTrue                 // Arg: instruction to jump to when the flag is true
-	OpTrue                     // the rule evaluated TRUE: its actions follow
-	OpFalse                    // the rule evaluated FALSE: end of rule
-	OpDrop                     // DROP_MSG
-	OpDropRecord               // DROP_MSG_RECORD
-	OpReplace                  // Arg: index into Defs
-	OpBreak                    // Break: 1, stop the rest of the profile
-	OpEnd                      // end of the rule
+	OpSetVar     Opcode = iota + 1 // Arg: index into Vars
+	OpRandomRow                    // Arg: table slot of the rule (Tables); B: reserved Rand variable
+	OpCond                         // Arg: index into Conds; sets the condition flag
+	OpJumpFalse                    // Arg: instruction to jump to when the flag is false
+	OpJumpTrue                     // Arg: instruction to jump to when the flag is true
+	OpTrue                         // the rule evaluated TRUE: its actions follow
+	OpFalse                        // the rule evaluated FALSE: end of rule
+	OpDrop                         // DROP_MSG
+	OpDropRecord                   // DROP_MSG_RECORD
+	OpReplace                      // Arg: index into Defs
+	OpBreak                        // Break: 1, stop the rest of the profile
+	OpEnd                          // end of the rule
 )
 
 var opNames = [...]string{
@@ -75,7 +75,7 @@ var opNames = [...]string{
 	OpReplace: "REPLACE", OpBreak: "BREAK", OpEnd: "END",
 }
 
-func (o Op) String() string {
+func (o Opcode) String() string {
 	if int(o) < len(opNames) && opNames[o] != "" {
 		return opNames[o]
 	}
@@ -84,7 +84,7 @@ func (o Op) String() string {
 
 // An Inst is one instruction.
 type Inst struct {
-	Op  Op
+	Op  Opcode
 	Arg int32
 	B   int32
 }
@@ -133,23 +133,23 @@ type Selector struct {
 type Operator uint8
 
 const (
-	OpEQ Operator = iota + 1
-	OpIEQ
-	OpPrefix
-	OpIPrefix
-	OpSuffix
-	OpISuffix
-	OpContains
-	OpIContains
-	OpGT
-	OpGE
-	OpLT
-	OpLE
-	OpBetween
-	OpRegex
-	OpBSearch
-	OpIBSearch
-	OpIPLookup
+	CmpEQ          Operator = iota + 1 // EQ: the selected value equals the operand
+	CmpIEQ                             // I_EQ: equal, ASCII case folded
+	CmpPrefix                          // PREFIX: the value starts with the operand
+	CmpIPrefix                         // I_PREFIX: PREFIX, ASCII case folded
+	CmpSuffix                          // SUFFIX: the value ends with the operand
+	CmpISuffix                         // I_SUFFIX: SUFFIX, ASCII case folded
+	CmpContains                        // CONTAINS: the operand occurs in the value
+	CmpIContains                       // I_CONTAINS: CONTAINS, ASCII case folded
+	CmpGT                              // GT: both integers, value > operand
+	CmpGE                              // GE: both integers, value >= operand
+	CmpLT                              // LT: both integers, value < operand
+	CmpLE                              // LE: both integers, value <= operand
+	CmpBetween                         // BETWEEN: an integer within the operand's "lo-hi" range
+	CmpRegex                           // REGEX: Cond.Pattern matches the value
+	CmpInTable                         // BSEARCH_EQ: the value is a key of Cond.Column (a hash index, not a binary search)
+	CmpInTableFold                     // BSEARCH_I_EQ: BSEARCH_EQ, ASCII case folded
+	CmpInNetworks                      // IP_LOOKUP: the value is an address inside a network of Cond.Column
 )
 
 // A Cond is one condition.
@@ -160,7 +160,7 @@ type Cond struct {
 	Name     string // the operator as written, for traces
 	Positive string // the positive twin's name (Name itself for a positive operator)
 	Operand  int    // index into Templates (RightOperand), or -1
-	Pattern  int    // OpRegex: index into Matchers
+	Pattern  int    // CmpRegex: index into Matchers
 	Table    int    // lookups: index into Tables
 	Column   int    // lookups: 1-based searched column
 	Line     int    // source line, for traces
@@ -181,16 +181,16 @@ type VarDef struct {
 type ReplaceType uint8
 
 const (
-	AddLine ReplaceType = iota + 1
-	RewriteLine
-	DeleteLines
-	FindSubLines
-	AppendLines
-	FindInsertAfterLines
-	FindInsertBeforeLines
-	AuditRecord
-	SetDSCP
-	SetMark
+	ReplaceAddLine               ReplaceType = iota + 1 // ADD_LINE: Output as a new line after the first selected line, else at the end of its section
+	ReplaceRewriteLine                                  // REWRITE_LINE: the selected line becomes Output
+	ReplaceDeleteLines                                  // DELETE_LINES: the selected lines are removed
+	ReplaceFindSubLines                                 // FINDSUB_LINES: every match of RegEx1 in the selected spans becomes Output
+	ReplaceAppendLines                                  // APPEND_LINES: Output is appended to the selected lines
+	ReplaceFindInsertAfterLines                         // FINDINSERTAFTER_LINES: Output inserted after every match of RegEx1
+	ReplaceFindInsertBeforeLines                        // FINDINSERTBEFORE_LINES: Output inserted before every match of RegEx1
+	ReplaceAuditRecord                                  // AUDIT_RECORD: an audit record with Output as its text
+	ReplaceSetDSCP                                      // SET_DSCP: the packet's DSCP (Value)
+	ReplaceSetMark                                      // SET_MARK: the packet's netfilter mark (Value)
 )
 
 var replaceNames = [...]string{"", "ADD_LINE", "REWRITE_LINE", "DELETE_LINES", "FINDSUB_LINES",

@@ -191,19 +191,19 @@ func (v *verifier) cond(i int, c *Cond) {
 	v.in(c.Sel, len(p.Selectors), "condition %d selector", i)
 	v.opt(c.Operand, len(p.Templates), "condition %d operand", i)
 	switch c.Operator {
-	case OpRegex:
+	case CmpRegex:
 		v.in(c.Pattern, len(p.Matchers), "condition %d pattern", i)
-	case OpBSearch, OpIBSearch:
-		if v.lookupTable(i, c) && (c.Index == nil || c.Index.Fold() != (c.Operator == OpIBSearch) ||
+	case CmpInTable, CmpInTableFold:
+		if v.lookupTable(i, c) && (c.Index == nil || c.Index.Fold() != (c.Operator == CmpInTableFold) ||
 			c.Index.Table() != p.Tables[c.Table].Data || c.Index.Column() != c.Column) {
 			v.failf("condition %d: no %s index over column %d of table %d", i, c.Positive, c.Column, c.Table)
 		}
-	case OpIPLookup:
+	case CmpInNetworks:
 		if v.lookupTable(i, c) && c.Nets == nil {
 			v.failf("condition %d: no network index over column %d of table %d", i, c.Column, c.Table)
 		}
 	default:
-		if c.Operator < OpEQ || c.Operator > OpIPLookup {
+		if c.Operator < CmpEQ || c.Operator > CmpInNetworks {
 			v.failf("condition %d: unknown operator %d", i, c.Operator)
 		}
 	}
@@ -220,10 +220,10 @@ func (v *verifier) lookupTable(i int, c *Cond) bool {
 func (v *verifier) def(i int, d *ReplaceDef) {
 	p := v.p
 	switch d.Type {
-	case AddLine, RewriteLine, DeleteLines, FindSubLines, AppendLines, FindInsertAfterLines, FindInsertBeforeLines:
+	case ReplaceAddLine, ReplaceRewriteLine, ReplaceDeleteLines, ReplaceFindSubLines, ReplaceAppendLines, ReplaceFindInsertAfterLines, ReplaceFindInsertBeforeLines:
 		v.in(d.Sel, len(p.Selectors), "replace definition %d (%s) selector", i, d.Type)
-	case AuditRecord, SetMark:
-	case SetDSCP:
+	case ReplaceAuditRecord, ReplaceSetMark:
+	case ReplaceSetDSCP:
 		if d.Value > 63 {
 			v.failf("replace definition %d: DSCP %d out of range (0..63)", i, d.Value)
 		}
@@ -232,7 +232,7 @@ func (v *verifier) def(i int, d *ReplaceDef) {
 		return
 	}
 	if d.Sel != -1 && v.in(d.Sel, len(p.Selectors), "replace definition %d selector", i) {
-		if d.Type == DeleteLines && p.Selectors[d.Sel].Kind == SelectTopLine {
+		if d.Type == ReplaceDeleteLines && p.Selectors[d.Sel].Kind == SelectTopLine {
 			// The compiler refuses it (check.go); the runtime would delete every line in turn.
 			v.failf("replace definition %d: DELETE_LINES of the start line (TOPLINE)", i)
 		}

@@ -17,21 +17,21 @@ func (m *Machine) replace(d *compile.ReplaceDef, index int) {
 		}
 	}
 	switch d.Type {
-	case compile.AddLine:
+	case compile.ReplaceAddLine:
 		m.addLine(d)
-	case compile.RewriteLine:
+	case compile.ReplaceRewriteLine:
 		m.rewriteLine(d)
-	case compile.DeleteLines:
+	case compile.ReplaceDeleteLines:
 		m.deleteLines(d)
-	case compile.FindSubLines, compile.AppendLines, compile.FindInsertAfterLines, compile.FindInsertBeforeLines:
+	case compile.ReplaceFindSubLines, compile.ReplaceAppendLines, compile.ReplaceFindInsertAfterLines, compile.ReplaceFindInsertBeforeLines:
 		m.editLines(d)
-	case compile.AuditRecord:
+	case compile.ReplaceAuditRecord:
 		m.addAudit(AuditText, m.outBuf)
 		m.trace.action(m, d, -1, m.outBuf)
-	case compile.SetDSCP:
+	case compile.ReplaceSetDSCP:
 		m.result.DSCP = int(d.Value)
 		m.trace.action(m, d, -1, nil)
-	case compile.SetMark:
+	case compile.ReplaceSetMark:
 		m.result.Mark, m.result.HasMark = d.Value, true
 		m.trace.action(m, d, -1, nil)
 	}
@@ -149,7 +149,7 @@ func (m *Machine) editLine(d *compile.ReplaceDef, sel *compile.Selector, i int) 
 	if !ok {
 		return false
 	}
-	if d.Type == compile.AppendLines {
+	if d.Type == compile.ReplaceAppendLines {
 		if _, _, ok := m.regexSpan(sel, text, s, e); !ok {
 			return false
 		}
@@ -188,11 +188,11 @@ func (m *Machine) substitute(d *compile.ReplaceDef, sel *compile.Selector, span 
 		}
 		m.editBuf = append(m.editBuf, span[done:s]...)
 		switch d.Type {
-		case compile.FindSubLines:
+		case compile.ReplaceFindSubLines:
 			m.editBuf = append(m.editBuf, m.outBuf...)
-		case compile.FindInsertAfterLines:
+		case compile.ReplaceFindInsertAfterLines:
 			m.editBuf = append(append(m.editBuf, span[s:e]...), m.outBuf...)
-		case compile.FindInsertBeforeLines:
+		case compile.ReplaceFindInsertBeforeLines:
 			m.editBuf = append(append(m.editBuf, m.outBuf...), span[s:e]...)
 		}
 		if len(m.editBuf) > MaxOutputSize {

@@ -74,38 +74,38 @@ func (m *Machine) operand(c *compile.Cond) []byte {
 // compare applies the positive comparison to one selected text.
 func (m *Machine) compare(c *compile.Cond, l, r []byte) bool {
 	switch c.Operator {
-	case compile.OpEQ:
+	case compile.CmpEQ:
 		return bytes.Equal(l, r)
-	case compile.OpIEQ:
+	case compile.CmpIEQ:
 		return sip.EqualFold(l, r)
-	case compile.OpPrefix:
+	case compile.CmpPrefix:
 		return bytes.HasPrefix(l, r)
-	case compile.OpIPrefix:
+	case compile.CmpIPrefix:
 		return len(l) >= len(r) && sip.EqualFold(l[:len(r)], r)
-	case compile.OpSuffix:
+	case compile.CmpSuffix:
 		return bytes.HasSuffix(l, r)
-	case compile.OpISuffix:
+	case compile.CmpISuffix:
 		return len(l) >= len(r) && sip.EqualFold(l[len(l)-len(r):], r)
-	case compile.OpContains:
+	case compile.CmpContains:
 		return bytes.Contains(l, r)
-	case compile.OpIContains:
+	case compile.CmpIContains:
 		return m.containsFold(l, r)
-	case compile.OpGT, compile.OpGE, compile.OpLT, compile.OpLE:
+	case compile.CmpGT, compile.CmpGE, compile.CmpLT, compile.CmpLE:
 		return compareInts(c.Operator, l, r)
-	case compile.OpBetween:
+	case compile.CmpBetween:
 		n, ok := compile.ParseInt(l)
 		lo, hi, ok2 := compile.ParseRange(r)
 		return ok && ok2 && lo <= n && n <= hi
-	case compile.OpRegex:
+	case compile.CmpRegex:
 		_, _, ok := m.prog.Matchers[c.Pattern].Find(l)
 		return ok
-	case compile.OpBSearch, compile.OpIBSearch:
+	case compile.CmpInTable, compile.CmpInTableFold:
 		if c.Index == nil {
 			return false
 		}
 		row, ok := c.Index.Lookup(l)
 		return m.found(c, row, ok)
-	case compile.OpIPLookup:
+	case compile.CmpInNetworks:
 		a, ok := datafile.AddrFromText(l)
 		if !ok || c.Nets == nil {
 			return false
@@ -131,11 +131,11 @@ func compareInts(op compile.Operator, l, r []byte) bool {
 		return false
 	}
 	switch op {
-	case compile.OpGT:
+	case compile.CmpGT:
 		return a > b
-	case compile.OpGE:
+	case compile.CmpGE:
 		return a >= b
-	case compile.OpLT:
+	case compile.CmpLT:
 		return a < b
 	}
 	return a <= b

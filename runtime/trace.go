@@ -142,11 +142,11 @@ func (t *tracer) action(m *Machine, d *compile.ReplaceDef, line int, text []byte
 		return
 	}
 	switch {
-	case d.Type == compile.SetDSCP:
+	case d.Type == compile.ReplaceSetDSCP:
 		t.printf("    action %s = %d\n", d.Type, d.Value)
-	case d.Type == compile.SetMark:
+	case d.Type == compile.ReplaceSetMark:
 		t.printf("    action %s = %d\n", d.Type, d.Value)
-	case d.Type == compile.AuditRecord:
+	case d.Type == compile.ReplaceAuditRecord:
 		t.printf("    action %s = %q\n", d.Type, text)
 	case line <= 0:
 		t.printf("    action %s: no line selected\n", d.Type)

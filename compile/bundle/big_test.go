@@ -92,9 +92,9 @@ func bigIndexes(b *testing.B) (*datafile.Index, *datafile.Networks) {
 	var nets *datafile.Networks
 	for _, c := range bu.Programs[0].Conds {
 		switch c.Operator {
-		case compile.OpBSearch:
+		case compile.CmpInTable:
 			ix = c.Index
-		case compile.OpIPLookup:
+		case compile.CmpInNetworks:
 			nets = c.Nets
 		}
 	}

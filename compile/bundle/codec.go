@@ -306,7 +306,7 @@ func (d *decoder) program(s *structures) *compile.Program {
 	}
 	p.Insts = make([]compile.Inst, d.count(3))
 	for i := range p.Insts {
-		p.Insts[i] = compile.Inst{Op: compile.Op(d.byte()), Arg: int32(d.int()), B: int32(d.int())}
+		p.Insts[i] = compile.Inst{Op: compile.Opcode(d.byte()), Arg: int32(d.int()), B: int32(d.int())}
 	}
 	p.Selectors = make([]compile.Selector, d.count(8))
 	for i := range p.Selectors {

@@ -203,7 +203,7 @@ func TestUnsafePrograms(t *testing.T) {
 		{"response codes", func(p *compile.Program) { p.Rules[4].Scope.Codes = []string{"2"} }, `rule 4: response code pattern "2" is not 3 characters`},
 		{"DSCP", func(p *compile.Program) {
 			for i := range p.Defs {
-				if p.Defs[i].Type == compile.SetDSCP {
+				if p.Defs[i].Type == compile.ReplaceSetDSCP {
 					p.Defs[i].Value = 64
 				}
 			}
