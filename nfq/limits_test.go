@@ -142,13 +142,13 @@ func TestWorkerSegmentLimit(t *testing.T) {
 func TestFlowTableKeptBytes(t *testing.T) {
 	setMaxKept(t, 112) // 64 and 48 bytes: Go's size classes, so the copies' capacities are their lengths
 	var tab flowTable
-	var a, b, c direction
+	var a, b, c stream
 	tab.changed(&a, 1000, 10, bytes.Repeat([]byte("a"), 64))
 	tab.changed(&b, 1000, 10, bytes.Repeat([]byte("b"), 49))
 	tab.changed(&c, 1000, 10, bytes.Repeat([]byte("c"), 48))
 	for _, tt := range []struct {
 		name string
-		d    *direction
+		d    *stream
 		want string
 	}{{"first", &a, strings.Repeat("a", 64)}, {"past the bound", &b, ""}, {"to the bound", &c, strings.Repeat("c", 48)}} {
 		out, repeat := tt.d.retransmits(1000, 10)
@@ -159,11 +159,11 @@ func TestFlowTableKeptBytes(t *testing.T) {
 	if tab.kept != 112 {
 		t.Errorf("kept %d bytes, want 112", tab.kept)
 	}
-	tab.remove(&flow{dirs: [2]direction{a, {}}})
+	tab.remove(&flow{dirs: [2]stream{a, {}}})
 	if tab.kept != 48 {
 		t.Errorf("after a connection went: kept %d bytes, want 48", tab.kept)
 	}
-	var e direction
+	var e stream
 	tab.changed(&e, 2000, 10, nil)
 	if out, repeat := e.retransmits(2000, 10); !repeat || out == nil || len(out) != 0 {
 		t.Errorf("a segment that became empty: retransmission gives %q (nil %v)", out, out == nil)
@@ -181,7 +181,7 @@ func setMaxKept(t *testing.T, n int) {
 // numbered wrongly).
 func TestMaxMarks(t *testing.T) {
 	var tab flowTable
-	var d direction
+	var d stream
 	for i := range maxMarks + 1 {
 		tab.changed(&d, uint32(1000+100*i), 10, make([]byte, 11)) // each change adds a byte
 		if want := min(i+1, maxMarks); len(d.marks) != want {

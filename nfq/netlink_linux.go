@@ -308,12 +308,6 @@ func (q *Queue) flush() error {
 	return q.write()
 }
 
-// BatchVerdict accepts (or drops) every packet up to and including id that has no verdict yet.
-func (q *Queue) BatchVerdict(id uint32, drop bool) error {
-	q.wbuf = AppendBatchVerdict(q.wbuf[:0], q.num, id, drop)
-	return q.write()
-}
-
 // write sends the verdict in wbuf. The kernel handles a verdict at once, without blocking, so
 // it is a raw syscall, which spares the scheduler's bookkeeping; the receive, which blocks, is
 // an ordinary one (receive_linux.go says why).

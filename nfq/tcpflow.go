@@ -58,8 +58,9 @@ type mark struct {
 	delta int32
 }
 
-// direction is the state of one direction of a tracked connection.
-type direction struct {
+// stream is the state of one direction of a tracked connection: its byte stream's offsets and its
+// last changed segment. (Direction, exported, is the side of the host a packet was seen on.)
+type stream struct {
 	marks []mark // by pos, oldest first
 
 	// The last segment the worker changed: its original sequence number and length, and what
@@ -73,7 +74,7 @@ type direction struct {
 // flow is a tracked connection; dirs[0] is the direction the first change was in.
 type flow struct {
 	first    endpointPair
-	dirs     [2]direction
+	dirs     [2]stream
 	lastUsed uint64
 	fin      [2]bool // each direction has sent its FIN
 }
@@ -161,7 +162,7 @@ func (t *flowTable) live() bool {
 }
 
 // delta returns how far original sequence number seq has moved.
-func (d *direction) delta(seq uint32) int32 {
+func (d *stream) delta(seq uint32) int32 {
 	for i := len(d.marks) - 1; i >= 0; i-- {
 		if int32(seq-d.marks[i].pos) >= 0 {
 			return d.marks[i].delta
@@ -171,7 +172,7 @@ func (d *direction) delta(seq uint32) int32 {
 }
 
 // original maps a sequence number the receiver saw (acknowledged) back to the sender's.
-func (d *direction) original(seen uint32) uint32 {
+func (d *stream) original(seen uint32) uint32 {
 	for i := len(d.marks) - 1; i >= 0; i-- {
 		m := d.marks[i]
 		if int32(seen-(m.pos+uint32(m.delta))) >= 0 {
@@ -183,7 +184,7 @@ func (d *direction) original(seen uint32) uint32 {
 
 // changed records that the segment at seq of length n of direction d became output: the bytes
 // after it move by the difference. It keeps a copy of output for retransmissions, within maxKept.
-func (t *flowTable) changed(d *direction, seq uint32, n int, output []byte) {
+func (t *flowTable) changed(d *stream, seq uint32, n int, output []byte) {
 	diff := int32(len(output) - n)
 	if diff != 0 {
 		d.marks = append(d.marks, mark{pos: seq + uint32(n), delta: d.delta(seq) + diff})
@@ -207,7 +208,7 @@ func (t *flowTable) changed(d *direction, seq uint32, n int, output []byte) {
 // retransmits reports whether a segment at seq of length n repeats data the worker has already
 // passed in this direction, and if it is the last changed segment and was kept, returns what it
 // became (nil otherwise).
-func (d *direction) retransmits(seq uint32, n int) (output []byte, repeat bool) {
+func (d *stream) retransmits(seq uint32, n int) (output []byte, repeat bool) {
 	if !d.hasLast || int32(seq+uint32(n)-(d.lastSeq+uint32(d.lastLen))) > 0 {
 		return nil, false // new data
 	}

@@ -43,7 +43,7 @@ func (w *Worker) SaveFlows(b []byte) []byte {
 	b = binary.AppendUvarint(append(b, tcpStateMagic...), uint64(len(open)))
 	for _, f := range open {
 		b = appendEndpoint(appendEndpoint(b, f.first.src), f.first.dst)
-		b = appendDirection(appendDirection(b, &f.dirs[0]), &f.dirs[1])
+		b = appendStream(appendStream(b, &f.dirs[0]), &f.dirs[1])
 	}
 	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 }
@@ -60,7 +60,7 @@ func appendEndpoint(b []byte, a netip.AddrPort) []byte {
 	return binary.BigEndian.AppendUint16(b, a.Port())
 }
 
-func appendDirection(b []byte, d *direction) []byte {
+func appendStream(b []byte, d *stream) []byte {
 	b = binary.AppendUvarint(b, uint64(len(d.marks)))
 	for _, m := range d.marks {
 		b = binary.AppendVarint(binary.BigEndian.AppendUint32(b, m.pos), int64(m.delta))
@@ -93,8 +93,8 @@ func (w *Worker) LoadFlows(b []byte) (int, error) {
 	flows := make([]*flow, 0, min(count, maxFlows))
 	for i := uint64(0); i < count && r.err == nil; i++ {
 		f := &flow{first: endpointPair{r.endpoint(), r.endpoint()}}
-		r.direction(&f.dirs[0])
-		r.direction(&f.dirs[1])
+		r.stream(&f.dirs[0])
+		r.stream(&f.dirs[1])
 		flows = append(flows, f)
 	}
 	if r.err == nil && len(r.b) != 0 {
@@ -180,7 +180,7 @@ func (r *stateReader) endpoint() netip.AddrPort {
 	return netip.AddrPortFrom(addr, binary.BigEndian.Uint16(r.take(2)))
 }
 
-func (r *stateReader) direction(d *direction) {
+func (r *stateReader) stream(d *stream) {
 	n := r.uvarint()
 	if n > maxMarks {
 		r.err = errTCPState
