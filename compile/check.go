@@ -373,8 +373,9 @@ func isTokenChar(b byte) bool {
 	return strings.IndexByte("-.!%*_+`'~", b) >= 0
 }
 
-// selection reads the selecting keys shared by variables, conditions and replace definitions.
-// allowLiteral says whether CONDITION_LITERAL is allowed here.
+// selection reads one of the selecting keys shared by variables, conditions and replace
+// definitions into s, and HeaderAttr into attr; finishSelection checks them together once the
+// object has been read, and says where CONDITION_LITERAL is allowed.
 func (c *checker) selection(key string, v *jsonpos.Value, s *selectNode, attr *string) {
 	switch key {
 	case "Header":

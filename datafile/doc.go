@@ -1,9 +1,11 @@
-// Package datafile loads the CSV data files of SMC rules (SMC-SPEC §7) into sorted, flat tables and
-// answers the BSEARCH and IP_LOOKUP conditions against them without allocating.
+// Package datafile loads the CSV data files of SMC rules (SMC-SPEC §7) into flat tables and answers
+// the BSEARCH and IP_LOOKUP conditions against them without allocating: exact keys through a hash
+// index (the first row in file order, as the binary search the language describes would find),
+// addresses through sorted, non-overlapping ranges.
 //
 // A data file is read once, when a profile is compiled. Parse copies every field, unescaped, into
 // one byte slice and records where each field, row and source line starts in integer offset
-// arrays; indexes are arrays of row numbers and range starts. Nothing holds a string or a pointer
+// arrays; indexes are arrays of hash slots and range starts. Nothing holds a string or a pointer
 // per row, so the same layout can later be backed by the bytes of a memory-mapped file instead of
 // the heap, and the garbage collector has a handful of objects to scan however large the file is.
 //

@@ -9,7 +9,7 @@ import (
 // RegEx filter, _LINES types on every selected line; each runs on what the one before it left.
 
 // replace runs one replace definition.
-func (m *Machine) replace(d *compile.ReplaceDef, index int) {
+func (m *Machine) replace(d *compile.ReplaceDef) {
 	m.msg.CompactArena()
 	if d.Output >= 0 {
 		if m.outBuf = m.expand(m.outBuf[:0], d.Output); m.overflow != nil {
@@ -27,13 +27,13 @@ func (m *Machine) replace(d *compile.ReplaceDef, index int) {
 		m.editLines(d)
 	case compile.ReplaceAuditRecord:
 		m.addAudit(AuditText, m.outBuf)
-		m.trace.action(m, d, -1, m.outBuf)
+		m.trace.action(d, -1, m.outBuf)
 	case compile.ReplaceSetDSCP:
 		m.result.DSCP = int(d.Value)
-		m.trace.action(m, d, -1, nil)
+		m.trace.action(d, -1, nil)
 	case compile.ReplaceSetMark:
 		m.result.Mark, m.result.HasMark = d.Value, true
-		m.trace.action(m, d, -1, nil)
+		m.trace.action(d, -1, nil)
 	}
 }
 
@@ -62,7 +62,7 @@ func (m *Machine) addLine(d *compile.ReplaceDef) {
 	m.checkSize()
 	if m.trace != nil {
 		for k := 0; k < n; k++ {
-			m.trace.action(m, d, at+k, m.msg.Text(at+k))
+			m.trace.action(d, at+k, m.msg.Text(at+k))
 		}
 	}
 }
@@ -72,7 +72,7 @@ func (m *Machine) addLine(d *compile.ReplaceDef) {
 func (m *Machine) rewriteLine(d *compile.ReplaceDef) {
 	i := m.firstPassing(&m.prog.Selectors[d.Sel])
 	if i < 0 {
-		m.trace.action(m, d, -1, nil)
+		m.trace.action(d, -1, nil)
 		return
 	}
 	if i == 0 && len(m.outBuf) == 0 {
@@ -83,7 +83,7 @@ func (m *Machine) rewriteLine(d *compile.ReplaceDef) {
 		// Removed, in the body too, where ReplaceLine would keep an empty line (an empty body
 		// line is text; an empty Output is no line).
 		if m.trace != nil {
-			m.trace.deleted(m, d, m.msg.PhysicalLine(i), m.msg.Text(i))
+			m.trace.deleted(d, m.msg.PhysicalLine(i), m.msg.Text(i))
 		}
 		m.msg.DeleteLine(i)
 		return
@@ -91,7 +91,7 @@ func (m *Machine) rewriteLine(d *compile.ReplaceDef) {
 	line := m.lineNo(i)
 	m.msg.ReplaceLine(i, m.outBuf)
 	m.checkSize()
-	m.trace.action(m, d, line, m.outBuf)
+	m.trace.action(d, line, m.outBuf)
 }
 
 // deleteLines removes every passing line. The start line is never removed (SMC-SPEC §6): the
@@ -112,7 +112,7 @@ func (m *Machine) deleteLines(d *compile.ReplaceDef) {
 			continue
 		}
 		if m.trace != nil {
-			m.trace.deleted(m, d, m.msg.PhysicalLine(i), m.msg.Text(i))
+			m.trace.deleted(d, m.msg.PhysicalLine(i), m.msg.Text(i))
 		}
 		m.msg.DeleteLine(i)
 	}
@@ -209,6 +209,6 @@ func (m *Machine) substitute(d *compile.ReplaceDef, sel *compile.Selector, span 
 func (m *Machine) replaceEdited(d *compile.ReplaceDef, i int) int {
 	line := m.lineNo(i)
 	n := m.msg.ReplaceLine(i, m.editBuf)
-	m.trace.action(m, d, line, m.editBuf)
+	m.trace.action(d, line, m.editBuf)
 	return n
 }

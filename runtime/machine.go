@@ -302,7 +302,7 @@ func (m *Machine) runRule(r *compile.Rule) ruleOutcome {
 			m.drop(true)
 			return ruleStop
 		case compile.OpReplace:
-			m.replace(&m.prog.Defs[in.Arg], int(in.Arg))
+			m.replace(&m.prog.Defs[in.Arg])
 			if m.msg.Dirty() {
 				m.decided()
 			}

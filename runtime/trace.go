@@ -10,8 +10,9 @@ import (
 
 // tracer writes the step-by-step account of `smcc run --trace`: the profile, each rule in scope,
 // each variable's value, each condition's operands and result, each action with the message line
-// it touched. A nil *tracer is off: every method returns at once, so the packet path pays one
-// comparison. Callers that would box arguments for printf check for nil first.
+// it touched. A nil *tracer is off: every method returns at once (a test calls each on nil), so
+// the packet path pays one comparison. Callers that would box arguments for printf, or compute
+// what only the trace shows, check for nil first.
 //
 // Every write goes through Write, which holds the trace of one message to MaxTraceBytes.
 type tracer struct {
@@ -23,7 +24,7 @@ type tracer struct {
 // Write writes p to the trace unless it would take the message's trace past MaxTraceBytes; then
 // it writes one line that says so instead, and drops the rest of the message's trace.
 func (t *tracer) Write(p []byte) (int, error) {
-	if t.cut {
+	if t == nil || t.cut {
 		return len(p), nil
 	}
 	if t.n+len(p) > MaxTraceBytes {
@@ -36,7 +37,9 @@ func (t *tracer) Write(p []byte) (int, error) {
 }
 
 func (t *tracer) printf(format string, args ...any) {
-	fmt.Fprintf(t, format, args...)
+	if t != nil {
+		fmt.Fprintf(t, format, args...)
+	}
 }
 
 func (t *tracer) line(s string) {
@@ -103,6 +106,9 @@ func (t *tracer) rule(m *Machine, r *compile.Rule) {
 }
 
 func (t *tracer) condStart(m *Machine, c *compile.Cond, right []byte) {
+	if t == nil {
+		return
+	}
 	t.printf("    condition (line %d): %s %s", c.Line, m.prog.SelectorString(c.Sel), c.Name)
 	switch {
 	case c.Pattern >= 0:
@@ -118,6 +124,9 @@ func (t *tracer) condStart(m *Machine, c *compile.Cond, right []byte) {
 // operand shows one left operand and whether the positive comparison held for it (a negated
 // operator is TRUE when it holds for no line), with the data file row a lookup selected.
 func (t *tracer) operand(m *Machine, c *compile.Cond, left []byte, line int, held bool) {
+	if t == nil {
+		return
+	}
 	where := "no line selected"
 	switch {
 	case line > 0:
@@ -133,11 +142,13 @@ func (t *tracer) operand(m *Machine, c *compile.Cond, left []byte, line int, hel
 }
 
 func (t *tracer) condEnd(c *compile.Cond, result bool) {
-	t.printf("      %s -> %s\n", c.Name, strings.ToUpper(fmt.Sprint(result)))
+	if t != nil {
+			t.printf("      %s -> %s\n", c.Name, strings.ToUpper(fmt.Sprint(result)))
+	}
 }
 
 // action shows a replace definition and the line it left at message line `line` (0: none).
-func (t *tracer) action(m *Machine, d *compile.ReplaceDef, line int, text []byte) {
+func (t *tracer) action(d *compile.ReplaceDef, line int, text []byte) {
 	if t == nil {
 		return
 	}
@@ -155,8 +166,11 @@ func (t *tracer) action(m *Machine, d *compile.ReplaceDef, line int, text []byte
 	}
 }
 
-func (t *tracer) deleted(m *Machine, d *compile.ReplaceDef, line int, text []byte) {
-	t.printf("    action %s (line %d) deleted %q\n", d.Type, line, text)
+// deleted shows a line a DELETE_LINES definition removed.
+func (t *tracer) deleted(d *compile.ReplaceDef, line int, text []byte) {
+	if t != nil {
+		t.printf("    action %s (line %d) deleted %q\n", d.Type, line, text)
+	}
 }
 
 func rowString(row int, t *compile.Table) string {

@@ -1,6 +1,6 @@
 // Command smcc compiles, checks, disassembles, runs and tests SMC profiles offline.
 //
-// See `smcc help` and docs/smcc.md.
+// See `smcc help` for the commands and flags, and "Using smcc" in the README for a walk through them.
 package main
 
 import (
