@@ -178,8 +178,8 @@ func TestPatternsAgreeWithRE2(t *testing.T) {
 	}
 }
 
-// TestDisassemble keeps the reference chain's program as a reviewed golden file: every opcode,
-// selector kind and matcher kind shows in it.
+// TestDisassemble keeps the reference chain's program as a reviewed golden file: what an operator
+// deploys, as they read it. TestDisassembleEveryInstruction covers every constant.
 func TestDisassemble(t *testing.T) {
 	var out bytes.Buffer
 	for _, f := range []string{"10-security.json", "20-normalize.json"} {
