@@ -1,6 +1,9 @@
 package reference
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // The macros of SMC-SPEC §3: parts of a SIP URI or name-addr, as spans of the text they are
 // found in. Written from the spec's table and RFC 3261 §19.1.1 / §20.10 (and RFC 3966 for tel),
@@ -87,7 +90,7 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\
 
 // uriPart finds a macro's part in a bare URI, where every ';' parameter is the URI's own.
 func uriPart(uri, macro string) part {
-	colon := schemeEnd(uri)
+	colon := schemeColon(uri)
 	if colon < 0 || macro == "GETDISPLAYNAME" {
 		return part{}
 	}
@@ -177,21 +180,19 @@ func telPart(uri string, from int, macro string) part {
 	return part{}
 }
 
-// schemeEnd returns the index of the ':' after the URI's scheme (RFC 3986: ALPHA *(ALPHA / DIGIT /
-// "+" / "-" / ".")), or -1.
-func schemeEnd(uri string) int {
-	for i := 0; i < len(uri); i++ {
-		c := uri[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
-		case i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'):
-		case i > 0 && c == ':':
-			return i
-		default:
-			return -1
-		}
+// uriScheme is RFC 3986 §3.1's scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) with the
+// ':' that ends it, spelled as a regular expression from the ABNF. The engine scans bytes; an
+// oracle that copied its loop would share any mistake in it.
+var uriScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.\-]*:`)
+
+// schemeColon returns the index of the ':' after the URI's scheme, or -1 when the URI does not
+// start with a scheme.
+func schemeColon(uri string) int {
+	loc := uriScheme.FindStringIndex(uri)
+	if loc == nil {
+		return -1
 	}
-	return -1
+	return loc[1] - 1
 }
 
 // requestURI is the span of the Request-URI in a request line.
