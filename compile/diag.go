@@ -12,8 +12,8 @@ import (
 type Severity uint8
 
 const (
-	SeverityError Severity = iota
-	SeverityWarning
+	SeverityError   Severity = iota // the profile cannot be compiled
+	SeverityWarning                 // compiled, but probably not what was meant
 )
 
 // A Diagnostic is one finding of the compiler, at a position in a profile file.

@@ -103,13 +103,13 @@ const (
 type Macro uint8
 
 const (
-	MacroNone Macro = iota
-	MacroDisplayName
-	MacroURI
-	MacroUser
-	MacroHost
-	MacroPort
-	MacroParams
+	MacroNone        Macro = iota // the whole value
+	MacroDisplayName              // GETDISPLAYNAME: the display name, without quotes
+	MacroURI                      // GETURI: the URI inside <>, or the bare URI
+	MacroUser                     // GETURI_USERNAME: the user part (tel: the number)
+	MacroHost                     // GETURI_HOST: the host
+	MacroPort                     // GETURI_PORT: the port
+	MacroParams                   // GETURI_PARAMETERS: the URI's ;parameters
 )
 
 var macroNames = [...]string{"", "GETDISPLAYNAME", "GETURI", "GETURI_USERNAME", "GETURI_HOST", "GETURI_PORT", "GETURI_PARAMETERS"}
@@ -211,24 +211,24 @@ type ReplaceDef struct {
 type Reserved uint8
 
 const (
-	ResRemoteIP Reserved = iota + 1
-	ResRemotePort
-	ResLocalIP
-	ResLocalPort
-	ResTransport
-	ResDate
-	ResRand1000
-	ResRand10000
-	ResRand100000
-	ResDataField // Template parts carry the column in Part.Field
-	ResISUPIsPresent
-	ResISUPNCI
-	ResISUPFCI
-	ResISUPCPC
-	ResISUPCPN
-	ResISUPCdPN
-	ResISUPJIP
-	ResISUPOLI
+	ResRemoteIP      Reserved = iota + 1 // {$SIP.RemoteIP}: the peer's address
+	ResRemotePort                        // {$SIP.RemotePort}
+	ResLocalIP                           // {$SIP.LocalIP}: this host's address
+	ResLocalPort                         // {$SIP.LocalPort}
+	ResTransport                         // {$SIP.Transport}: UDP or TCP
+	ResDate                              // {$SMC.Date}: the message's time, RFC 1123
+	ResRand1000                          // {$SMC.Rand1000}: 1..1000, drawn once per message
+	ResRand10000                         // {$SMC.Rand10000}
+	ResRand100000                        // {$SMC.Rand100000}
+	ResDataField                         // Template parts carry the column in Part.Field
+	ResISUPIsPresent                     // {$ISUP.IsPresent}: whether the body has an ISUP IAM
+	ResISUPNCI                           // {$ISUP.NCI}: nature of connection indicators
+	ResISUPFCI                           // {$ISUP.FCI}: forward call indicators
+	ResISUPCPC                           // {$ISUP.CPC}: calling party's category
+	ResISUPCPN                           // {$ISUP.CPN}: calling party number
+	ResISUPCdPN                          // {$ISUP.CdPN}: called party number
+	ResISUPJIP                           // {$ISUP.ParamJIP} (or ParamJP): jurisdiction information
+	ResISUPOLI                           // {$ISUP.ParamOLI}: originating line information
 )
 
 // reservedNames maps the reserved variable names (without "{$" and "}") to their kind.

@@ -85,8 +85,8 @@ const (
 	ErrKindRespond                       // the response of a reject could not be sent
 	ErrKindVerdict                       // the verdict could not be sent
 	ErrKindNetlink                       // a malformed netlink message
-	ErrKindOther
-	numErrKinds
+	ErrKindOther                         // anything else that made a packet pass unchanged
+	numErrKinds                          // the number of kinds, for arrays
 )
 
 var errKindNames = [numErrKinds]string{"truncated", "bad_header", "unsupported", "fragment", "too_large",
@@ -117,7 +117,7 @@ const (
 	LimitOutputLineLength              // sipmsg.MaxLineLength, reached by the rules' edits: output discarded
 	LimitAuditRecords                  // runtime.MaxAuditRecords, MaxAuditText: one count per record lost
 	LimitSegmentSize                   // a TCP segment's rewritten messages past MaxVerdictPacket: passed unchanged
-	numLimits
+	numLimits                          // the number of limits, for arrays
 )
 
 var limitNames = [numLimits]string{"message_size", "lines", "line_length", "output_size", "output_lines", "output_line_length", "audit_records", "segment_size"}

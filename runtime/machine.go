@@ -15,8 +15,8 @@ import (
 type Transport uint8
 
 const (
-	UDP Transport = iota
-	TCP
+	UDP Transport = iota // the message came in a UDP datagram
+	TCP                  // the message came in a TCP segment
 )
 
 func (t Transport) String() string {
@@ -41,8 +41,8 @@ type Verdict uint8
 const (
 	Accept   Verdict = iota // unchanged
 	Modified                // sent as Result.Output
-	Drop
-	Reject // dropped, and Result.Response goes back to the requester
+	Drop                    // nothing is sent on
+	Reject                  // dropped, and Result.Response goes back to the requester
 )
 
 var verdictNames = [...]string{"accept", "modified", "drop", "reject"}

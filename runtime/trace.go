@@ -143,7 +143,7 @@ func (t *tracer) operand(m *Machine, c *compile.Cond, left []byte, line int, hel
 
 func (t *tracer) condEnd(c *compile.Cond, result bool) {
 	if t != nil {
-			t.printf("      %s -> %s\n", c.Name, strings.ToUpper(fmt.Sprint(result)))
+		t.printf("      %s -> %s\n", c.Name, strings.ToUpper(fmt.Sprint(result)))
 	}
 }
 

@@ -42,12 +42,12 @@ type Kind uint8
 
 // The kinds of JSON value, in the order of RFC 8259 §3.
 const (
-	Null Kind = iota
-	Bool
-	Number
-	String
-	Array
-	Object
+	Null   Kind = iota // null
+	Bool               // true or false: Value.Bool
+	Number             // a number, kept as its text: Value.Text
+	String             // a string, unescaped: Value.Text
+	Array              // Value.Elems
+	Object             // Value.Members, in file order
 )
 
 var kindNames = [...]string{"null", "boolean", "number", "string", "array", "object"}

@@ -13,12 +13,12 @@ import (
 type Part uint8
 
 const (
-	DisplayName Part = iota + 1
-	URI              // user@host, without port and parameters
-	User             // the user part, without a password; a tel URI's number
-	Host             // an IPv6 reference keeps its brackets
-	Port
-	Params // the URI's own parameters, without the leading ';'
+	DisplayName Part = iota + 1 // a name-addr's display name, without its quotes
+	URI                         // user@host, without port and parameters
+	User                        // the user part, without a password; a tel URI's number
+	Host                        // an IPv6 reference keeps its brackets
+	Port                        // the port after the host, digits only
+	Params                      // the URI's own parameters, without the leading ';'
 )
 
 // Parts are the spans of every Part of one header value or URI, found together: the scans that

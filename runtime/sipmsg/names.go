@@ -11,7 +11,7 @@ import (
 // Content-Length for the fix-up, the dialog headers for generated responses, and every header with
 // a compact form, so that a compact name and its long form always share one ID.
 const (
-	IDUnknown uint16 = iota
+	IDUnknown uint16 = iota // not a header line (the start line, a body line)
 	IDVia
 	IDFrom
 	IDTo

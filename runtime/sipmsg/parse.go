@@ -58,9 +58,9 @@ func IsLimit(err error) bool {
 type Section uint8
 
 const (
-	SectionTop Section = iota + 1
-	SectionHeader
-	SectionBody
+	SectionTop    Section = iota + 1 // the start line
+	SectionHeader                    // header lines, continuations included
+	SectionBody                      // body lines
 )
 
 // EOL is a line's ending.
@@ -68,8 +68,8 @@ type EOL uint8
 
 const (
 	EOLNone EOL = iota // the last body line may have none
-	EOLLF
-	EOLCRLF
+	EOLLF              // a bare line feed
+	EOLCRLF            // CR LF
 )
 
 func (e EOL) bytes() []byte {
@@ -99,9 +99,9 @@ type Line struct {
 type StartKind uint8
 
 const (
-	StartInvalid StartKind = iota
-	StartRequest
-	StartResponse
+	StartInvalid  StartKind = iota // neither a request nor a status line: the message passes unchanged
+	StartRequest                   // Method SP Request-URI SP SIP-Version
+	StartResponse                  // SIP-Version SP Status-Code SP Reason-Phrase
 )
 
 // A Message is one SIP message being processed.
