@@ -129,8 +129,8 @@ func (g *generator) declareVariables(tree *profileNode) {
 	g.prog.NumVars = len(g.prog.VarNames)
 }
 
-func (g *generator) emit(op Opcode, arg, b int) int {
-	g.prog.Insts = append(g.prog.Insts, Inst{Op: op, Arg: int32(arg), B: int32(b)})
+func (g *generator) emit(op Opcode, arg int) int {
+	g.prog.Insts = append(g.prog.Insts, Inst{Op: op, Arg: int32(arg)})
 	return len(g.prog.Insts) - 1
 }
 
@@ -146,14 +146,14 @@ func (g *generator) emitRule(r *ruleNode) {
 	for _, v := range r.vars {
 		if v.reserved == 0 {
 			g.prog.Vars = append(g.prog.Vars, VarDef{Slot: g.slots[v.name], Sel: g.selector(&v.sel), Line: v.pos.Line})
-			g.emit(OpSetVar, len(g.prog.Vars)-1, 0)
+			g.emit(OpSetVar, len(g.prog.Vars)-1)
 		} else if v.reserved.RandMax() > 0 && g.ruleRand == 0 {
 			g.ruleRand = v.reserved
 		}
 	}
 	randAt := -1
 	if table >= 0 && !hasLookup(r) {
-		randAt = g.emit(OpRandomRow, table, 0)
+		randAt = g.emit(OpRandomRow, table)
 	}
 	g.emitConditions(r, table)
 	g.emitAction(r)
@@ -205,16 +205,16 @@ func (g *generator) emitConditions(r *ruleNode, table int) {
 	var jumps []int
 	for i, cn := range r.conds {
 		g.prog.Conds = append(g.prog.Conds, g.condition(cn, table))
-		g.emit(OpCond, len(g.prog.Conds)-1, 0)
+		g.emit(OpCond, len(g.prog.Conds)-1)
 		last := i == len(r.conds)-1
 		switch {
 		case r.and || last:
-			jumps = append(jumps, g.emit(OpJumpFalse, 0, 0))
+			jumps = append(jumps, g.emit(OpJumpFalse, 0))
 		default:
-			jumps = append(jumps, g.emit(OpJumpTrue, 0, 0))
+			jumps = append(jumps, g.emit(OpJumpTrue, 0))
 		}
 	}
-	trueAt := g.emit(OpTrue, 0, 0)
+	trueAt := g.emit(OpTrue, 0)
 	g.pendingFalse = g.pendingFalse[:0]
 	for _, j := range jumps {
 		if g.prog.Insts[j].Op == OpJumpTrue {
@@ -228,20 +228,20 @@ func (g *generator) emitConditions(r *ruleNode, table int) {
 func (g *generator) emitAction(r *ruleNode) {
 	switch r.action {
 	case "DROP_MSG":
-		g.emit(OpDrop, 0, 0)
+		g.emit(OpDrop, 0)
 	case "DROP_MSG_RECORD":
-		g.emit(OpDropRecord, 0, 0)
+		g.emit(OpDropRecord, 0)
 	default:
 		for _, d := range r.defs {
 			g.prog.Defs = append(g.prog.Defs, g.replaceDef(d))
-			g.emit(OpReplace, len(g.prog.Defs)-1, 0)
+			g.emit(OpReplace, len(g.prog.Defs)-1)
 		}
 	}
 	if r.breakOut {
-		g.emit(OpBreak, 0, 0)
+		g.emit(OpBreak, 0)
 	}
-	g.emit(OpEnd, 0, 0)
-	falseAt := g.emit(OpFalse, 0, 0)
+	g.emit(OpEnd, 0)
+	falseAt := g.emit(OpFalse, 0)
 	for _, j := range g.pendingFalse {
 		g.prog.Insts[j].Arg = int32(falseAt)
 	}

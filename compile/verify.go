@@ -42,8 +42,10 @@ func (v *verifier) in(i, n int, what string, args ...any) bool {
 }
 
 // opt is in for an index that may also be -1 (absent).
-func (v *verifier) opt(i, n int, what string, args ...any) bool {
-	return i == -1 || v.in(i, n, what, args...)
+func (v *verifier) opt(i, n int, what string, args ...any) {
+	if i != -1 {
+		v.in(i, n, what, args...)
+	}
 }
 
 func (v *verifier) check() {

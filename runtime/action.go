@@ -41,7 +41,7 @@ func (m *Machine) replace(d *compile.ReplaceDef) {
 func (m *Machine) firstPassing(sel *compile.Selector) int {
 	first, end := m.lineRange(sel)
 	for i := m.nextSelected(sel, first, end); i < end; i = m.nextSelected(sel, i+1, end) {
-		if _, _, ok := m.passes(sel, i); ok {
+		if m.passes(sel, i) {
 			return i
 		}
 	}
@@ -107,7 +107,7 @@ func (m *Machine) deleteLines(d *compile.ReplaceDef) {
 		if i = m.nextSelected(sel, i, m.sectionEnd(sel)); i == m.sectionEnd(sel) {
 			break
 		}
-		if _, _, ok := m.passes(sel, i); !ok {
+		if !m.passes(sel, i) {
 			i++
 			continue
 		}

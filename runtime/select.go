@@ -181,19 +181,16 @@ func (m *Machine) literalText(sel *compile.Selector) []byte {
 	return m.litBuf[s:e]
 }
 
-// passes reports whether line i passes the selector's macro and RegEx filter (SMC-SPEC §6), and
-// returns the macro's span, in which the action works.
-func (m *Machine) passes(sel *compile.Selector, i int) (start, end int, ok bool) {
+// passes reports whether line i passes the selector's macro and RegEx filter (SMC-SPEC §6).
+func (m *Machine) passes(sel *compile.Selector, i int) bool {
 	text := m.msg.Text(i)
 	s, e := m.valueSpan(sel, i)
-	s, e, ok = m.macroSpan(sel, text, s, e, i)
+	s, e, ok := m.macroSpan(sel, text, s, e, i)
 	if !ok {
-		return 0, 0, false
+		return false
 	}
-	if _, _, ok := m.regexSpan(sel, text, s, e); !ok {
-		return 0, 0, false
-	}
-	return s, e, true
+	_, _, ok = m.regexSpan(sel, text, s, e)
+	return ok
 }
 
 // setVar stores the first selected line's text in a variable slot (SMC-SPEC §4). The value is

@@ -70,7 +70,8 @@ func (g *profileGen) profileID(id int) any {
 
 func (g *profileGen) rule(index int) object {
 	r := object{}
-	plan := g.scope(r)
+	g.scope(r)
+	var plan rulePlan
 	if g.chance(4) {
 		r["Comment"] = "rule " + fmt.Sprint(index)
 	}
@@ -92,7 +93,7 @@ func (g *profileGen) rule(index int) object {
 }
 
 // scope writes MsgType, ReqMethod and RspCodeList.
-func (g *profileGen) scope(r object) rulePlan {
+func (g *profileGen) scope(r object) {
 	response := g.chance(3)
 	if response {
 		r["MsgType"] = pick(g.source, []string{"RESPONSE", "Response", "response"})
@@ -108,7 +109,6 @@ func (g *profileGen) scope(r object) rulePlan {
 			r["ReqMethod"] = g.list(ruleMethods)
 		}
 	}
-	return rulePlan{}
 }
 
 // list joins one to three words with the separators operators write.

@@ -36,7 +36,7 @@ func (st *state) isupBody() (msg string, ansi, ok bool) {
 	if typ, sub, params, _ := mediaType(ctype); typ == "application" && sub == "isup" {
 		return joinLines(lines), ansiVersion(params), true
 	}
-	parts, _, readable := readMultipart(ctype, lines)
+	parts, readable := readMultipart(ctype, lines)
 	if !readable {
 		return "", false, false
 	}
@@ -74,7 +74,7 @@ func joinLines(lines []line) string {
 // ansiVersion: a version parameter starting with "ansi", in any case, selects ANSI T1.113;
 // anything else, and none, ITU-T Q.763.
 func ansiVersion(params string) bool {
-	v, _ := mimeParam(params, "version")
+	v := mimeParam(params, "version")
 	return len(v) >= 4 && strings.EqualFold(v[:4], "ansi")
 }
 

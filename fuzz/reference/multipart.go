@@ -48,23 +48,23 @@ func isMIMEToken(c byte) bool {
 }
 
 // mimeParam returns the value of a parameter in the text after the subtype: `; name=value` with
-// value a token or a quoted string (the text between the quotes, escapes as written). The first
-// of a name counts; a list that stops being `; name=value` ends the search.
-func mimeParam(params, name string) (string, bool) {
+// value a token or a quoted string (the text between the quotes, escapes as written), or "" when
+// it is absent. The first of a name counts; a list that stops being `; name=value` ends the search.
+func mimeParam(params, name string) string {
 	ws := " \t\r\n"
 	for {
 		params = strings.TrimLeft(params, ws)
 		if !strings.HasPrefix(params, ";") {
-			return "", false
+			return ""
 		}
 		params = strings.TrimLeft(params[1:], ws)
 		eq := strings.IndexByte(params, '=')
 		if eq < 0 {
-			return "", false
+			return ""
 		}
 		key := strings.TrimRight(params[:eq], ws)
 		if key == "" || strings.IndexFunc(key, func(r rune) bool { return r > 0x7f || !isMIMEToken(byte(r)) }) >= 0 {
-			return "", false
+			return ""
 		}
 		rest := strings.TrimLeft(params[eq+1:], ws)
 		var value string
@@ -79,7 +79,7 @@ func mimeParam(params, name string) (string, bool) {
 				}
 			}
 			if end < 0 {
-				return "", false
+				return ""
 			}
 			value, params = rest[1:end], rest[end+1:]
 		} else {
@@ -88,12 +88,12 @@ func mimeParam(params, name string) (string, bool) {
 				n++
 			}
 			if n == 0 {
-				return "", false
+				return ""
 			}
 			value, params = rest[:n], rest[n:]
 		}
 		if strings.EqualFold(key, name) {
-			return value, true
+			return value
 		}
 	}
 }
@@ -108,15 +108,15 @@ type mimePart struct {
 
 // readMultipart reads the parts of a body given as its lines. ok is false when the body is not
 // multipart: no usable boundary, no delimiter line, or no close delimiter.
-func readMultipart(ctype string, lines []line) (parts []mimePart, closeAt int, ok bool) {
+func readMultipart(ctype string, lines []line) (parts []mimePart, ok bool) {
 	typ, _, params, isType := mediaType(ctype)
 	if !isType || typ != "multipart" {
-		return nil, 0, false
+		return nil, false
 	}
-	boundary, _ := mimeParam(params, "boundary")
+	boundary := mimeParam(params, "boundary")
 	if boundary == "" || len(boundary) > 70 || strings.ContainsAny(boundary, "\r\n") ||
 		strings.HasSuffix(boundary, " ") || strings.HasSuffix(boundary, "\t") {
-		return nil, 0, false
+		return nil, false
 	}
 	// A delimiter line is --boundary, or --boundary-- to close, then spaces and tabs; it needs a
 	// line ending, except a close delimiter that ends the body.
@@ -131,14 +131,14 @@ func readMultipart(ctype string, lines []line) (parts []mimePart, closeAt int, o
 	for i, l := range lines {
 		if d, closing := delimiter(l); d {
 			if closing {
-				return nil, i, true
+				return nil, true
 			}
 			start = i + 1
 			break
 		}
 	}
 	if start < 0 {
-		return nil, 0, false
+		return nil, false
 	}
 	for i := start; i < len(lines); i++ {
 		d, closing := delimiter(lines[i])
@@ -147,11 +147,11 @@ func readMultipart(ctype string, lines []line) (parts []mimePart, closeAt int, o
 		}
 		parts = append(parts, readPart(lines, start, i))
 		if closing {
-			return parts, i, true
+			return parts, true
 		}
 		start = i + 1
 	}
-	return nil, 0, false
+	return nil, false
 }
 
 // readPart reads the part in lines[from:until]: header lines up to an empty line, then content.
@@ -216,7 +216,7 @@ func (p mimePart) isText() bool {
 func (m *message) markParts(ctype string) {
 	from := m.bodyStart()
 	lines := m.lines[from:]
-	parts, _, ok := readMultipart(ctype, lines)
+	parts, ok := readMultipart(ctype, lines)
 	if !ok {
 		return
 	}
