@@ -11,8 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/smcproject/smc/auditlog"
 	"github.com/smcproject/smc/nfq"
-	"github.com/smcproject/smc/runtime/auditlog"
 )
 
 // daemon is a running smcd: the chain, one worker per queue, and what reloads the chain.

@@ -20,8 +20,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/smcproject/smc/auditlog"
 	"github.com/smcproject/smc/nfq"
-	"github.com/smcproject/smc/runtime/auditlog"
 )
 
 func main() {
