@@ -4,9 +4,10 @@
 // signals into a Config and a context.
 //
 // One stage per file: the configuration (config.go), loading the chains (load.go) from files
-// that no other user may change (trust.go), the metrics (metrics.go), the TCP offsets kept
-// across a restart (state.go), the service manager's protocol (notify.go), and the checks and
-// changes made at start: capabilities (caps_linux.go) and conntrack (conntrack.go).
+// that no other user may change (trust.go), noticing a new bundle (watch.go), the metrics
+// (metrics.go), the log of bad packets (ratelimit.go), the TCP offsets kept across a restart
+// (state.go), the service manager's protocol (notify.go), and the checks and changes made at
+// start: capabilities (caps_linux.go) and conntrack (conntrack.go).
 package daemon
 
 import (
@@ -14,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net"
 	goruntime "runtime"
 	"sync"
@@ -125,7 +125,7 @@ func start(cfg *Config) (*daemon, error) {
 		return nil, err
 	}
 	d := &daemon{cfg: cfg, log: log, ref: nfq.NewChainSetRef(l.set), current: l, failed: make(chan error, len(cfg.Queues)),
-		limiter: newRateLimiter(10, time.Second), totals: nfq.NewRuleTotals(), seen: seen}
+		limiter: newRateLimiter(packetLogBurst, time.Second), totals: nfq.NewRuleTotals(), seen: seen}
 	d.setInfo(l)
 	if d.resp, err = nfq.NewRawResponder(cfg.ResponseMark); err != nil {
 		l.close()
@@ -196,14 +196,6 @@ func (d *daemon) runWorker(num uint16, w *nfq.Worker) {
 	defer d.wg.Done()
 	if err := w.Run(&d.stopped); err != nil {
 		d.failed <- fmt.Errorf("queue %d: %w", num, err)
-	}
-}
-
-// logPacket logs a packet the workers could not handle as asked, at most a few lines a second
-// per kind; the counters have every one.
-func (d *daemon) logPacket(kind string, err error) {
-	if n, ok := d.limiter.allow(kind); ok {
-		d.log.Warn("packet not handled as the chain asked", "kind", kind, "err", err, "suppressed", n)
 	}
 }
 
@@ -297,12 +289,6 @@ func (d *daemon) chainInfo() (name, profiles string) {
 	return i[0], i[1]
 }
 
-// bundleChanged reports whether a bundle file, or who may write it or its folder, changed since
-// the chain was last loaded or a load was last tried.
-func (d *daemon) bundleChanged() bool {
-	return !maps.Equal(versions(d.cfg), d.seen)
-}
-
 // stop loses no packet: each worker stops its queue's intake, so that the kernel accepts new
 // packets unchanged (as fail-open does; dropped with --fail-closed), runs the chain on every
 // packet still queued, and only then do the queues get unbound, since the kernel drops what an
@@ -343,44 +329,4 @@ func (d *daemon) packets() uint64 {
 		n += w.Stats.Packets.Load()
 	}
 	return n
-}
-
-// rateLimiter lets through at most burst events of a kind per period and counts the rest.
-type rateLimiter struct {
-	mu     sync.Mutex
-	burst  int
-	period time.Duration
-	kinds  map[string]*window
-}
-
-type window struct {
-	start      time.Time
-	n          int
-	suppressed int
-}
-
-func newRateLimiter(burst int, period time.Duration) *rateLimiter {
-	return &rateLimiter{burst: burst, period: period, kinds: map[string]*window{}}
-}
-
-// allow reports whether an event of kind may be logged now, and how many were suppressed
-// since the last one that was.
-func (r *rateLimiter) allow(kind string) (suppressed int, ok bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	w := r.kinds[kind]
-	if w == nil {
-		w = &window{}
-		r.kinds[kind] = w
-	}
-	if now := time.Now(); now.Sub(w.start) >= r.period {
-		w.start, w.n = now, 0
-	}
-	if w.n >= r.burst {
-		w.suppressed++
-		return 0, false
-	}
-	w.n++
-	suppressed, w.suppressed = w.suppressed, 0
-	return suppressed, true
 }
