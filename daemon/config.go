@@ -17,9 +17,9 @@ import (
 	"github.com/smcproject/smc/nfq"
 )
 
-// Config is what a daemon runs with. Its settings come from smcd's flags and configuration file
-// (ReadConfigFile, Set), which give each its default; the rest is what the caller gives the
-// daemon to report to and to be told through.
+// Config is what a daemon runs with. Its settings have no defaults of their own: smcd's flags
+// give them (cmd/smcd), then its configuration file (ReadConfigFile) and the flags given (Set)
+// change them. The rest is what the caller gives the daemon to report to and to be told through.
 type Config struct {
 	Queues       []uint16        // the NFQUEUE queues to serve, one worker each
 	Bindings     []Binding       // which chain runs on which traffic: a packet takes the first that matches
