@@ -291,8 +291,9 @@ func (c *configReader) path(p string) string {
 	return filepath.Join(c.dir, p)
 }
 
-// Set sets the setting name from its text, as smcd's flag of that name takes it (the file's keys
-// stand for the same settings: topKeys). A name that is no setting is ignored.
+// Set sets the setting name from its text, as smcd's flag of that name takes it (the file's keys,
+// Queues, OnError and the rest, stand for the same settings). A name that is no setting is
+// ignored.
 func (cfg *Config) Set(name, v string) error {
 	var err error
 	switch name {
