@@ -23,7 +23,7 @@ TARGETS=(
 	"runtime/sip FuzzParts"
 	"runtime/mime FuzzMultipart"
 	"runtime/isup FuzzDecode"
-	"runtime/auditlog FuzzReadFile"
+	"auditlog FuzzReadFile"
 	"datafile FuzzParseAddr"
 	"datafile FuzzParse"
 	"compile/jsonpos FuzzParse"

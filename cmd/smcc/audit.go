@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/smcproject/smc/runtime/auditlog"
+	"github.com/smcproject/smc/auditlog"
 )
 
 var auditCommand = &command{

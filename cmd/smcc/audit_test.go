@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smcproject/smc/auditlog"
 	"github.com/smcproject/smc/runtime"
-	"github.com/smcproject/smc/runtime/auditlog"
 )
 
 var auditEnv = runtime.Env{Remote: netip.MustParseAddrPort("198.51.100.7:5060"), Local: netip.MustParseAddrPort("192.0.2.1:5060")}

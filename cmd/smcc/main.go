@@ -8,7 +8,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/smcproject/smc/cmd/internal/buildinfo"
+	"github.com/smcproject/smc/internal/buildinfo"
 )
 
 // Exit codes shared by the subcommands (SMC-SPEC §10).

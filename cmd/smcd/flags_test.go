@@ -2,8 +2,12 @@ package main
 
 import (
 	"io"
+	"net/netip"
+	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/smcproject/smc/nfq"
 )
 
 // --state-dir defaults to the folder systemd made for StateDirectory= (the first, when the unit
@@ -25,8 +29,8 @@ func TestFlagsStateDir(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if opts.stateDir != c.want {
-			t.Errorf("STATE_DIRECTORY=%q %q: state dir %q, want %q", c.env, c.args, opts.stateDir, c.want)
+		if opts.StateDir != c.want {
+			t.Errorf("STATE_DIRECTORY=%q %q: state dir %q, want %q", c.env, c.args, opts.StateDir, c.want)
 		}
 	}
 }
@@ -38,11 +42,57 @@ func TestConfigStateDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := filepath.Join(filepath.Dir(path), "state"); opts.stateDir != want {
-		t.Errorf("StateDir: %q, want %q (relative to the file, over $STATE_DIRECTORY)", opts.stateDir, want)
+	if want := filepath.Join(filepath.Dir(path), "state"); opts.StateDir != want {
+		t.Errorf("StateDir: %q, want %q (relative to the file, over $STATE_DIRECTORY)", opts.StateDir, want)
 	}
 	opts, err = parseFlags([]string{"--config", path, "--state-dir", "/srv/smc"}, io.Discard)
-	if err != nil || opts.stateDir != "/srv/smc" {
-		t.Errorf("the command line's --state-dir did not win: %q, %v", opts.stateDir, err)
+	if err != nil || opts.StateDir != "/srv/smc" {
+		t.Errorf("the command line's --state-dir did not win: %q, %v", opts.StateDir, err)
+	}
+}
+
+func writeConfig(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "smcd.json")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestConfig(t *testing.T) {
+	path := writeConfig(t, `{
+  "Queues": "2:3",
+  "Metrics": "127.0.0.1:9563",
+  "OnError": "drop",
+  "ResponseMark": "0x53",
+  "FailClosed": true,
+  "Bindings": [
+    {"Name": "carrier-a", "Queues": "2", "Direction": "inbound", "Peers": ["198.51.100.0/24", "2001:db8:a::/48", "203.0.113.7"],
+     "Bundle": "a.smcb"},
+    {"Name": "default", "Profiles": ["x.json", "/etc/smc/y.json"]}
+  ]
+}`)
+	opts, err := parseFlags([]string{"--config", path, "--metrics", "127.0.0.1:9999"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(path)
+	if len(opts.Queues) != 2 || opts.Queues[0] != 2 || !opts.DropOnError || opts.ResponseMark != 0x53 || !opts.Queue.FailClosed {
+		t.Errorf("settings %+v", opts)
+	}
+	if opts.Metrics != "127.0.0.1:9999" {
+		t.Errorf("the command line's --metrics did not win: %q", opts.Metrics)
+	}
+	if len(opts.Bindings) != 2 {
+		t.Fatalf("bindings %+v", opts.Bindings)
+	}
+	a, def := opts.Bindings[0], opts.Bindings[1]
+	if a.Name != "carrier-a" || len(a.Queues) != 1 || a.Queues[0] != 2 || a.Direction == nil || *a.Direction != nfq.Inbound ||
+		a.Bundle != filepath.Join(dir, "a.smcb") || len(a.Peers) != 3 || a.Peers[2] != netip.MustParsePrefix("203.0.113.7/32") {
+		t.Errorf("binding %+v", a)
+	}
+	if def.Direction != nil || len(def.Profiles) != 2 || def.Profiles[0] != filepath.Join(dir, "x.json") || def.Profiles[1] != "/etc/smc/y.json" {
+		t.Errorf("binding %+v", def)
 	}
 }

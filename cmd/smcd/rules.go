@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/smcproject/smc/daemon"
 )
 
 // rulesMain prints the firewall rules that feed smcd's queues, in one format: iptables (with the
@@ -167,7 +169,7 @@ func newRuleSet(format, queues, ports, transports, role, mark string) (ruleSet, 
 		return r, fmt.Errorf("--role %q: server, client, proxy or router", role)
 	}
 	var err error
-	if r.queues, err = parseQueues(queues); err != nil {
+	if r.queues, err = daemon.ParseQueues(queues); err != nil {
 		return r, fmt.Errorf("--queues %v", err)
 	}
 	slices.Sort(r.queues)

@@ -119,12 +119,12 @@ func TestSystemdUnitFlags(t *testing.T) {
 		t.Errorf("ProtectSystem=%s User=%s Type=%s", unit["ProtectSystem"], unit["User"], unit["Type"])
 	}
 	writable := []string{"/var/log/" + unit["LogsDirectory"], "/var/lib/" + unit["StateDirectory"]}
-	if opts.audit.Dir != "" && opts.audit.Dir != writable[0] {
-		t.Errorf("--audit-dir %s is read-only under ProtectSystem=strict; LogsDirectory= makes %s", opts.audit.Dir, writable[0])
+	if opts.Audit.Dir != "" && opts.Audit.Dir != writable[0] {
+		t.Errorf("--audit-dir %s is read-only under ProtectSystem=strict; LogsDirectory= makes %s", opts.Audit.Dir, writable[0])
 	}
 	t.Setenv("STATE_DIRECTORY", writable[1])
-	if opts, _ := parseFlags(args, io.Discard); opts.stateDir != writable[1] {
-		t.Errorf("under the unit, --state-dir is %q, want %s (StateDirectory=)", opts.stateDir, writable[1])
+	if opts, _ := parseFlags(args, io.Discard); opts.StateDir != writable[1] {
+		t.Errorf("under the unit, --state-dir is %q, want %s (StateDirectory=)", opts.StateDir, writable[1])
 	}
 }
 

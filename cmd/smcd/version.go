@@ -1,6 +1,6 @@
 package main
 
-import "github.com/smcproject/smc/cmd/internal/buildinfo"
+import "github.com/smcproject/smc/internal/buildinfo"
 
-// thisBuild is read once, for --version and smc_build_info: it does not change while smcd runs.
+// thisBuild is read once, for --version (the daemon reads its own for smc_build_info).
 var thisBuild = buildinfo.Read()

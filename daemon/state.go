@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"errors"
@@ -20,11 +20,11 @@ func tcpStatePath(dir string, num uint16) string {
 
 // loadTCPState gives each worker the offsets saved for its queue, and removes the files.
 func (d *daemon) loadTCPState() {
-	if d.opts.stateDir == "" {
+	if d.cfg.StateDir == "" {
 		return
 	}
 	for i, w := range d.workers {
-		path := tcpStatePath(d.opts.stateDir, d.opts.queues[i])
+		path := tcpStatePath(d.cfg.StateDir, d.cfg.Queues[i])
 		b, err := os.ReadFile(path)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -36,7 +36,7 @@ func (d *daemon) loadTCPState() {
 		if err != nil {
 			d.log.Warn("saved TCP offsets not loaded: connections resized before the restart will stall", "file", path, "err", err)
 		} else {
-			d.log.Info("loaded TCP offsets", "queue", d.opts.queues[i], "connections", n)
+			d.log.Info("loaded TCP offsets", "queue", d.cfg.Queues[i], "connections", n)
 		}
 		os.Remove(path)
 	}
@@ -44,12 +44,12 @@ func (d *daemon) loadTCPState() {
 
 // saveTCPState writes each worker's offsets; the workers must have returned.
 func (d *daemon) saveTCPState() error {
-	if d.opts.stateDir == "" {
+	if d.cfg.StateDir == "" {
 		return nil
 	}
 	var errs []error
 	for i, w := range d.workers {
-		if err := writeFileAtomic(tcpStatePath(d.opts.stateDir, d.opts.queues[i]), w.SaveFlows(nil)); err != nil {
+		if err := writeFileAtomic(tcpStatePath(d.cfg.StateDir, d.cfg.Queues[i]), w.SaveFlows(nil)); err != nil {
 			errs = append(errs, fmt.Errorf("saving TCP offsets: %w", err))
 		}
 	}

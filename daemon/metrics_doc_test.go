@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"os"
@@ -14,7 +14,7 @@ import (
 // metricsSection is the "## Metrics" section of docs/smcd.md.
 func metricsSection(t *testing.T) string {
 	t.Helper()
-	doc, err := os.ReadFile("../../docs/smcd.md")
+	doc, err := os.ReadFile("../docs/smcd.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestMetricsDocumented(t *testing.T) {
 
 // smc_build_info names the running build, with the value 1.
 func TestMetricsBuildInfo(t *testing.T) {
-	d := &daemon{opts: &options{}, totals: nfq.NewRuleTotals()}
+	d := &daemon{cfg: &Config{}, totals: nfq.NewRuleTotals()}
 	d.info.Store(&[2]string{"all", "all: 1 p"})
 	digest := "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 	d.digest.Store(&digest)

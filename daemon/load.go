@@ -1,14 +1,13 @@
-package main
+package daemon
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/smcproject/smc/compile/bundle"
@@ -36,16 +35,16 @@ const reloadPause = 2 * time.Millisecond
 // bindings is opened once. Each bundle is opened as a private, verified copy (bundle.OpenPrivate,
 // in the state folder when there is one, paced by pause), so that nothing done to the file
 // afterwards reaches the running chain. Nothing stays open when any fails.
-func load(opts *options, pause time.Duration) (*loaded, error) {
+func load(cfg *Config, pause time.Duration) (*loaded, error) {
 	l := &loaded{set: &nfq.ChainSet{}, pause: pause}
 	opened := map[string]*runtime.Chain{}
-	for _, b := range opts.bindings {
-		chain, err := l.chain(b, opened, opts.stateDir)
+	for _, b := range cfg.Bindings {
+		chain, err := l.chain(b, opened, cfg.StateDir)
 		if err != nil {
 			l.close()
-			return nil, fmt.Errorf("binding %q: %w", b.name, err)
+			return nil, fmt.Errorf("binding %q: %w", b.Name, err)
 		}
-		l.set.Bindings = append(l.set.Bindings, nfq.Binding{Name: b.name, Queues: b.queues, Direction: b.direction, Peers: b.peers, Chain: chain})
+		l.set.Bindings = append(l.set.Bindings, nfq.Binding{Name: b.Name, Queues: b.Queues, Direction: b.Direction, Peers: b.Peers, Chain: chain})
 	}
 	if len(l.set.Bindings) == 0 {
 		return nil, errors.New("no chain: give --bundle, -p, or Bindings in --config")
@@ -53,8 +52,8 @@ func load(opts *options, pause time.Duration) (*loaded, error) {
 	return l, nil
 }
 
-func (l *loaded) chain(b bindingConfig, opened map[string]*runtime.Chain, copyDir string) (*runtime.Chain, error) {
-	for _, path := range append([]string{b.bundle}, b.profiles...) {
+func (l *loaded) chain(b Binding, opened map[string]*runtime.Chain, copyDir string) (*runtime.Chain, error) {
+	for _, path := range append([]string{b.Bundle}, b.Profiles...) {
 		if path == "" {
 			continue
 		}
@@ -62,20 +61,20 @@ func (l *loaded) chain(b bindingConfig, opened map[string]*runtime.Chain, copyDi
 			return nil, err
 		}
 	}
-	if b.bundle == "" {
-		return l.compile(b.profiles)
+	if b.Bundle == "" {
+		return l.compile(b.Profiles)
 	}
-	if c := opened[b.bundle]; c != nil {
+	if c := opened[b.Bundle]; c != nil {
 		return c, nil
 	}
-	bu, digest, err := bundle.OpenPrivate(b.bundle, copyDir, l.pause)
+	bu, digest, err := bundle.OpenPrivate(b.Bundle, copyDir, l.pause)
 	if err != nil {
 		return nil, err
 	}
 	l.bundles = append(l.bundles, bu)
 	l.digests = append(l.digests, digest)
 	c := runtime.NewChain(bu.Programs...)
-	opened[b.bundle] = c
+	opened[b.Bundle] = c
 	return c, nil
 }
 
@@ -105,6 +104,21 @@ func (l *loaded) close() {
 // it, comma-separated when the bindings load several.
 func (l *loaded) digest() string { return strings.Join(l.digests, ",") }
 
+// Check loads the chains of cfg's bindings as Run would, without opening anything else, and
+// writes a line for each binding that loaded to w; its error is the first binding that did not.
+func Check(cfg Config, w io.Writer) error {
+	l, err := load(&cfg, 0)
+	if err != nil {
+		return err
+	}
+	defer l.close()
+	for _, b := range l.set.Bindings {
+		n := len(b.Chain.Programs)
+		fmt.Fprintf(w, "%s: ok, %d profile%s\n", b.Name, n, map[bool]string{true: "", false: "s"}[n == 1])
+	}
+	return nil
+}
+
 // describe names the bindings and their profiles, for logs and metrics.
 func (l *loaded) describe() (names, profiles string) {
 	var bs, ps []string
@@ -115,38 +129,4 @@ func (l *loaded) describe() (names, profiles string) {
 		}
 	}
 	return strings.Join(bs, ","), strings.Join(ps, "; ")
-}
-
-// fileID tells one version of a file from the next, whatever changed: a new bundle renamed into
-// place has a new inode; one rewritten in place a new size or time; a chmod or chown a new ctime.
-type fileID struct {
-	dev, ino     uint64
-	size         int64
-	mtime, ctime int64
-	mode         uint32
-	uid, gid     uint32
-}
-
-func statID(path string) fileID {
-	var st syscall.Stat_t
-	if err := syscall.Stat(path, &st); err != nil {
-		return fileID{} // gone: a new file in its place will differ
-	}
-	return fileID{uint64(st.Dev), st.Ino, st.Size, st.Mtim.Nano(), st.Ctim.Nano(), st.Mode, st.Uid, st.Gid}
-}
-
-// versions returns the versions of the bundle files of opts and of the folders they are in, as
-// the watch compares them: a reload that failed is tried again when any of them changes, a fixed
-// owner or mode of the file or its folder included.
-func versions(opts *options) map[string]fileID {
-	ids := map[string]fileID{}
-	for _, b := range opts.bindings {
-		if b.bundle != "" {
-			ids[b.bundle] = statID(b.bundle)
-			// Of the folder only who may write it: its times change with every file in it.
-			dir := statID(filepath.Dir(b.bundle))
-			ids[filepath.Dir(b.bundle)+"/"] = fileID{mode: dir.mode, uid: dir.uid, gid: dir.gid}
-		}
-	}
-	return ids
 }

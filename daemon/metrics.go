@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"bufio"
@@ -11,9 +11,13 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/smcproject/smc/internal/buildinfo"
 	"github.com/smcproject/smc/nfq"
 	"github.com/smcproject/smc/runtime"
 )
+
+// thisBuild is read once, for smc_build_info: it does not change while smcd runs.
+var thisBuild = buildinfo.Read()
 
 // The metrics are read from the workers' atomic counters when Prometheus scrapes, so counting
 // costs the packet path nothing beyond the atomic adds it does anyway.
@@ -56,7 +60,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
 	}
 	for i, w := range c.d.workers {
-		q := strconv.Itoa(int(c.d.opts.queues[i]))
+		q := strconv.Itoa(int(c.d.cfg.Queues[i]))
 		s := &w.Stats
 		counter(descPackets, s.Packets.Load(), q)
 		counter(descBytes, s.Bytes.Load(), q)
@@ -91,7 +95,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 	if stats, err := kernelQueues(); err == nil {
-		for _, num := range c.d.opts.queues {
+		for _, num := range c.d.cfg.Queues {
 			if k, ok := stats[num]; ok {
 				q := strconv.Itoa(int(num))
 				ch <- prometheus.MustNewConstMetric(descKernelLen, prometheus.GaugeValue, float64(k.length), q)
@@ -151,7 +155,6 @@ func parseKernelQueues(sc *bufio.Scanner) (map[uint16]kernelQueue, error) {
 	return out, sc.Err()
 }
 
-// serveMetrics listens on addr and serves /metrics until the process ends.
 // metricsAddress binds an address with no host (":9563", or a bare port "9563") to loopback
 // only: the counters describe the traffic and the chain, which is not for whoever can reach the
 // host. Another address (0.0.0.0:9563, a management address) is taken as asked.
@@ -166,15 +169,39 @@ func metricsAddress(addr string) string {
 	return addr
 }
 
-func serveMetrics(addr string, d *daemon) (net.Addr, error) {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collector{d})
-	ln, err := net.Listen("tcp", metricsAddress(addr))
+// exportMetrics registers the daemon's collector on the Registerer it was given, and serves the
+// Gatherer it was given at http://ADDR/metrics when --metrics asks, until closeMetrics.
+func (d *daemon) exportMetrics() error {
+	if d.cfg.Registerer != nil {
+		if err := d.cfg.Registerer.Register(collector{d}); err != nil {
+			return fmt.Errorf("registering the metrics: %w", err)
+		}
+		d.exports = true
+	}
+	if d.cfg.Metrics == "" {
+		return nil
+	}
+	if d.cfg.Gatherer == nil {
+		return fmt.Errorf("--metrics %s: no Gatherer to serve the metrics from", d.cfg.Metrics)
+	}
+	ln, err := net.Listen("tcp", metricsAddress(d.cfg.Metrics))
 	if err != nil {
-		return nil, fmt.Errorf("--metrics %s: %w", addr, err)
+		return fmt.Errorf("--metrics %s: %w", d.cfg.Metrics, err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	go http.Serve(ln, mux)
-	return ln.Addr(), nil
+	mux.Handle("/metrics", promhttp.HandlerFor(d.cfg.Gatherer, promhttp.HandlerOpts{}))
+	go http.Serve(ln, mux) // returns when closeMetrics closes ln
+	d.metrics = ln
+	d.log.Info("metrics", "url", "http://"+ln.Addr().String()+"/metrics")
+	return nil
+}
+
+// closeMetrics stops serving and exporting the metrics.
+func (d *daemon) closeMetrics() {
+	if d.metrics != nil {
+		d.metrics.Close()
+	}
+	if d.exports {
+		d.cfg.Registerer.Unregister(collector{d})
+	}
 }

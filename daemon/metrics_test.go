@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"bufio"
@@ -22,14 +22,14 @@ func TestParseKernelQueues(t *testing.T) {
 
 func TestParseQueues(t *testing.T) {
 	for in, want := range map[string]string{"0": "[0]", "0:3": "[0 1 2 3]", "1,4,2:3": "[1 4 2 3]", "2,2": "[2]"} {
-		got, err := parseQueues(in)
+		got, err := ParseQueues(in)
 		if err != nil || fmt.Sprint(got) != want {
-			t.Errorf("parseQueues(%q) = %v, %v; want %s", in, got, err, want)
+			t.Errorf("ParseQueues(%q) = %v, %v; want %s", in, got, err, want)
 		}
 	}
 	for _, bad := range []string{"", "x", "3:1", "70000", "0:2000"} {
-		if _, err := parseQueues(bad); err == nil {
-			t.Errorf("parseQueues(%q) accepted", bad)
+		if _, err := ParseQueues(bad); err == nil {
+			t.Errorf("ParseQueues(%q) accepted", bad)
 		}
 	}
 }

@@ -1,8 +1,9 @@
-package main
+package daemon
 
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -10,9 +11,41 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/smcproject/smc/auditlog"
 	"github.com/smcproject/smc/compile/jsonpos"
 	"github.com/smcproject/smc/nfq"
 )
+
+// Config is what a daemon runs with. Its settings have no defaults of their own: smcd's flags
+// give them (cmd/smcd), then its configuration file (ReadConfigFile) and the flags given (Set)
+// change them. The rest is what the caller gives the daemon to report to and to be told through.
+type Config struct {
+	Queues       []uint16        // the NFQUEUE queues to serve, one worker each
+	Bindings     []Binding       // which chain runs on which traffic: a packet takes the first that matches
+	DropOnError  bool            // drop a packet whose processing failed, instead of accepting it unchanged
+	Direction    *nfq.Direction  // which end of a packet is the peer; nil: from the hook
+	Queue        nfq.QueueConfig // each queue's length, buffer and fail-open; Num is set per queue
+	ResponseMark uint32          // packet mark of the reject responses; 0: none
+	Watch        time.Duration   // how often the bundle files are checked for a change; 0: never
+	Metrics      string          // address of the Prometheus endpoint; "": none
+	Audit        auditlog.Config // where and how the audit records are written; Dir "": nowhere
+	StateDir     string          // where state that outlives a restart is kept; "": nowhere
+
+	Log *slog.Logger // nil: nothing is logged
+	// Registerer takes the daemon's metrics while it runs (nil: they are not exported), and
+	// Gatherer is what the endpoint at Metrics serves: the caller's registry, not a global one.
+	Registerer prometheus.Registerer
+	Gatherer   prometheus.Gatherer
+	// NotifySocket is the service manager's socket, as $NOTIFY_SOCKET names it: the daemon says
+	// there when it is ready, reloading and stopping (notify.go). "": no service manager.
+	NotifySocket string
+	// Reload asks for a reload, with why (SIGHUP); nil: only the watch reloads.
+	Reload <-chan string
+	// Reread reads the configuration again for a reload (the command line and the file it names),
+	// of which the daemon takes the bindings; nil: a reload loads the same bindings again.
+	Reread func() (Config, error)
+}
 
 // A configuration file is for real deployments: which queues smcd serves, and which chain runs on
 // which traffic, as session border controllers bind SMC profiles to trunks. It is JSON, with the
@@ -36,14 +69,14 @@ import (
 // unchanged and is counted (smc_unbound_packets_total). Paths are relative to the file's folder.
 // Flags given on the command line override the file's settings.
 
-// bindingConfig is one binding as the file gives it.
-type bindingConfig struct {
-	name      string
-	queues    []uint16
-	direction *nfq.Direction
-	peers     []netip.Prefix
-	bundle    string
-	profiles  []string
+// Binding is a chain and the traffic it runs on, as the command line or the file gives it.
+type Binding struct {
+	Name      string
+	Queues    []uint16       // nil: every queue
+	Direction *nfq.Direction // nil: both
+	Peers     []netip.Prefix // the peers' addresses and networks; nil: every peer
+	Bundle    string         // the chain compiled (smcc compile), or
+	Profiles  []string       // its profiles, in chain order, compiled when loaded
 }
 
 // configError is a problem in a configuration file, at a place in it.
@@ -55,8 +88,10 @@ type configError struct {
 
 func (e *configError) Error() string { return fmt.Sprintf("%s:%s: %s", e.file, e.pos, e.msg) }
 
-// readConfig reads the file into opts; set tells which flags the command line gave, which win.
-func readConfig(path string, opts *options, set map[string]bool) error {
+// ReadConfigFile reads the configuration file at path into cfg. given names the flags the command
+// line gave (by their names: queues, on-error, ...), whose settings win over the file's; a file
+// without Bindings is refused unless the command line gave the chain (bundle or p).
+func ReadConfigFile(path string, cfg *Config, given map[string]bool) error {
 	if err := refuseUntrusted(path); err != nil {
 		return fmt.Errorf("--config: %w", err)
 	}
@@ -73,7 +108,7 @@ func readConfig(path string, opts *options, set map[string]bool) error {
 		return errors.Join(errs...)
 	}
 	c := &configReader{file: path, dir: filepath.Dir(path)}
-	c.top(root, opts, set)
+	c.top(root, cfg, given)
 	return errors.Join(c.errs...)
 }
 
@@ -95,7 +130,7 @@ func (c *configReader) str(v *jsonpos.Value, key string) (string, bool) {
 	return v.Str, true
 }
 
-func (c *configReader) top(v *jsonpos.Value, opts *options, set map[string]bool) {
+func (c *configReader) top(v *jsonpos.Value, cfg *Config, given map[string]bool) {
 	if v.Kind != jsonpos.Object {
 		c.fail(v.Pos, "a configuration is an object with Queues and Bindings, not a %s", v.Kind)
 		return
@@ -111,12 +146,12 @@ func (c *configReader) top(v *jsonpos.Value, opts *options, set map[string]bool)
 			c.fail(m.KeyPos, "unknown key %q; the keys are Queues, Metrics, OnError, Direction, ResponseMark, Watch, QueueMaxLen, RcvBuf, FailClosed, AuditDir, AuditMaxFileSize, AuditMaxAge, AuditKeepFiles, AuditKeepBytes, StateDir and Bindings", m.Key)
 			continue
 		}
-		if set[flagName] {
+		if given[flagName] {
 			continue // the command line wins
 		}
 		if m.Key == "Bindings" {
 			sawBindings = true
-			c.bindings(m.Value, opts)
+			c.bindings(m.Value, cfg)
 			continue
 		}
 		if m.Key == "FailClosed" {
@@ -124,7 +159,7 @@ func (c *configReader) top(v *jsonpos.Value, opts *options, set map[string]bool)
 				c.fail(m.Value.Pos, "FailClosed must be true or false")
 				continue
 			}
-			opts.queue.FailClosed = m.Value.Bool
+			cfg.Queue.FailClosed = m.Value.Bool
 			continue
 		}
 		if !isString {
@@ -134,11 +169,11 @@ func (c *configReader) top(v *jsonpos.Value, opts *options, set map[string]bool)
 		if flagName == "audit-dir" || flagName == "state-dir" {
 			s = c.path(s)
 		}
-		if err := applySetting(opts, flagName, s); err != nil {
+		if err := cfg.Set(flagName, s); err != nil {
 			c.fail(m.Value.Pos, "%s: %v", m.Key, err)
 		}
 	}
-	if !sawBindings && !set["bundle"] && !set["p"] {
+	if !sawBindings && !given["bundle"] && !given["p"] {
 		c.fail(v.Pos, "no Bindings: give at least one binding with a Bundle or Profiles")
 	}
 }
@@ -152,20 +187,20 @@ var topKeys = map[string]string{
 	"AuditKeepFiles": "audit-keep-files", "AuditKeepBytes": "audit-keep-bytes", "StateDir": "state-dir",
 }
 
-func (c *configReader) bindings(v *jsonpos.Value, opts *options) {
+func (c *configReader) bindings(v *jsonpos.Value, cfg *Config) {
 	if v.Kind != jsonpos.Array || len(v.Elems) == 0 {
 		c.fail(v.Pos, "Bindings must be an array of at least one binding")
 		return
 	}
 	for i, e := range v.Elems {
 		if b, ok := c.binding(e, i); ok {
-			opts.bindings = append(opts.bindings, b)
+			cfg.Bindings = append(cfg.Bindings, b)
 		}
 	}
 }
 
-func (c *configReader) binding(v *jsonpos.Value, i int) (bindingConfig, bool) {
-	b := bindingConfig{name: "binding " + strconv.Itoa(i)}
+func (c *configReader) binding(v *jsonpos.Value, i int) (Binding, bool) {
+	b := Binding{Name: "binding " + strconv.Itoa(i)}
 	if v.Kind != jsonpos.Object {
 		c.fail(v.Pos, "a binding is an object with a Bundle or Profiles, not a %s", v.Kind)
 		return b, false
@@ -174,14 +209,14 @@ func (c *configReader) binding(v *jsonpos.Value, i int) (bindingConfig, bool) {
 	for _, m := range v.Members {
 		switch m.Key {
 		case "Name":
-			b.name, _ = c.str(m.Value, m.Key)
+			b.Name, _ = c.str(m.Value, m.Key)
 		case "Queues":
 			if s, ok := c.str(m.Value, m.Key); ok {
-				q, err := parseQueues(s)
+				q, err := ParseQueues(s)
 				if err != nil {
 					c.fail(m.Value.Pos, "%v", err)
 				}
-				b.queues = q
+				b.Queues = q
 			}
 		case "Direction":
 			if s, ok := c.str(m.Value, m.Key); ok {
@@ -189,13 +224,13 @@ func (c *configReader) binding(v *jsonpos.Value, i int) (bindingConfig, bool) {
 				if err != nil || d == nil {
 					c.fail(m.Value.Pos, "Direction %q: inbound or outbound (leave it out for both)", s)
 				}
-				b.direction = d
+				b.Direction = d
 			}
 		case "Peers":
-			b.peers = c.peers(m.Value)
+			b.Peers = c.peers(m.Value)
 		case "Bundle":
 			if s, ok := c.str(m.Value, m.Key); ok {
-				b.bundle = c.path(s)
+				b.Bundle = c.path(s)
 			}
 		case "Profiles":
 			if m.Value.Kind != jsonpos.Array || len(m.Value.Elems) == 0 {
@@ -204,15 +239,15 @@ func (c *configReader) binding(v *jsonpos.Value, i int) (bindingConfig, bool) {
 			}
 			for _, e := range m.Value.Elems {
 				if s, ok := c.str(e, "a profile"); ok {
-					b.profiles = append(b.profiles, c.path(s))
+					b.Profiles = append(b.Profiles, c.path(s))
 				}
 			}
 		default:
 			c.fail(m.KeyPos, "unknown key %q in a binding; the keys are Name, Queues, Direction, Peers, Bundle and Profiles", m.Key)
 		}
 	}
-	if (b.bundle == "") == (len(b.profiles) == 0) {
-		c.fail(v.Pos, "binding %q: give its chain as a Bundle or as Profiles (one of the two)", b.name)
+	if (b.Bundle == "") == (len(b.Profiles) == 0) {
+		c.fail(v.Pos, "binding %q: give its chain as a Bundle or as Profiles (one of the two)", b.Name)
 	}
 	return b, len(c.errs) == before
 }
@@ -256,49 +291,82 @@ func (c *configReader) path(p string) string {
 	return filepath.Join(c.dir, p)
 }
 
-// applySetting sets one of the daemon's settings from its text, as its flag would.
-func applySetting(opts *options, name, v string) error {
+// Set sets the setting name from its text, as smcd's flag of that name takes it (the file's keys,
+// Queues, OnError and the rest, stand for the same settings). A name that is no setting is
+// ignored.
+func (cfg *Config) Set(name, v string) error {
 	var err error
 	switch name {
 	case "queues":
-		opts.queues, err = parseQueues(v)
+		cfg.Queues, err = ParseQueues(v)
 	case "metrics":
-		opts.metrics = v
+		cfg.Metrics = v
 	case "on-error":
 		switch v {
 		case "accept", "drop":
-			opts.dropOnError = v == "drop"
+			cfg.DropOnError = v == "drop"
 		default:
 			err = fmt.Errorf("%q: accept or drop", v)
 		}
 	case "direction":
-		opts.direction, err = parseDirection(v)
+		cfg.Direction, err = parseDirection(v)
 	case "response-mark":
 		var m uint64
 		m, err = strconv.ParseUint(v, 0, 32)
-		opts.responseMark = uint32(m)
+		cfg.ResponseMark = uint32(m)
 	case "watch":
-		opts.watch, err = time.ParseDuration(v)
+		cfg.Watch, err = time.ParseDuration(v)
 	case "queue-maxlen":
 		var n uint64
 		n, err = strconv.ParseUint(v, 10, 32)
-		opts.queue.MaxLen = uint32(n)
+		cfg.Queue.MaxLen = uint32(n)
 	case "rcvbuf":
-		opts.queue.RcvBuf, err = strconv.Atoi(v)
+		cfg.Queue.RcvBuf, err = strconv.Atoi(v)
 	case "audit-dir":
-		opts.audit.Dir = v
+		cfg.Audit.Dir = v
 	case "audit-max-file-size":
-		opts.audit.MaxFileBytes, err = parseBytes(v)
+		cfg.Audit.MaxFileBytes, err = parseBytes(v)
 	case "audit-max-age":
-		opts.audit.MaxAge, err = time.ParseDuration(v)
+		cfg.Audit.MaxAge, err = time.ParseDuration(v)
 	case "audit-keep-files":
-		opts.audit.KeepFiles, err = strconv.Atoi(v)
+		cfg.Audit.KeepFiles, err = strconv.Atoi(v)
 	case "audit-keep-bytes":
-		opts.audit.KeepBytes, err = parseBytes(v)
+		cfg.Audit.KeepBytes, err = parseBytes(v)
 	case "state-dir":
-		opts.stateDir = v
+		cfg.StateDir = v
 	}
 	return err
+}
+
+// ParseQueues reads a list of queues as smcd's --queues takes it: N, A:B (as iptables'
+// --queue-balance A:B) or N,M,...
+func ParseQueues(s string) ([]uint16, error) {
+	bad := fmt.Errorf("%q: a queue number 0..65535, a range A:B, or a list N,M", s)
+	var out []uint16
+	seen := map[uint16]bool{}
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(part, ":")
+		a, err := strconv.ParseUint(strings.TrimSpace(lo), 10, 16)
+		if err != nil {
+			return nil, bad
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.ParseUint(strings.TrimSpace(hi), 10, 16); err != nil || b < a {
+				return nil, bad
+			}
+		}
+		for q := a; q <= b; q++ {
+			if !seen[uint16(q)] {
+				seen[uint16(q)] = true
+				out = append(out, uint16(q))
+			}
+		}
+	}
+	if len(out) > 1024 {
+		return nil, fmt.Errorf("%q: %d queues; one worker per queue, and at most 1024", s, len(out))
+	}
+	return out, nil
 }
 
 // parseBytes reads a size: a number with an optional K, M or G (binary multiples), or -1.

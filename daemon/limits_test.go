@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"bytes"
@@ -60,7 +60,7 @@ func TestLimitsExportedAndLogged(t *testing.T) {
 		udp4(msg("X-Grow: " + strings.Repeat("x", 70) + "\r\n")),
 	}}
 	var logs bytes.Buffer
-	d := &daemon{opts: &options{queues: []uint16{0}}, log: slog.New(slog.NewTextHandler(&logs, nil)),
+	d := &daemon{cfg: &Config{Queues: []uint16{0}}, log: slog.New(slog.NewTextHandler(&logs, nil)),
 		limiter: newRateLimiter(1, time.Hour), totals: nfq.NewRuleTotals()}
 	d.info.Store(&[2]string{"test", "grow.json"})
 	w := nfq.NewWorker(src, nfq.NewChainRef(runtime.NewChain(prog)), nil, d.logPacket)

@@ -1,23 +1,33 @@
-package main
+// Package daemon is smcd's daemon: it loads the chains of its bindings, binds its NFQUEUE queues
+// with one worker each, and runs until it is told to stop, reloading the chains when asked and
+// when a bundle file changes. Run is the whole of it; cmd/smcd turns the command line and the
+// signals into a Config and a context.
+//
+// One stage per file: the configuration (config.go), loading the chains (load.go) from files
+// that no other user may change (trust.go), noticing a new bundle (watch.go), the metrics
+// (metrics.go), the log of bad packets (ratelimit.go), the TCP offsets kept across a restart
+// (state.go), the service manager's protocol (notify.go), and the checks and changes made at
+// start: capabilities (caps_linux.go) and conntrack (conntrack.go).
+package daemon
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"maps"
+	"net"
 	goruntime "runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/smcproject/smc/auditlog"
 	"github.com/smcproject/smc/nfq"
-	"github.com/smcproject/smc/runtime/auditlog"
 )
 
 // daemon is a running smcd: the chain, one worker per queue, and what reloads the chain.
 type daemon struct {
-	opts    *options
+	cfg     *Config
 	log     *slog.Logger
 	ref     *nfq.ChainRef
 	current *loaded
@@ -30,6 +40,8 @@ type daemon struct {
 	limiter *rateLimiter
 	totals  *nfq.RuleTotals
 	audit   *auditlog.Log // nil without --audit-dir
+	metrics net.Listener  // nil without --metrics
+	exports bool          // the collector is registered on cfg.Registerer
 
 	reloadsOK, reloadsFailed atomic.Uint64
 	info                     atomic.Pointer[[2]string] // the chain's name and profiles, for metrics
@@ -37,58 +49,121 @@ type daemon struct {
 	seen                     map[string]fileID         // the bundle files' versions last loaded or tried
 }
 
+// Run runs the daemon until ctx is done or a worker fails. It loads the chains, binds every queue
+// and starts a worker on each, and tells the service manager it is ready; it reloads the chains
+// when cfg.Reload asks and when the watch finds a bundle file changed; at the end of ctx, whose
+// cause (context.Cause: smcd's main gives the signal) it logs, it drains the queues and stops.
+// Run logs what goes wrong when it does; the error it returns, for the exit status, is why it did
+// not start, why it stopped, or what went wrong in stopping.
+func Run(ctx context.Context, cfg Config) error {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	log := cfg.Log
+	notify := notifier(cfg.NotifySocket, log)
+	d, err := start(&cfg)
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		notify("STATUS=cannot start: " + err.Error())
+		return err
+	}
+	notify("READY=1", "STATUS="+status(d))
+	var watch <-chan time.Time
+	if cfg.Watch > 0 {
+		t := time.NewTicker(cfg.Watch)
+		defer t.Stop()
+		watch = t.C
+	}
+	for {
+		select {
+		case why := <-cfg.Reload:
+			reload(d, notify, why)
+		case <-ctx.Done():
+			why := context.Cause(ctx).Error()
+			log.Info("stopping", "signal", why)
+			notify("STOPPING=1", "STATUS=stopping on "+why)
+			if err := d.stop(); err != nil {
+				log.Error("stopped with an error", "err", err)
+				return err
+			}
+			log.Info("stopped", "packets", d.packets())
+			return nil
+		case <-watch:
+			if d.bundleChanged() {
+				reload(d, notify, "bundle file changed")
+			}
+		case err := <-d.failed:
+			log.Error("a worker failed; stopping", "err", err)
+			notify("STOPPING=1", "STATUS=a worker failed: "+err.Error())
+			d.stop()
+			return err
+		}
+	}
+}
+
+// reload reloads the chain between RELOADING=1 and READY=1, so that systemd shows smcd as
+// reloading until it is done (and, under Type=notify-reload, `systemctl reload` waits for it),
+// and leaves a status line that says whether it took. A failed reload keeps the running chain
+// (daemon.reload).
+func reload(d *daemon, notify func(...string), why string) {
+	notify("RELOADING=1", "MONOTONIC_USEC="+monotonicUsec(), "STATUS=reloading: "+why)
+	err := d.reload(why)
+	line := status(d)
+	if err != nil {
+		line = "the reload (" + why + ") failed, see the log; still running: " + line
+	}
+	notify("READY=1", "STATUS="+line)
+}
+
 // start loads the chain, binds every queue, and starts the workers. Nothing is started when any
 // queue cannot be bound.
-func start(opts *options, log *slog.Logger) (*daemon, error) {
-	seen := versions(opts)
-	l, err := load(opts, 0)
+func start(cfg *Config) (*daemon, error) {
+	log := cfg.Log
+	seen := versions(cfg)
+	l, err := load(cfg, 0)
 	if err != nil {
 		return nil, err
 	}
-	d := &daemon{opts: opts, log: log, ref: nfq.NewChainSetRef(l.set), current: l, failed: make(chan error, len(opts.queues)),
-		limiter: newRateLimiter(10, time.Second), totals: nfq.NewRuleTotals(), seen: seen}
+	d := &daemon{cfg: cfg, log: log, ref: nfq.NewChainSetRef(l.set), current: l, failed: make(chan error, len(cfg.Queues)),
+		limiter: newRateLimiter(packetLogBurst, time.Second), totals: nfq.NewRuleTotals(), seen: seen}
 	d.setInfo(l)
-	if d.resp, err = nfq.NewRawResponder(opts.responseMark); err != nil {
+	if d.resp, err = nfq.NewRawResponder(cfg.ResponseMark); err != nil {
 		l.close()
 		return nil, err
 	}
-	if opts.audit.Dir != "" {
-		cfg := opts.audit
-		cfg.Errorf = func(format string, args ...any) { log.Warn(fmt.Sprintf(format, args...)) }
-		if d.audit, err = auditlog.Open(cfg); err != nil {
+	if cfg.Audit.Dir != "" {
+		audit := cfg.Audit
+		audit.Errorf = func(format string, args ...any) { log.Warn(fmt.Sprintf(format, args...)) }
+		if d.audit, err = auditlog.Open(audit); err != nil {
 			d.closeAll()
 			return nil, err
 		}
 	}
-	for _, num := range opts.queues {
-		cfg := opts.queue
-		cfg.Num = num
-		q, err := nfq.OpenQueue(cfg)
+	for _, num := range cfg.Queues {
+		qc := cfg.Queue
+		qc.Num = num
+		q, err := nfq.OpenQueue(qc)
 		if err != nil {
 			d.closeAll()
 			return nil, err
 		}
 		d.queues = append(d.queues, q)
 		w := nfq.NewCountingWorker(q, d.ref, d.resp, d.logPacket, d.totals)
-		w.DropOnError, w.Direction = opts.dropOnError, opts.direction
+		w.DropOnError, w.Direction = cfg.DropOnError, cfg.Direction
 		if d.audit != nil {
 			w.Audit = d.audit
 		}
 		d.workers = append(d.workers, w)
 	}
-	if opts.metrics != "" {
-		addr, err := serveMetrics(opts.metrics, d)
-		if err != nil {
-			d.closeAll()
-			return nil, err
-		}
-		log.Info("metrics", "url", "http://"+addr.String()+"/metrics")
+	if err := d.exportMetrics(); err != nil {
+		d.closeAll()
+		return nil, err
 	}
 	d.loadTCPState()
 	ensureProcs(len(d.workers))
 	for i, w := range d.workers {
 		d.wg.Add(1)
-		go d.runWorker(opts.queues[i], w)
+		go d.runWorker(cfg.Queues[i], w)
 	}
 	if err := dropCapabilities(); err != nil {
 		log.Warn("kept all capabilities", "err", err)
@@ -97,7 +172,7 @@ func start(opts *options, log *slog.Logger) (*daemon, error) {
 		log.Warn(w)
 	}
 	names, profiles := l.describe()
-	log.Info("started", "bindings", names, "profiles", profiles, "queues", fmt.Sprint(opts.queues), "digest", l.digest())
+	log.Info("started", "bindings", names, "profiles", profiles, "queues", fmt.Sprint(cfg.Queues), "digest", l.digest())
 	return d, nil
 }
 
@@ -124,20 +199,12 @@ func (d *daemon) runWorker(num uint16, w *nfq.Worker) {
 	}
 }
 
-// logPacket logs a packet the workers could not handle as asked, at most a few lines a second
-// per kind; the counters have every one.
-func (d *daemon) logPacket(kind string, err error) {
-	if n, ok := d.limiter.allow(kind); ok {
-		d.log.Warn("packet not handled as the chain asked", "kind", kind, "err", err, "suppressed", n)
-	}
-}
-
 // reload loads the chain again and swaps it in; on failure the running chain stays, the error is
 // logged and returned, and the watch tries again when a bundle file, or who may write it or its
 // folder, changes.
 //
-// The bindings are read again from the command line and configuration file, so that a SIGHUP
-// also picks up a changed configuration; settings that need the queues rebound (queues, queue
+// The bindings are read again (Config.Reread: smcd's command line and configuration file), so
+// that a SIGHUP also picks up a changed configuration; settings that need the queues rebound (queues, queue
 // length, buffers) keep their running values, with a warning.
 //
 // The loading paces itself (reloadPause): the workers, which the traffic waits for, may share its
@@ -164,20 +231,22 @@ func (d *daemon) reload(why string) error {
 	return nil
 }
 
-// reread parses the arguments again, notes the versions of the bundle files it names, and loads
-// the chains of their bindings.
+// reread reads the configuration again (Config.Reread), notes the versions of the bundle files
+// it names, and loads the chains of their bindings.
 func (d *daemon) reread() (*loaded, error) {
-	opts, err := parseFlags(d.opts.args, io.Discard)
-	if err != nil {
-		d.seen = versions(d.opts)
-		return nil, err
+	if d.cfg.Reread != nil {
+		cfg, err := d.cfg.Reread()
+		if err != nil {
+			d.seen = versions(d.cfg)
+			return nil, err
+		}
+		if fmt.Sprint(cfg.Queues) != fmt.Sprint(d.cfg.Queues) || cfg.Queue != d.cfg.Queue || cfg.Metrics != d.cfg.Metrics {
+			d.log.Warn("changed queues, queue settings or metrics address take effect at the next start", "queues", fmt.Sprint(d.cfg.Queues))
+		}
+		d.cfg.Bindings = cfg.Bindings
 	}
-	if fmt.Sprint(opts.queues) != fmt.Sprint(d.opts.queues) || opts.queue != d.opts.queue || opts.metrics != d.opts.metrics {
-		d.log.Warn("changed queues, queue settings or metrics address take effect at the next start", "queues", fmt.Sprint(d.opts.queues))
-	}
-	d.opts.bindings = opts.bindings
-	d.seen = versions(d.opts) // before loading: a file that changes meanwhile is loaded again
-	return load(d.opts, reloadPause)
+	d.seen = versions(d.cfg) // before loading: a file that changes meanwhile is loaded again
+	return load(d.cfg, reloadPause)
 }
 
 // retire closes the old chain's bundle once no worker runs it: each worker picks up the new chain
@@ -220,12 +289,6 @@ func (d *daemon) chainInfo() (name, profiles string) {
 	return i[0], i[1]
 }
 
-// bundleChanged reports whether a bundle file, or who may write it or its folder, changed since
-// the chain was last loaded or a load was last tried.
-func (d *daemon) bundleChanged() bool {
-	return !maps.Equal(versions(d.opts), d.seen)
-}
-
 // stop loses no packet: each worker stops its queue's intake, so that the kernel accepts new
 // packets unchanged (as fail-open does; dropped with --fail-closed), runs the chain on every
 // packet still queued, and only then do the queues get unbound, since the kernel drops what an
@@ -249,6 +312,7 @@ func (d *daemon) closeAll() error {
 	if d.resp != nil {
 		d.resp.Close()
 	}
+	d.closeMetrics()
 	if d.audit != nil {
 		d.audit.Close() // after the workers: every record they took is written
 		if lost := d.audit.Stats.LostFull.Load() + d.audit.Stats.LostWrite.Load(); lost > 0 {
@@ -265,44 +329,4 @@ func (d *daemon) packets() uint64 {
 		n += w.Stats.Packets.Load()
 	}
 	return n
-}
-
-// rateLimiter lets through at most burst events of a kind per period and counts the rest.
-type rateLimiter struct {
-	mu     sync.Mutex
-	burst  int
-	period time.Duration
-	kinds  map[string]*window
-}
-
-type window struct {
-	start      time.Time
-	n          int
-	suppressed int
-}
-
-func newRateLimiter(burst int, period time.Duration) *rateLimiter {
-	return &rateLimiter{burst: burst, period: period, kinds: map[string]*window{}}
-}
-
-// allow reports whether an event of kind may be logged now, and how many were suppressed
-// since the last one that was.
-func (r *rateLimiter) allow(kind string) (suppressed int, ok bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	w := r.kinds[kind]
-	if w == nil {
-		w = &window{}
-		r.kinds[kind] = w
-	}
-	if now := time.Now(); now.Sub(w.start) >= r.period {
-		w.start, w.n = now, 0
-	}
-	if w.n >= r.burst {
-		w.suppressed++
-		return 0, false
-	}
-	w.n++
-	suppressed, w.suppressed = w.suppressed, 0
-	return suppressed, true
 }

@@ -1,8 +1,9 @@
-package main
+package daemon
 
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -17,10 +18,7 @@ func TestWorldWritableFilesAreRefused(t *testing.T) {
 	config := filepath.Join(dir, "smcd.json")
 	os.WriteFile(config, []byte(`{"Queues": "0"}`), 0o644)
 
-	opts, err := parseFlags([]string{"-p", profile}, os.Stderr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	opts := &Config{Bindings: []Binding{{Name: "all", Profiles: []string{profile}}}}
 	l, err := load(opts, 0)
 	if err != nil {
 		t.Fatalf("a profile only its owner writes: %v", err)
@@ -39,10 +37,7 @@ func TestWorldWritableFilesAreRefused(t *testing.T) {
 	if err := bundle.WriteFile(chain, progs, m); err != nil {
 		t.Fatal(err)
 	}
-	bundled, err := parseFlags([]string{"--bundle", chain}, os.Stderr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bundled := &Config{Bindings: []Binding{{Name: "all", Bundle: chain}}}
 	if l, err := load(bundled, 0); err != nil {
 		t.Fatalf("a bundle as smcc compile writes it: %v", err)
 	} else {
@@ -53,7 +48,7 @@ func TestWorldWritableFilesAreRefused(t *testing.T) {
 		t.Errorf("a world-writable bundle: got %v", err)
 	}
 	os.Chmod(config, 0o646)
-	if _, err := parseFlags([]string{"--config", config}, os.Stderr); err == nil || !strings.Contains(err.Error(), "chmod o-w "+config) {
+	if err := ReadConfigFile(config, &Config{}, nil); err == nil || !strings.Contains(err.Error(), "chmod o-w "+config) {
 		t.Errorf("a world-writable configuration: got %v", err)
 	}
 }
@@ -64,10 +59,7 @@ func TestUntrustedFolderAndOwnerAreRefused(t *testing.T) {
 	dir := t.TempDir()
 	profile := filepath.Join(dir, "p.json")
 	os.WriteFile(profile, []byte(`{"ProfileID": 1, "ProfileName": "p", "Rules": [{"MsgType": "REQUEST", "Action": "DROP_MSG"}]}`), 0o644)
-	opts, err := parseFlags([]string{"-p", profile}, os.Stderr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	opts := &Config{Bindings: []Binding{{Name: "all", Profiles: []string{profile}}}}
 	os.Chmod(dir, 0o777)
 	if _, err := load(opts, 0); err == nil || !strings.Contains(err.Error(), "chmod o-w "+dir) {
 		t.Errorf("a folder every user may write: got %v", err)
@@ -93,11 +85,8 @@ func TestUntrustedFolderAndOwnerAreRefused(t *testing.T) {
 func TestFailedReloadRetriedWhenFixed(t *testing.T) {
 	dir := t.TempDir()
 	path := writeBundle(t, dir, 1)
-	opts, err := parseFlags([]string{"--bundle", path}, os.Stderr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := &daemon{opts: opts, seen: versions(opts)}
+	opts := &Config{Bindings: []Binding{{Name: "all", Bundle: path}}}
+	d := &daemon{cfg: opts, seen: versions(opts)}
 	os.Chmod(path, 0o646)
 	if !d.bundleChanged() {
 		t.Fatal("a chmod is no change")
@@ -121,4 +110,26 @@ func TestFailedReloadRetriedWhenFixed(t *testing.T) {
 	if !d.bundleChanged() {
 		t.Error("the folder's mode is not watched")
 	}
+}
+
+// writeBundle compiles a profile that tags OPTIONS with version v into dir/chain.smcb, as smcd's
+// end-to-end tests do (cmd/smcd, e2e_test.go).
+func writeBundle(t *testing.T, dir string, v int) string {
+	t.Helper()
+	profile := filepath.Join(dir, "v"+strconv.Itoa(v)+".json")
+	src := `{"ProfileID": 3, "ProfileName": "v` + strconv.Itoa(v) + `", "Rules": [
+ {"MsgType": "REQUEST", "ReqMethod": "OPTIONS", "Action": "REPLACE_MSG",
+  "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "Via", "Output": "X-Version: ` + strconv.Itoa(v) + `"}]}]}`
+	if err := os.WriteFile(profile, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	progs, m, diags := bundle.CompileFiles([]string{profile})
+	if progs == nil {
+		t.Fatal(diags)
+	}
+	path := filepath.Join(dir, "chain.smcb")
+	if err := bundle.WriteFile(path, progs, m); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

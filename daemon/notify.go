@@ -1,8 +1,9 @@
-package main
+package daemon
 
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"strconv"
 	"strings"
@@ -49,6 +50,16 @@ func sdNotify(socket string, lines ...string) error {
 	return err
 }
 
+// notifier returns what tells the service manager at socket how smcd is doing; a notification that
+// cannot be sent is logged, and smcd goes on.
+func notifier(socket string, log *slog.Logger) func(lines ...string) {
+	return func(lines ...string) {
+		if err := sdNotify(socket, lines...); err != nil {
+			log.Warn("cannot notify the service manager", "socket", socket, "err", err)
+		}
+	}
+}
+
 // monotonicUsec is CLOCK_MONOTONIC in microseconds, which RELOADING=1 carries as MONOTONIC_USEC=
 // so that systemd can tell this reload from an earlier one.
 func monotonicUsec() string {
@@ -61,7 +72,7 @@ func monotonicUsec() string {
 // runs on them.
 func status(d *daemon) string {
 	names, profiles := d.chainInfo()
-	return fmt.Sprintf("queues %s; bindings %s; profiles %s", formatQueues(d.opts.queues), names, profiles)
+	return fmt.Sprintf("queues %s; bindings %s; profiles %s", formatQueues(d.cfg.Queues), names, profiles)
 }
 
 // formatQueues writes queues as --queues takes them, runs of consecutive numbers as A:B, so that a
