@@ -10,6 +10,7 @@ import (
 
 	"github.com/smcproject/smc/compile/jsonpos"
 	"github.com/smcproject/smc/datafile"
+	"github.com/smcproject/smc/match"
 )
 
 // MaxVariables is the number of variable names one profile may use, user-defined and reserved
@@ -364,7 +365,7 @@ func (g *generator) matcher(src string, pos jsonpos.Pos, key string) int {
 		g.errorf(pos, "%s %q is pattern %d of the profile; a profile has at most %d distinct patterns (compile.MaxPatterns): split its rules into several profiles of a chain", key, src, MaxPatterns+1, MaxPatterns)
 		return -1
 	}
-	m, err := compilePattern(src)
+	m, err := match.New(src)
 	if err != nil {
 		g.errorf(pos, "%s %q does not compile: %v", key, src, err)
 		return -1

@@ -2,6 +2,7 @@ package compile
 
 import (
 	"github.com/smcproject/smc/datafile"
+	"github.com/smcproject/smc/match"
 )
 
 // A Program is one compiled profile: a flat list of instructions plus the side tables they index
@@ -21,7 +22,7 @@ type Program struct {
 	Vars       []VarDef
 	Defs       []ReplaceDef
 	Templates  []Template
-	Matchers   []*Matcher
+	Matchers   []*match.Matcher
 	HeaderName []string // interned header names, long form as written in the profile
 	Tables     []*Table
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/smcproject/smc/compile"
+	"github.com/smcproject/smc/match"
 	"github.com/smcproject/smc/perf"
 	"github.com/smcproject/smc/runtime"
 	"github.com/smcproject/smc/runtime/sipmsg"
@@ -79,7 +80,7 @@ func newTargets(t testing.TB) *targets {
 		tg := &target{Case: c}
 		for _, p := range c.Chain.Programs {
 			for _, m := range p.Matchers {
-				tg.re2 = tg.re2 || m.Kind == compile.MatchRE2
+				tg.re2 = tg.re2 || m.Kind == match.RE2
 			}
 		}
 		tg.own = snapshot(runtime.NewMachine(c.Chain).Run(c.Message, &env))
@@ -116,7 +117,7 @@ func (ts *targets) pick(name string) *target {
 //     (docs/design.md: the packet path runs without garbage). The exception is a search on
 //     go-re2, whose Go API returns a fresh slice per match (BENCHMARKS.md): a chain with an RE2
 //     pattern is not checked, and a run in which a sequence pattern went to RE2
-//     (compile.Matcher.Fallbacks: text with a byte from 0x80 on, or a search past its linear
+//     (match.Matcher.Fallbacks: text with a byte from 0x80 on, or a search past its linear
 //     budget, such as a long run of digits for `[0-9]+;branch`) is not counted.
 //   - A message that is not SIP, or that no rule changed, passes byte for byte; a modified message
 //     parses again, with a Content-Length that matches its body; a reject carries a response that

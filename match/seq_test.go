@@ -1,4 +1,4 @@
-package compile
+package match
 
 import (
 	"math/rand/v2"
@@ -25,8 +25,8 @@ func TestSeqAgainstRE2(t *testing.T) {
 		"purpose", "x-a", "tag=", "\u212a", "é", "\xff", "\n", "S", "I", "P", "/", ".", "user=", "tgrp="}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, src := range seqPatterns {
-		m, err := compilePattern(src)
-		if err != nil || m.Kind == MatchRE2 {
+		m, err := New(src)
+		if err != nil || m.Kind == RE2 {
 			t.Fatalf("%q: kind %v, err %v; the list is of patterns RE2 is not needed for", src, m.Kind, err)
 		}
 		ref := re2.MustCompile(src)
@@ -72,7 +72,7 @@ func FuzzSeqMatch(f *testing.F) {
 		if len(src) > 100 {
 			return // compiling long patterns on RE2 dominates the run; length is not what is tested
 		}
-		m, err := compilePattern(src)
+		m, err := New(src)
 		if err != nil {
 			return
 		}
@@ -88,8 +88,8 @@ func FuzzSeqMatch(f *testing.F) {
 // A text that makes the greedy search quadratic runs out of budget and is answered by the
 // fallback, with the same result.
 func TestSeqBudget(t *testing.T) {
-	m, _ := compilePattern(`x[^y]*y`)
-	if m.Kind != MatchSeq {
+	m, _ := New(`x[^y]*y`)
+	if m.Kind != Seq {
 		t.Fatalf("kind %v", m.Kind)
 	}
 	b := []byte(strings.Repeat("x", 20000))
@@ -108,7 +108,7 @@ func TestSeqBudget(t *testing.T) {
 
 // Fallbacks counts the searches that went to RE2, and only those.
 func TestSeqFallbacks(t *testing.T) {
-	m, _ := compilePattern(`x[^y]*y`)
+	m, _ := New(`x[^y]*y`)
 	for _, tt := range []struct {
 		text string
 		want uint64
@@ -132,7 +132,7 @@ func TestSeqFallbacks(t *testing.T) {
 
 // The engine does not allocate.
 func TestSeqAllocs(t *testing.T) {
-	m, _ := compilePattern(`(?i);(x-[a-z-]+=[^;]*|purpose=x-[a-z]+)`)
+	m, _ := New(`(?i);(x-[a-z-]+=[^;]*|purpose=x-[a-z]+)`)
 	b := []byte("<sip:+15551234567@example.com;user=phone>;tag=abc;x-foo=bar")
 	dst := make([]int, 0, 8)
 	if n := testing.AllocsPerRun(100, func() { m.Find(b); dst = m.AppendAll(dst[:0], b) }); n != 0 {
@@ -148,7 +148,7 @@ func BenchmarkSeqFind(b *testing.B) {
 		{`(?i);(x-[a-z-]+=[^;]*|purpose=x-[a-z]+)`, "<http://www.example.com/alice/photo.jpg>;purpose=icon;x-foo=bar"},
 		{`^[2-9][0-9]{9}$`, "2125551234"},
 	} {
-		m, _ := compilePattern(c.src)
+		m, _ := New(c.src)
 		text := []byte(c.text)
 		b.Run(c.src, func(b *testing.B) {
 			b.ReportAllocs()
@@ -163,7 +163,7 @@ func BenchmarkSeqFind(b *testing.B) {
 // sequence, and at every byte of text that is not UTF-8. FuzzSeqMatch found the literal engine
 // matching inside U+0347 (found-empty-match-inside-utf8).
 func TestEmptyPatternBoundaries(t *testing.T) {
-	m, err := compilePattern("")
+	m, err := New("")
 	if err != nil {
 		t.Fatal(err)
 	}
