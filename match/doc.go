@@ -7,11 +7,13 @@
 // answer:
 //
 //	Literal, Prefix, Suffix, Exact   a plain or anchored literal: a byte comparison (match.go)
-//	Seq                              a chain of repeated byte classes: one greedy pass (seq.go)
+//	Seq                              repeated byte classes: one greedy pass; RE2 for non-ASCII (seq.go)
 //	RE2                              anything else: go-re2
 //
 // New holds a pattern to MaxPatternCost, the size of the program RE2 would build for it (cost.go);
 // the compiler holds the patterns of a profile together to a multiple of it.
 //
-// A Matcher is safe to share between goroutines.
+// A Matcher is immutable once built and safe to share between goroutines. What a search costs
+// beyond its engine, such as a sequence pattern's search that went to RE2, is counted in the
+// caller's Stats, one per runtime.Machine, so the shared Matcher holds no counter.
 package match

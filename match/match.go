@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"regexp/syntax"
-	"sync/atomic"
 	"unicode/utf8"
 
 	re2 "github.com/wasilibs/go-re2"
@@ -32,20 +31,29 @@ func (k Kind) String() string { return kindNames[k] }
 type Matcher struct {
 	Source string
 	Kind   Kind
-	Cost   int // patternCost of an RE2 pattern, counted against compile.MaxPatternTotalCost; 0 for a literal
+	Cost   int // patternCost, summed against compile.MaxPatternTotalCost; 0 for a literal
 	Lit    []byte
 	re     *re2.Regexp
 	seq    *seqProgram
-
-	// fallbacks counts the searches of a sequence pattern that went to RE2 (Fallbacks).
-	fallbacks atomic.Uint64
 }
 
-// Fallbacks returns how many searches of a sequence pattern have gone to RE2 since it was
-// compiled: text with a byte from 0x80 on, or a search past its linear budget (seq.go). Such
-// a search costs what an RE2 pattern's does, allocations included. The count is kept on that
-// path only; the sequence engine's own searches do not touch it.
-func (m *Matcher) Fallbacks() uint64 { return m.fallbacks.Load() }
+// Stats counts what the searches of one user of the matchers cost beyond their engine. Each
+// runtime.Machine keeps its own and passes it to every search; the Matchers, shared by every
+// worker, hold no counter.
+type Stats struct {
+	// RegexFallbacks counts the searches of a sequence pattern that went to RE2: text with a
+	// byte from 0x80 on, or a search past its linear budget (seq.go). Such a search costs what
+	// an RE2 pattern's does, allocations included. It is counted on that path only; the
+	// sequence engine's own searches do not touch it.
+	RegexFallbacks uint64
+}
+
+// fellBack counts a search that went to RE2.
+func (st *Stats) fellBack() {
+	if st != nil {
+		st.RegexFallbacks++
+	}
+}
 
 // New compiles a pattern: a literal or anchored literal becomes a byte comparison, anything else
 // the sequence engine or RE2 (leftmost-longest), within MaxPatternCost. The compiler calls it for
@@ -113,8 +121,9 @@ func literalMatcher(src string, re *syntax.Regexp) *Matcher {
 	return &Matcher{Source: src, Kind: kind, Lit: lit}
 }
 
-// Find returns the leftmost-longest match of the pattern in b.
-func (m *Matcher) Find(b []byte) (start, end int, ok bool) {
+// Find returns the leftmost-longest match of the pattern in b. A search that goes to RE2 is
+// counted in st, which may be nil.
+func (m *Matcher) Find(b []byte, st *Stats) (start, end int, ok bool) {
 	switch m.Kind {
 	case Literal:
 		if i := bytes.Index(b, m.Lit); i >= 0 {
@@ -143,7 +152,7 @@ func (m *Matcher) Find(b []byte) (start, end int, ok bool) {
 			s, e = m.seq.find(b, 0, &budget)
 		}
 		if s == outOfBudget {
-			m.fallbacks.Add(1)
+			st.fellBack()
 			if loc := m.re.FindIndex(b); loc != nil {
 				return loc[0], loc[1], true
 			}
@@ -156,8 +165,9 @@ func (m *Matcher) Find(b []byte) (start, end int, ok bool) {
 
 // AppendAll appends the start and end of every successive non-overlapping match in b to dst, with
 // the rules of Go's FindAllIndex: after an empty match the search moves on one byte, and an empty
-// match right after a previous match is not reported.
-func (m *Matcher) AppendAll(dst []int, b []byte) []int {
+// match right after a previous match is not reported. A search that goes to RE2 is counted in st,
+// which may be nil.
+func (m *Matcher) AppendAll(dst []int, b []byte, st *Stats) []int {
 	switch m.Kind {
 	case Literal:
 		if len(m.Lit) == 0 {
@@ -187,13 +197,13 @@ func (m *Matcher) AppendAll(dst []int, b []byte) []int {
 		if out, ok := m.seq.findAll(dst, b); ok {
 			return out
 		}
-		m.fallbacks.Add(1)
+		st.fellBack()
 		for _, loc := range m.re.FindAllIndex(b, -1) {
 			dst = append(dst, loc[0], loc[1])
 		}
 		return dst
 	}
-	if s, e, ok := m.Find(b); ok {
+	if s, e, ok := m.Find(b, st); ok {
 		dst = append(dst, s, e)
 	}
 	return dst

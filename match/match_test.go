@@ -44,10 +44,10 @@ func TestPatternsAgreeWithRE2(t *testing.T) {
 			continue
 		}
 		for _, in := range inputs {
-			s1, e1, ok1 := fast.Find([]byte(in))
-			s2, e2, ok2 := re.Find([]byte(in))
-			all1 := fast.AppendAll(nil, []byte(in))
-			all2 := re.AppendAll(nil, []byte(in))
+			s1, e1, ok1 := fast.Find([]byte(in), nil)
+			s2, e2, ok2 := re.Find([]byte(in), nil)
+			all1 := fast.AppendAll(nil, []byte(in), nil)
+			all2 := re.AppendAll(nil, []byte(in), nil)
 			if s1 != s2 || e1 != e2 || ok1 != ok2 || fmt.Sprint(all1) != fmt.Sprint(all2) {
 				t.Errorf("%q on %q: literal %d,%d,%v %v; re2 %d,%d,%v %v", src, in, s1, e1, ok1, all1, s2, e2, ok2, all2)
 			}

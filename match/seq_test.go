@@ -43,12 +43,12 @@ func TestSeqAgainstRE2(t *testing.T) {
 
 func compareWithRE2(t *testing.T, m *Matcher, ref *re2.Regexp, b []byte) {
 	t.Helper()
-	s, e, ok := m.Find(b)
+	s, e, ok := m.Find(b, nil)
 	want := ref.FindIndex(b)
 	if ok != (want != nil) || ok && (s != want[0] || e != want[1]) {
 		t.Fatalf("%q on %q: Find = %d,%d,%v; RE2 %v", m.Source, b, s, e, ok, want)
 	}
-	got := m.AppendAll(nil, b)
+	got := m.AppendAll(nil, b, nil)
 	var all []int
 	for _, loc := range ref.FindAllIndex(b, -1) {
 		all = append(all, loc...)
@@ -97,16 +97,16 @@ func TestSeqBudget(t *testing.T) {
 	if s, _ := m.seq.find(b, 0, &budget); s != outOfBudget {
 		t.Fatalf("the search did not run out of budget")
 	}
-	if _, _, ok := m.Find(b); ok {
+	if _, _, ok := m.Find(b, nil); ok {
 		t.Fatal("found a match")
 	}
 	b = append(b, 'y')
-	if s, e, ok := m.Find(b); !ok || s != 0 || e != len(b) {
+	if s, e, ok := m.Find(b, nil); !ok || s != 0 || e != len(b) {
 		t.Fatalf("Find = %d %d %v", s, e, ok)
 	}
 }
 
-// Fallbacks counts the searches that went to RE2, and only those.
+// Stats.RegexFallbacks counts the searches that went to RE2, and only those.
 func TestSeqFallbacks(t *testing.T) {
 	m, _ := New(`x[^y]*y`)
 	for _, tt := range []struct {
@@ -117,14 +117,14 @@ func TestSeqFallbacks(t *testing.T) {
 		{"axéby", 1},                    // non-ASCII
 		{strings.Repeat("x", 20000), 1}, // past the budget
 	} {
-		before := m.Fallbacks()
-		m.Find([]byte(tt.text))
-		if got := m.Fallbacks() - before; got != tt.want {
+		var st Stats
+		m.Find([]byte(tt.text), &st)
+		if got := st.RegexFallbacks; got != tt.want {
 			t.Errorf("Find(%.20q): %d fallbacks, want %d", tt.text, got, tt.want)
 		}
-		before = m.Fallbacks()
-		m.AppendAll(nil, []byte(tt.text))
-		if got := m.Fallbacks() - before; got != tt.want {
+		st = Stats{}
+		m.AppendAll(nil, []byte(tt.text), &st)
+		if got := st.RegexFallbacks; got != tt.want {
 			t.Errorf("AppendAll(%.20q): %d fallbacks, want %d", tt.text, got, tt.want)
 		}
 	}
@@ -135,7 +135,8 @@ func TestSeqAllocs(t *testing.T) {
 	m, _ := New(`(?i);(x-[a-z-]+=[^;]*|purpose=x-[a-z]+)`)
 	b := []byte("<sip:+15551234567@example.com;user=phone>;tag=abc;x-foo=bar")
 	dst := make([]int, 0, 8)
-	if n := testing.AllocsPerRun(100, func() { m.Find(b); dst = m.AppendAll(dst[:0], b) }); n != 0 {
+	var st Stats
+	if n := testing.AllocsPerRun(100, func() { m.Find(b, &st); dst = m.AppendAll(dst[:0], b, &st) }); n != 0 {
 		t.Errorf("%v allocations", n)
 	}
 }
@@ -153,7 +154,7 @@ func BenchmarkSeqFind(b *testing.B) {
 		b.Run(c.src, func(b *testing.B) {
 			b.ReportAllocs()
 			for range b.N {
-				m.Find(text)
+				m.Find(text, nil)
 			}
 		})
 	}
@@ -172,7 +173,7 @@ func TestEmptyPatternBoundaries(t *testing.T) {
 	for _, text := range []string{"", "a", "\u0347", "a€b", "\xff\xfe", "a\xe2\x82", "\xe2\x82\xac\x80", "𝄞x"} {
 		compareWithRE2(t, m, ref, []byte(text))
 	}
-	if got := m.AppendAll(nil, []byte("a€")); !slices.Equal(got, []int{0, 0, 1, 1, 4, 4}) {
+	if got := m.AppendAll(nil, []byte("a€"), nil); !slices.Equal(got, []int{0, 0, 1, 1, 4, 4}) {
 		t.Errorf("AppendAll on a€ = %v", got)
 	}
 }

@@ -97,7 +97,7 @@ func (m *Machine) compare(c *compile.Cond, l, r []byte) bool {
 		lo, hi, ok2 := compile.ParseRange(r)
 		return ok && ok2 && lo <= n && n <= hi
 	case compile.CmpRegex:
-		_, _, ok := m.prog.Matchers[c.Pattern].Find(l)
+		_, _, ok := m.prog.Matchers[c.Pattern].Find(l, &m.matchStats)
 		return ok
 	case compile.CmpInTable, compile.CmpInTableFold:
 		if c.Index == nil {
