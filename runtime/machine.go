@@ -225,7 +225,7 @@ func (m *Machine) runProfile(p int) bool {
 	m.trace.scope(m, rules)
 	for k := 0; k < len(rules); k++ {
 		r := &m.prog.Rules[rules[k]]
-		if m.msg.Kind == sipmsg.StartResponse && !r.Scope.MatchesMethod(m.msg.CSeqMethod()) {
+		if m.msg.Kind == sipmsg.StartResponse && !methodInScope(&r.Scope, m.msg.CSeqMethod()) {
 			continue
 		}
 		outcome := m.runRule(r)
@@ -249,30 +249,6 @@ func (m *Machine) runProfile(p int) bool {
 		}
 	}
 	return false
-}
-
-// dispatch returns the rules whose scope can match the message as it now is.
-func (m *Machine) dispatch() []int {
-	switch m.msg.Kind {
-	case sipmsg.StartRequest:
-		return m.prog.Dispatch.RequestRules(m.msg.Method())
-	case sipmsg.StartResponse:
-		return m.prog.Dispatch.ResponseRules(m.msg.Code)
-	}
-	return nil
-}
-
-// redispatch is dispatch after a rule rewrote the start line: the rules after rule `after` that
-// match the new start line.
-func (m *Machine) redispatch(after int) []int {
-	rules := m.dispatch()
-	for len(rules) > 0 && rules[0] <= after {
-		rules = rules[1:]
-	}
-	if m.trace != nil {
-		m.trace.printf("    the start line changed; rules now in scope: %v\n", rules)
-	}
-	return rules
 }
 
 func (m *Machine) resetVars() {
