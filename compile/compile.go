@@ -11,6 +11,7 @@ import (
 	"github.com/smcproject/smc/compile/jsonpos"
 	"github.com/smcproject/smc/datafile"
 	"github.com/smcproject/smc/match"
+	"github.com/smcproject/smc/runtime/sip"
 )
 
 // MaxVariables is the number of variable names one profile may use, user-defined and reserved
@@ -476,11 +477,11 @@ func (g *generator) condition(cn *condNode, table int) Cond {
 func (g *generator) checkConstOperand(cn *condNode, text string) {
 	switch cn.op {
 	case CmpGT, CmpGE, CmpLT, CmpLE:
-		if _, ok := ParseInt([]byte(text)); !ok {
+		if _, ok := sip.ParseInt([]byte(text)); !ok {
 			g.errorf(cn.operandPos, "%s compares integers, but RightOperand %q is not one", cn.opName, text)
 		}
 	case CmpBetween:
-		lo, hi, ok := ParseRange([]byte(text))
+		lo, hi, ok := sip.ParseRange([]byte(text))
 		switch {
 		case !ok:
 			g.errorf(cn.operandPos, "%s needs RightOperand \"LOW,HIGH\" with two integers, not %q", cn.opName, text)
