@@ -10,6 +10,8 @@ import (
 
 	"github.com/smcproject/smc/compile/jsonpos"
 	"github.com/smcproject/smc/datafile"
+	"github.com/smcproject/smc/match"
+	"github.com/smcproject/smc/runtime/sip"
 )
 
 // MaxVariables is the number of variable names one profile may use, user-defined and reserved
@@ -364,7 +366,7 @@ func (g *generator) matcher(src string, pos jsonpos.Pos, key string) int {
 		g.errorf(pos, "%s %q is pattern %d of the profile; a profile has at most %d distinct patterns (compile.MaxPatterns): split its rules into several profiles of a chain", key, src, MaxPatterns+1, MaxPatterns)
 		return -1
 	}
-	m, err := compilePattern(src)
+	m, err := match.New(src)
 	if err != nil {
 		g.errorf(pos, "%s %q does not compile: %v", key, src, err)
 		return -1
@@ -475,11 +477,11 @@ func (g *generator) condition(cn *condNode, table int) Cond {
 func (g *generator) checkConstOperand(cn *condNode, text string) {
 	switch cn.op {
 	case CmpGT, CmpGE, CmpLT, CmpLE:
-		if _, ok := ParseInt([]byte(text)); !ok {
+		if _, ok := sip.ParseInt([]byte(text)); !ok {
 			g.errorf(cn.operandPos, "%s compares integers, but RightOperand %q is not one", cn.opName, text)
 		}
 	case CmpBetween:
-		lo, hi, ok := ParseRange([]byte(text))
+		lo, hi, ok := sip.ParseRange([]byte(text))
 		switch {
 		case !ok:
 			g.errorf(cn.operandPos, "%s needs RightOperand \"LOW,HIGH\" with two integers, not %q", cn.opName, text)

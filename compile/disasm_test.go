@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"os"
 	"testing"
+
+	"github.com/smcproject/smc/match"
 )
 
 // TestDisassembleEveryInstruction keeps testdata/every/profile.json's program as a reviewed
@@ -70,7 +72,7 @@ func unusedConstants(prog *Program) []string {
 	for m := MacroNone; int(m) < len(macroNames); m++ {
 		all = append(all, "macro "+m.String())
 	}
-	for k := MatchLiteral; k <= MatchSeq; k++ {
+	for k := match.Literal; k <= match.Seq; k++ {
 		all = append(all, "matcher kind "+k.String())
 	}
 	var missing []string

@@ -52,17 +52,3 @@ func (s *Scope) MatchesCode(code int) bool {
 	}
 	return false
 }
-
-// MatchesMethod reports whether the scope accepts a method: the request method, or for a response
-// the CSeq method.
-func (s *Scope) MatchesMethod(method []byte) bool {
-	if s.Methods == nil {
-		return true
-	}
-	for _, m := range s.Methods {
-		if string(method) == m {
-			return true
-		}
-	}
-	return false
-}

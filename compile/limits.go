@@ -6,10 +6,11 @@ import (
 	"os"
 
 	"github.com/smcproject/smc/compile/jsonpos"
+	"github.com/smcproject/smc/match"
 )
 
-// Limits on a profile and a chain, beside MaxVariables (compile.go) and MaxPatternCost
-// (pattern.go). Each is far above what a real profile needs, and each bounds something that would
+// Limits on a profile and a chain, beside MaxVariables (compile.go) and match.MaxPatternCost
+// (one pattern). Each is far above what a real profile needs, and each bounds something that would
 // otherwise grow with a profile that is wrong or hostile: the memory of the compiler and of the
 // Program, the time to compile it, the work per message. Going past one is a compile error at the
 // place that goes past it, which says what to do; Verify holds programs from bundles to the same
@@ -38,10 +39,11 @@ const (
 	// reference chain has 13 patterns.
 	MaxPatterns = 1024
 
-	// MaxPatternTotalCost bounds the patterns of one profile together, in MaxPatternCost's unit:
-	// ten patterns of the largest size. Compiling them takes a few seconds at most, where
-	// MaxPatterns patterns of MaxPatternCost each would take minutes and gigabytes.
-	MaxPatternTotalCost = 10 * MaxPatternCost
+	// MaxPatternTotalCost bounds the patterns of one profile together, in the unit of
+	// match.MaxPatternCost: ten patterns of the largest size. Compiling them takes a few seconds
+	// at most, where MaxPatterns patterns of match.MaxPatternCost each would take minutes and
+	// gigabytes.
+	MaxPatternTotalCost = 10 * match.MaxPatternCost
 
 	// MaxTemplateLen bounds an Output, a RightOperand and a CONDITION_LITERAL Header as written:
 	// the largest message (sipmsg.MaxMessageSize, 65,535 bytes). A longer text could never be

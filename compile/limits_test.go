@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp/syntax"
 	"strings"
 	"testing"
+
+	"github.com/smcproject/smc/match"
 )
 
 // rules returns a profile of the given rules, one per line from line 2 on.
@@ -125,54 +126,13 @@ func TestProfileFileTooLarge(t *testing.T) {
 	}
 }
 
-// class is a character class of k disjoint single characters: k ranges, so each instruction of it
-// costs 1 + k in patternCost.
-func class(k int) string {
-	var b strings.Builder
-	b.WriteString("[")
-	for i := 0; i < k; i++ {
-		fmt.Fprintf(&b, `\x{%x}`, 0x100+2*i)
-	}
-	b.WriteString("]")
-	return b.String()
-}
-
-// A pattern of exactly MaxPatternCost compiles; one of MaxPatternCost+1 does not.
-func TestPatternCostExact(t *testing.T) {
-	// 999 instructions of cost 100, one of cost 98 (or 99), and the match and fail instructions.
-	at, past := class(99)+"{999}"+class(97), class(99)+"{999}"+class(98)
-	for _, tt := range []struct {
-		src  string
-		cost int
-		ok   bool
-	}{{at, MaxPatternCost, true}, {past, MaxPatternCost + 1, false}} {
-		re, err := syntax.Parse(tt.src, syntax.Perl)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if c := patternCost(re.Simplify()); c != tt.cost {
-			t.Fatalf("cost %d, want %d", c, tt.cost)
-		}
-		m, err := compilePattern(tt.src)
-		if (err == nil) != tt.ok {
-			t.Fatalf("cost %d: error %v", tt.cost, err)
-		}
-		if tt.ok && m.Cost != tt.cost {
-			t.Errorf("Matcher.Cost %d, want %d", m.Cost, tt.cost)
-		}
-		if !tt.ok && !strings.Contains(err.Error(), "pattern too large: it expands to a program of cost 100001, at most 100000") {
-			t.Errorf("error %v", err)
-		}
-	}
-}
-
 // The patterns of a profile together are held to MaxPatternTotalCost: at it the profile
 // compiles, one past it is an error at the pattern that goes past. (The limit is lowered, so that
 // the test does not compile ten of the largest patterns; the accounting is the same.)
 func TestPatternTotalCost(t *testing.T) {
 	costs := map[string]int{}
 	for _, src := range []string{"[ab]{10}", "[ab]{20}", "[ab]{21}"} {
-		m, err := compilePattern(src)
+		m, err := match.New(src)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -244,7 +204,7 @@ func TestVerifyLimits(t *testing.T) {
 			}
 		}, "1025 patterns (at most 1024)"},
 		{"pattern cost", func(p *Program) {
-			p.Matchers[0] = &Matcher{Source: "x", Kind: MatchLiteral, Cost: MaxPatternTotalCost + 1}
+			p.Matchers[0] = &match.Matcher{Source: "x", Kind: match.Literal, Cost: MaxPatternTotalCost + 1}
 		}, "patterns of cost 1000001 (at most 1000000)"},
 		{"template", func(p *Program) { p.Templates[0].Text = strings.Repeat("t", MaxTemplateLen+1) }, "template 0 of 65536 bytes (at most 65535)"},
 	}

@@ -2,6 +2,7 @@ package compile
 
 import (
 	"github.com/smcproject/smc/datafile"
+	"github.com/smcproject/smc/match"
 )
 
 // A Program is one compiled profile: a flat list of instructions plus the side tables they index
@@ -21,7 +22,7 @@ type Program struct {
 	Vars       []VarDef
 	Defs       []ReplaceDef
 	Templates  []Template
-	Matchers   []*Matcher
+	Matchers   []*match.Matcher
 	HeaderName []string // interned header names, long form as written in the profile
 	Tables     []*Table
 
@@ -44,7 +45,8 @@ type Rule struct {
 }
 
 // A Scope is what a rule's MsgType, ReqMethod and RspCodeList accept. The dispatch table is built
-// from it; the runtime checks it again only in traces.
+// from it; the runtime checks it again only for a response's CSeq method (runtime/dispatch.go),
+// which the table does not resolve.
 type Scope struct {
 	Response bool
 	Methods  []string // nil: every method; for responses, the CSeq method
@@ -290,31 +292,13 @@ type Table struct {
 }
 
 // Dispatch maps a message's type, method and status code to the rules whose scope can match it,
-// so a message visits only those rules. Rule lists are ascending rule indexes.
+// so a message visits only those rules. Rule lists are ascending rule indexes. The compiler builds
+// it (dispatch.go); the runtime looks messages up in it (runtime/dispatch.go).
 type Dispatch struct {
 	Methods     []string // request methods named by some rule, in first-seen order
 	ByMethod    [][]int  // ByMethod[i]: rules for a request with Methods[i]
 	OtherMethod []int    // rules for a request whose method no rule names
 	ByCode      [][]int  // ByCode[code-100] for 100..699: response rules whose code list matches
-}
-
-// RequestRules returns the rules to visit for a request with the given method.
-func (d *Dispatch) RequestRules(method []byte) []int {
-	for i, m := range d.Methods {
-		if string(method) == m {
-			return d.ByMethod[i]
-		}
-	}
-	return d.OtherMethod
-}
-
-// ResponseRules returns the rules to visit for a response with the given status code. Rules that
-// filter on the CSeq method are among them; the runtime checks the method.
-func (d *Dispatch) ResponseRules(code int) []int {
-	if code < 100 || code > 699 {
-		return nil
-	}
-	return d.ByCode[code-100]
 }
 
 // Link rebuilds what a Program derives from its rules (the dispatch table), for a program

@@ -175,12 +175,12 @@ func (m *Machine) substitute(d *compile.ReplaceDef, sel *compile.Selector, span 
 		m.editBuf = append(m.editBuf, m.outBuf...) // FINDSUB without RegEx1 replaces the whole span
 		return true
 	}
-	m.locs = m.prog.Matchers[sel.Re1].AppendAll(m.locs[:0], span)
+	m.locs = m.prog.Matchers[sel.Re1].AppendAll(m.locs[:0], span, &m.matchStats)
 	done, changed := 0, false
 	for k := 0; k < len(m.locs); k += 2 {
 		s, e := m.locs[k], m.locs[k+1]
 		if sel.Re2 >= 0 {
-			s2, e2, ok := m.prog.Matchers[sel.Re2].Find(span[s:e])
+			s2, e2, ok := m.prog.Matchers[sel.Re2].Find(span[s:e], &m.matchStats)
 			if !ok {
 				continue
 			}

@@ -93,11 +93,11 @@ func (m *Machine) compare(c *compile.Cond, l, r []byte) bool {
 	case compile.CmpGT, compile.CmpGE, compile.CmpLT, compile.CmpLE:
 		return compareInts(c.Operator, l, r)
 	case compile.CmpBetween:
-		n, ok := compile.ParseInt(l)
-		lo, hi, ok2 := compile.ParseRange(r)
+		n, ok := sip.ParseInt(l)
+		lo, hi, ok2 := sip.ParseRange(r)
 		return ok && ok2 && lo <= n && n <= hi
 	case compile.CmpRegex:
-		_, _, ok := m.prog.Matchers[c.Pattern].Find(l)
+		_, _, ok := m.prog.Matchers[c.Pattern].Find(l, &m.matchStats)
 		return ok
 	case compile.CmpInTable, compile.CmpInTableFold:
 		if c.Index == nil {
@@ -125,8 +125,8 @@ func (m *Machine) found(c *compile.Cond, row int, ok bool) bool {
 }
 
 func compareInts(op compile.Operator, l, r []byte) bool {
-	a, ok1 := compile.ParseInt(l)
-	b, ok2 := compile.ParseInt(r)
+	a, ok1 := sip.ParseInt(l)
+	b, ok2 := sip.ParseInt(r)
 	if !ok1 || !ok2 {
 		return false
 	}

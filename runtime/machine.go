@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/smcproject/smc/compile"
+	"github.com/smcproject/smc/match"
 	"github.com/smcproject/smc/runtime/sipmsg"
 )
 
@@ -133,13 +134,28 @@ type Machine struct {
 	warnBuf  []byte
 	warns    []auditSpan
 
-	result Result
-	trace  *tracer
+	result     Result
+	matchStats match.Stats // this Machine's searches, for Stats
+	trace      *tracer
 }
 
 // NewMachine returns a Machine for chain.
 func NewMachine(chain *Chain) *Machine {
 	return &Machine{chain: chain, rng: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
+}
+
+// Stats is what a Machine has counted over the messages it has run.
+type Stats struct {
+	// RegexFallbacks is the number of searches of a sequence pattern that went to RE2
+	// (match.Stats): text with a byte from 0x80 on, or a search past its linear budget. Such a
+	// search allocates, as every RE2 search does.
+	RegexFallbacks uint64
+}
+
+// Stats returns the Machine's counts since NewMachine. Like Run, it belongs to the Machine's
+// worker: the counts are plain fields, kept per Machine so that the shared Program holds none.
+func (m *Machine) Stats() Stats {
+	return Stats{RegexFallbacks: m.matchStats.RegexFallbacks}
 }
 
 // SetTrace makes the Machine write a step-by-step trace of every message to w; nil turns it off.
@@ -209,7 +225,7 @@ func (m *Machine) runProfile(p int) bool {
 	m.trace.scope(m, rules)
 	for k := 0; k < len(rules); k++ {
 		r := &m.prog.Rules[rules[k]]
-		if m.msg.Kind == sipmsg.StartResponse && !r.Scope.MatchesMethod(m.msg.CSeqMethod()) {
+		if m.msg.Kind == sipmsg.StartResponse && !methodInScope(&r.Scope, m.msg.CSeqMethod()) {
 			continue
 		}
 		outcome := m.runRule(r)
@@ -233,30 +249,6 @@ func (m *Machine) runProfile(p int) bool {
 		}
 	}
 	return false
-}
-
-// dispatch returns the rules whose scope can match the message as it now is.
-func (m *Machine) dispatch() []int {
-	switch m.msg.Kind {
-	case sipmsg.StartRequest:
-		return m.prog.Dispatch.RequestRules(m.msg.Method())
-	case sipmsg.StartResponse:
-		return m.prog.Dispatch.ResponseRules(m.msg.Code)
-	}
-	return nil
-}
-
-// redispatch is dispatch after a rule rewrote the start line: the rules after rule `after` that
-// match the new start line.
-func (m *Machine) redispatch(after int) []int {
-	rules := m.dispatch()
-	for len(rules) > 0 && rules[0] <= after {
-		rules = rules[1:]
-	}
-	if m.trace != nil {
-		m.trace.printf("    the start line changed; rules now in scope: %v\n", rules)
-	}
-	return rules
 }
 
 func (m *Machine) resetVars() {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/smcproject/smc/compile"
+	"github.com/smcproject/smc/match"
 )
 
 var testEnv = Env{
@@ -192,6 +193,33 @@ func TestMacroPartsFollowEdits(t *testing.T) {
 
 // prefixTest.match is bytes.HasPrefix for every prefix length, on lines whose bytes past their
 // end differ, and on slices too short to read eight bytes from.
+// Stats counts, per Machine, the searches of a sequence pattern that went to RE2: text with a
+// byte from 0x80 on does, ASCII text does not, and another Machine's count stays apart.
+func TestMachineStats(t *testing.T) {
+	chain := mustChain(t, `{"ProfileID": 1, "ProfileName": "stats", "Rules": [{"MsgType": "REQUEST",
+	  "Conditions": [{"Header": "From", "Macro": "GETDISPLAYNAME", "Operator": "REGEX", "RightOperand": "[A-Z][a-z]+"}],
+	  "Action": "DROP_MSG"}]}`)
+	if k := chain.Programs[0].Matchers[0].Kind; k != match.Seq {
+		t.Fatalf("the pattern runs on %v, not the sequence engine", k)
+	}
+	m, other := NewMachine(chain), NewMachine(chain)
+	for _, tt := range []struct {
+		display string
+		want    uint64
+	}{{"Alice", 0}, {"Zoë", 1}, {"Bob", 1}, {"Renée", 2}} {
+		in := strings.Replace(invite, `"Alice"`, `"`+tt.display+`"`, 1)
+		if res := m.Run([]byte(in), &testEnv); res.Verdict != Drop {
+			t.Fatalf("%s: verdict %v, want drop", tt.display, res.Verdict)
+		}
+		if got := m.Stats().RegexFallbacks; got != tt.want {
+			t.Errorf("after %s: %d fallbacks, want %d", tt.display, got, tt.want)
+		}
+	}
+	if got := other.Stats(); got != (Stats{}) {
+		t.Errorf("an idle Machine counted %+v", got)
+	}
+}
+
 func TestPrefixTest(t *testing.T) {
 	buf := []byte("a=crypto:1 AES\r\na=cryptX\r\nc=IN\r\na=\r\n")
 	var texts [][]byte

@@ -131,7 +131,7 @@ func (m *Machine) regexSpan(sel *compile.Selector, text []byte, start, end int) 
 	if sel.Re1 < 0 {
 		return start, end, true
 	}
-	s, e, ok := m.prog.Matchers[sel.Re1].Find(text[start:end])
+	s, e, ok := m.prog.Matchers[sel.Re1].Find(text[start:end], &m.matchStats)
 	if !ok {
 		return 0, 0, false
 	}
@@ -139,7 +139,7 @@ func (m *Machine) regexSpan(sel *compile.Selector, text []byte, start, end int) 
 	if sel.Re2 < 0 {
 		return start, end, true
 	}
-	if s, e, ok = m.prog.Matchers[sel.Re2].Find(text[start:end]); !ok {
+	if s, e, ok = m.prog.Matchers[sel.Re2].Find(text[start:end], &m.matchStats); !ok {
 		return 0, 0, false
 	}
 	return start + s, start + e, true

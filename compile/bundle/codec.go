@@ -7,6 +7,7 @@ import (
 
 	"github.com/smcproject/smc/compile"
 	"github.com/smcproject/smc/datafile"
+	"github.com/smcproject/smc/match"
 )
 
 // The programs section encodes the chain as a sequence of unsigned varints (uint), signed
@@ -344,9 +345,9 @@ func (d *decoder) program(s *structures) *compile.Program {
 	for i := range p.Templates {
 		p.Templates[i] = compile.Template{Text: d.str(), Parts: d.parts()}
 	}
-	p.Matchers = make([]*compile.Matcher, d.count(1))
+	p.Matchers = make([]*match.Matcher, d.count(1))
 	for i := range p.Matchers {
-		p.Matchers[i] = &compile.Matcher{Source: d.str()}
+		p.Matchers[i] = &match.Matcher{Source: d.str()}
 	}
 	p.Tables = make([]*compile.Table, d.count(4))
 	for i := range p.Tables {

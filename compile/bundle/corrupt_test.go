@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/smcproject/smc/compile"
+	"github.com/smcproject/smc/match"
 	"github.com/smcproject/smc/runtime"
 )
 
@@ -208,7 +209,7 @@ func TestUnsafePrograms(t *testing.T) {
 				}
 			}
 		}, "DSCP 64 out of range"},
-		{"pattern", func(p *compile.Program) { p.Matchers[0] = &compile.Matcher{Source: "(unclosed"} }, `pattern 0 "(unclosed"`},
+		{"pattern", func(p *compile.Program) { p.Matchers[0] = &match.Matcher{Source: "(unclosed"} }, `pattern 0 "(unclosed"`},
 		{"lookup without index", func(p *compile.Program) { p.Conds[0].Index = nil }, "no BSEARCH_EQ index over column 1 of table 0"},
 	}
 	progs, m, _ := fixture(t)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/smcproject/smc/compile"
 	"github.com/smcproject/smc/datafile"
+	"github.com/smcproject/smc/match"
 )
 
 // A Bundle is an opened bundle: the compiled programs of a chain, ready for runtime.NewChain, with
@@ -380,7 +381,7 @@ func link(p *compile.Program) error {
 	}
 	cost := 0
 	for i, m := range p.Matchers {
-		compiled, err := compile.NewMatcher(m.Source)
+		compiled, err := match.New(m.Source)
 		if err != nil {
 			return fmt.Errorf("pattern %d %q: %v", i, m.Source, err)
 		}

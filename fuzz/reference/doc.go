@@ -11,9 +11,9 @@
 //     time; the file names follow the spec's sections.
 //   - Slow. Nothing is precomputed, cached, interned, dispatched or compared eight bytes at a
 //     time. Speed is not a goal; it runs in tests only.
-//   - Independent. It imports nothing from compile/, runtime/ or datafile/, and no package that
-//     they import for their logic (not go-re2, not runtime/sip): a shared helper would make both
-//     sides wrong together. Where the spec is silent, it follows the decision written in
+//   - Independent. It imports nothing from compile/, match/, runtime/ or datafile/, and no package
+//     that they import for their logic (not go-re2, not runtime/sip): a shared helper would make
+//     both sides wrong together. Where the spec is silent, it follows the decision written in
 //     docs/semantics.md, and the code cites it, so the two sides agree on the record rather than
 //     on shared code.
 //

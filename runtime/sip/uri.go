@@ -1,6 +1,7 @@
 // Package sip holds the SIP knowledge the runtime needs, as functions over byte slices that
 // return spans and do not allocate: the parts of a URI or name-addr that the SMC macros select,
-// header parameters, and reason phrases.
+// header parameters, reason phrases, ASCII case folding and the integers of the comparison
+// operators (which the compiler also uses, number.go).
 package sip
 
 import (

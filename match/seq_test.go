@@ -1,4 +1,4 @@
-package compile
+package match
 
 import (
 	"math/rand/v2"
@@ -25,8 +25,8 @@ func TestSeqAgainstRE2(t *testing.T) {
 		"purpose", "x-a", "tag=", "\u212a", "é", "\xff", "\n", "S", "I", "P", "/", ".", "user=", "tgrp="}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, src := range seqPatterns {
-		m, err := compilePattern(src)
-		if err != nil || m.Kind == MatchRE2 {
+		m, err := New(src)
+		if err != nil || m.Kind == RE2 {
 			t.Fatalf("%q: kind %v, err %v; the list is of patterns RE2 is not needed for", src, m.Kind, err)
 		}
 		ref := re2.MustCompile(src)
@@ -43,12 +43,12 @@ func TestSeqAgainstRE2(t *testing.T) {
 
 func compareWithRE2(t *testing.T, m *Matcher, ref *re2.Regexp, b []byte) {
 	t.Helper()
-	s, e, ok := m.Find(b)
+	s, e, ok := m.Find(b, nil)
 	want := ref.FindIndex(b)
 	if ok != (want != nil) || ok && (s != want[0] || e != want[1]) {
 		t.Fatalf("%q on %q: Find = %d,%d,%v; RE2 %v", m.Source, b, s, e, ok, want)
 	}
-	got := m.AppendAll(nil, b)
+	got := m.AppendAll(nil, b, nil)
 	var all []int
 	for _, loc := range ref.FindAllIndex(b, -1) {
 		all = append(all, loc...)
@@ -72,7 +72,7 @@ func FuzzSeqMatch(f *testing.F) {
 		if len(src) > 100 {
 			return // compiling long patterns on RE2 dominates the run; length is not what is tested
 		}
-		m, err := compilePattern(src)
+		m, err := New(src)
 		if err != nil {
 			return
 		}
@@ -88,8 +88,8 @@ func FuzzSeqMatch(f *testing.F) {
 // A text that makes the greedy search quadratic runs out of budget and is answered by the
 // fallback, with the same result.
 func TestSeqBudget(t *testing.T) {
-	m, _ := compilePattern(`x[^y]*y`)
-	if m.Kind != MatchSeq {
+	m, _ := New(`x[^y]*y`)
+	if m.Kind != Seq {
 		t.Fatalf("kind %v", m.Kind)
 	}
 	b := []byte(strings.Repeat("x", 20000))
@@ -97,18 +97,18 @@ func TestSeqBudget(t *testing.T) {
 	if s, _ := m.seq.find(b, 0, &budget); s != outOfBudget {
 		t.Fatalf("the search did not run out of budget")
 	}
-	if _, _, ok := m.Find(b); ok {
+	if _, _, ok := m.Find(b, nil); ok {
 		t.Fatal("found a match")
 	}
 	b = append(b, 'y')
-	if s, e, ok := m.Find(b); !ok || s != 0 || e != len(b) {
+	if s, e, ok := m.Find(b, nil); !ok || s != 0 || e != len(b) {
 		t.Fatalf("Find = %d %d %v", s, e, ok)
 	}
 }
 
-// Fallbacks counts the searches that went to RE2, and only those.
+// Stats.RegexFallbacks counts the searches that went to RE2, and only those.
 func TestSeqFallbacks(t *testing.T) {
-	m, _ := compilePattern(`x[^y]*y`)
+	m, _ := New(`x[^y]*y`)
 	for _, tt := range []struct {
 		text string
 		want uint64
@@ -117,14 +117,14 @@ func TestSeqFallbacks(t *testing.T) {
 		{"axéby", 1},                    // non-ASCII
 		{strings.Repeat("x", 20000), 1}, // past the budget
 	} {
-		before := m.Fallbacks()
-		m.Find([]byte(tt.text))
-		if got := m.Fallbacks() - before; got != tt.want {
+		var st Stats
+		m.Find([]byte(tt.text), &st)
+		if got := st.RegexFallbacks; got != tt.want {
 			t.Errorf("Find(%.20q): %d fallbacks, want %d", tt.text, got, tt.want)
 		}
-		before = m.Fallbacks()
-		m.AppendAll(nil, []byte(tt.text))
-		if got := m.Fallbacks() - before; got != tt.want {
+		st = Stats{}
+		m.AppendAll(nil, []byte(tt.text), &st)
+		if got := st.RegexFallbacks; got != tt.want {
 			t.Errorf("AppendAll(%.20q): %d fallbacks, want %d", tt.text, got, tt.want)
 		}
 	}
@@ -132,10 +132,11 @@ func TestSeqFallbacks(t *testing.T) {
 
 // The engine does not allocate.
 func TestSeqAllocs(t *testing.T) {
-	m, _ := compilePattern(`(?i);(x-[a-z-]+=[^;]*|purpose=x-[a-z]+)`)
+	m, _ := New(`(?i);(x-[a-z-]+=[^;]*|purpose=x-[a-z]+)`)
 	b := []byte("<sip:+15551234567@example.com;user=phone>;tag=abc;x-foo=bar")
 	dst := make([]int, 0, 8)
-	if n := testing.AllocsPerRun(100, func() { m.Find(b); dst = m.AppendAll(dst[:0], b) }); n != 0 {
+	var st Stats
+	if n := testing.AllocsPerRun(100, func() { m.Find(b, &st); dst = m.AppendAll(dst[:0], b, &st) }); n != 0 {
 		t.Errorf("%v allocations", n)
 	}
 }
@@ -148,12 +149,12 @@ func BenchmarkSeqFind(b *testing.B) {
 		{`(?i);(x-[a-z-]+=[^;]*|purpose=x-[a-z]+)`, "<http://www.example.com/alice/photo.jpg>;purpose=icon;x-foo=bar"},
 		{`^[2-9][0-9]{9}$`, "2125551234"},
 	} {
-		m, _ := compilePattern(c.src)
+		m, _ := New(c.src)
 		text := []byte(c.text)
 		b.Run(c.src, func(b *testing.B) {
 			b.ReportAllocs()
 			for range b.N {
-				m.Find(text)
+				m.Find(text, nil)
 			}
 		})
 	}
@@ -163,7 +164,7 @@ func BenchmarkSeqFind(b *testing.B) {
 // sequence, and at every byte of text that is not UTF-8. FuzzSeqMatch found the literal engine
 // matching inside U+0347 (found-empty-match-inside-utf8).
 func TestEmptyPatternBoundaries(t *testing.T) {
-	m, err := compilePattern("")
+	m, err := New("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +173,7 @@ func TestEmptyPatternBoundaries(t *testing.T) {
 	for _, text := range []string{"", "a", "\u0347", "a€b", "\xff\xfe", "a\xe2\x82", "\xe2\x82\xac\x80", "𝄞x"} {
 		compareWithRE2(t, m, ref, []byte(text))
 	}
-	if got := m.AppendAll(nil, []byte("a€")); !slices.Equal(got, []int{0, 0, 1, 1, 4, 4}) {
+	if got := m.AppendAll(nil, []byte("a€"), nil); !slices.Equal(got, []int{0, 0, 1, 1, 4, 4}) {
 		t.Errorf("AppendAll on a€ = %v", got)
 	}
 }

@@ -1,67 +1,66 @@
-package compile
+package match
 
 import (
 	"bytes"
 	"fmt"
 	"regexp/syntax"
-	"sync/atomic"
 	"unicode/utf8"
 
 	re2 "github.com/wasilibs/go-re2"
 )
 
-// MatchKind is how a Matcher finds its pattern. Patterns that are plain or anchored literals are
+// Kind is how a Matcher finds its pattern. Patterns that are plain or anchored literals are
 // found by byte comparison; everything else runs on RE2. Both give RE2's leftmost-longest answer,
 // because for a literal the leftmost match is the only one.
-type MatchKind uint8
+type Kind uint8
 
 const (
-	MatchLiteral MatchKind = iota + 1 // lit: the first occurrence
-	MatchPrefix                       // ^lit
-	MatchSuffix                       // lit$
-	MatchExact                        // ^lit$
-	MatchRE2                          // anything else
-	MatchSeq                          // a sequence of classes (seqmatch.go); RE2 for non-ASCII text
+	Literal Kind = iota + 1 // lit: the first occurrence
+	Prefix                  // ^lit
+	Suffix                  // lit$
+	Exact                   // ^lit$
+	RE2                     // anything else
+	Seq                     // a sequence of classes (seq.go); RE2 for non-ASCII text
 )
 
-var matchKindNames = [...]string{"", "literal", "prefix", "suffix", "exact", "re2", "seq"}
+var kindNames = [...]string{"", "literal", "prefix", "suffix", "exact", "re2", "seq"}
 
-func (k MatchKind) String() string { return matchKindNames[k] }
+func (k Kind) String() string { return kindNames[k] }
 
 // A Matcher is a compiled RegEx1, RegEx2 or REGEX operand.
 type Matcher struct {
 	Source string
-	Kind   MatchKind
-	Cost   int // patternCost of an RE2 pattern, counted against MaxPatternTotalCost; 0 for a literal
+	Kind   Kind
+	Cost   int // patternCost, summed against compile.MaxPatternTotalCost; 0 for a literal
 	Lit    []byte
 	re     *re2.Regexp
 	seq    *seqProgram
-
-	// fallbacks counts the searches of a sequence pattern that went to RE2 (Fallbacks).
-	fallbacks atomic.Uint64
 }
 
-// Fallbacks returns how many searches of a sequence pattern have gone to RE2 since it was
-// compiled: text with a byte from 0x80 on, or a search past its linear budget (seqmatch.go). Such
-// a search costs what an RE2 pattern's does, allocations included. The count is kept on that
-// path only; the sequence engine's own searches do not touch it.
-func (m *Matcher) Fallbacks() uint64 { return m.fallbacks.Load() }
+// Stats counts what the searches of one user of the matchers cost beyond their engine. Each
+// runtime.Machine keeps its own and passes it to every search; the Matchers, shared by every
+// worker, hold no counter.
+type Stats struct {
+	// RegexFallbacks counts the searches of a sequence pattern that went to RE2: text with a
+	// byte from 0x80 on, or a search past its linear budget (seq.go). Such a search costs what
+	// an RE2 pattern's does, allocations included. It is counted on that path only; the
+	// sequence engine's own searches do not touch it.
+	RegexFallbacks uint64
+}
 
-// MaxPatternCost bounds the size of one compiled pattern: the instructions of its program after
-// repetitions are expanded, each weighted by its character ranges. RE2 builds a byte automaton
-// whose size follows this number; measured here, \pL{1000} (cost about 650,000) takes 1.6 s to
-// compile on go-re2 and .{1000} (3,000) 12 ms. At 100,000 a pattern compiles in well under a
-// quarter of a second, and no realistic SIP pattern comes near it.
-const MaxPatternCost = 100_000
+// fellBack counts a search that went to RE2.
+func (st *Stats) fellBack() {
+	if st != nil {
+		st.RegexFallbacks++
+	}
+}
 
-// NewMatcher compiles a pattern as the compiler does: a literal or anchored literal becomes a byte
-// comparison, anything else RE2 (leftmost-longest), within MaxPatternCost. A bundle stores
-// patterns as their source and compiles them with NewMatcher when it is opened.
-func NewMatcher(src string) (*Matcher, error) { return compilePattern(src) }
-
-// compilePattern classifies and compiles one pattern. The literal classification uses Go's
-// regexp/syntax, which parses the same RE2 syntax as go-re2.
-func compilePattern(src string) (*Matcher, error) {
+// New compiles a pattern: a literal or anchored literal becomes a byte comparison, anything else
+// the sequence engine or RE2 (leftmost-longest), within MaxPatternCost. The compiler calls it for
+// every RegEx1, RegEx2 and REGEX operand; a bundle stores patterns as their source and calls it
+// again when it is opened. The literal classification uses Go's regexp/syntax, which parses the
+// same RE2 syntax as go-re2.
+func New(src string) (*Matcher, error) {
 	parsed, err := syntax.Parse(src, syntax.Perl)
 	if err != nil {
 		return nil, err
@@ -80,23 +79,9 @@ func compilePattern(src string) (*Matcher, error) {
 	}
 	re.Longest()
 	if seq := compileSeq(parsed); seq != nil { // before Simplify, which spells out counted repetitions
-		return &Matcher{Source: src, Kind: MatchSeq, seq: seq, re: re, Cost: cost}, nil
+		return &Matcher{Source: src, Kind: Seq, seq: seq, re: re, Cost: cost}, nil
 	}
-	return &Matcher{Source: src, Kind: MatchRE2, re: re, Cost: cost}, nil
-}
-
-// patternCost is the size of the pattern's program with each instruction weighted by the
-// character ranges it tests, or MaxPatternCost+1 when it does not compile.
-func patternCost(re *syntax.Regexp) int {
-	prog, err := syntax.Compile(re)
-	if err != nil {
-		return MaxPatternCost + 1
-	}
-	cost := 0
-	for _, inst := range prog.Inst {
-		cost += 1 + len(inst.Rune)/2
-	}
-	return cost
+	return &Matcher{Source: src, Kind: RE2, re: re, Cost: cost}, nil
 }
 
 // literalMatcher returns a byte-comparison matcher when re is a literal, possibly anchored at the
@@ -124,49 +109,50 @@ func literalMatcher(src string, re *syntax.Regexp) *Matcher {
 	default:
 		return nil
 	}
-	kind := MatchLiteral
+	kind := Literal
 	switch {
 	case begin && end:
-		kind = MatchExact
+		kind = Exact
 	case begin:
-		kind = MatchPrefix
+		kind = Prefix
 	case end:
-		kind = MatchSuffix
+		kind = Suffix
 	}
 	return &Matcher{Source: src, Kind: kind, Lit: lit}
 }
 
-// Find returns the leftmost-longest match of the pattern in b.
-func (m *Matcher) Find(b []byte) (start, end int, ok bool) {
+// Find returns the leftmost-longest match of the pattern in b. A search that goes to RE2 is
+// counted in st, which may be nil.
+func (m *Matcher) Find(b []byte, st *Stats) (start, end int, ok bool) {
 	switch m.Kind {
-	case MatchLiteral:
+	case Literal:
 		if i := bytes.Index(b, m.Lit); i >= 0 {
 			return i, i + len(m.Lit), true
 		}
-	case MatchPrefix:
+	case Prefix:
 		if bytes.HasPrefix(b, m.Lit) {
 			return 0, len(m.Lit), true
 		}
-	case MatchSuffix:
+	case Suffix:
 		if bytes.HasSuffix(b, m.Lit) {
 			return len(b) - len(m.Lit), len(b), true
 		}
-	case MatchExact:
+	case Exact:
 		if bytes.Equal(b, m.Lit) {
 			return 0, len(b), true
 		}
-	case MatchRE2:
+	case RE2:
 		if loc := m.re.FindIndex(b); loc != nil {
 			return loc[0], loc[1], true
 		}
-	case MatchSeq:
+	case Seq:
 		budget := searchBudget(len(b))
 		s, e := outOfBudget, 0
 		if ascii(b) {
 			s, e = m.seq.find(b, 0, &budget)
 		}
 		if s == outOfBudget {
-			m.fallbacks.Add(1)
+			st.fellBack()
 			if loc := m.re.FindIndex(b); loc != nil {
 				return loc[0], loc[1], true
 			}
@@ -179,10 +165,11 @@ func (m *Matcher) Find(b []byte) (start, end int, ok bool) {
 
 // AppendAll appends the start and end of every successive non-overlapping match in b to dst, with
 // the rules of Go's FindAllIndex: after an empty match the search moves on one byte, and an empty
-// match right after a previous match is not reported.
-func (m *Matcher) AppendAll(dst []int, b []byte) []int {
+// match right after a previous match is not reported. A search that goes to RE2 is counted in st,
+// which may be nil.
+func (m *Matcher) AppendAll(dst []int, b []byte, st *Stats) []int {
 	switch m.Kind {
-	case MatchLiteral:
+	case Literal:
 		if len(m.Lit) == 0 {
 			// An empty match at every character boundary, as RE2 gives: not inside a UTF-8
 			// sequence, where an edit would split a character (a byte that is not UTF-8 is one).
@@ -201,22 +188,22 @@ func (m *Matcher) AppendAll(dst []int, b []byte) []int {
 			dst = append(dst, pos+i, pos+i+len(m.Lit))
 			pos += i + len(m.Lit)
 		}
-	case MatchRE2:
+	case RE2:
 		for _, loc := range m.re.FindAllIndex(b, -1) {
 			dst = append(dst, loc[0], loc[1])
 		}
 		return dst
-	case MatchSeq:
+	case Seq:
 		if out, ok := m.seq.findAll(dst, b); ok {
 			return out
 		}
-		m.fallbacks.Add(1)
+		st.fellBack()
 		for _, loc := range m.re.FindAllIndex(b, -1) {
 			dst = append(dst, loc[0], loc[1])
 		}
 		return dst
 	}
-	if s, e, ok := m.Find(b); ok {
+	if s, e, ok := m.Find(b, st); ok {
 		dst = append(dst, s, e)
 	}
 	return dst
@@ -225,7 +212,7 @@ func (m *Matcher) AppendAll(dst []int, b []byte) []int {
 // String describes the matcher for the disassembler and traces: the pattern as written and how
 // it runs (on RE2, or as a byte comparison with the literal it compares).
 func (m *Matcher) String() string {
-	if m.Kind == MatchRE2 || m.Kind == MatchSeq {
+	if m.Kind == RE2 || m.Kind == Seq {
 		return fmt.Sprintf("%q (%s)", m.Source, m.Kind)
 	}
 	return fmt.Sprintf("%q (%s %q)", m.Source, m.Kind, m.Lit)

@@ -1,10 +1,16 @@
-package compile
+package sip
 
 import "bytes"
 
 // ParseInt reads a decimal integer as the comparison operators define it (SMC-SPEC §5): an
 // optional sign and decimal digits, nothing else, within 64 bits. It does not allocate, because
 // the runtime calls it per message.
+//
+// It lives here, with the other readers of message text, rather than in compile or runtime,
+// because both read integers with it: the runtime per message (GT, GE, LT, LE, BETWEEN), the
+// compiler once, to refuse a constant RightOperand the runtime would not read as an integer. One
+// definition keeps the two from disagreeing, and this package imports nothing of the project, so
+// the compiler takes on no more than these functions.
 func ParseInt(b []byte) (int64, bool) {
 	neg := false
 	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
@@ -32,7 +38,8 @@ func ParseInt(b []byte) (int64, bool) {
 	return 0, false
 }
 
-// ParseRange reads BETWEEN's "LOW,HIGH", allowing spaces around either number.
+// ParseRange reads BETWEEN's "LOW,HIGH", allowing spaces around either number. Like ParseInt,
+// the runtime reads a range with it per message and the compiler checks a constant one.
 func ParseRange(b []byte) (lo, hi int64, ok bool) {
 	comma := bytes.IndexByte(b, ',')
 	if comma < 0 {
