@@ -48,8 +48,12 @@ func LoadArchive(path string) (*Case, error) {
 		}
 		progs = append(progs, prog)
 	}
+	chain, err := runtime.NewChain(progs...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
 	msg := strings.ReplaceAll(strings.ReplaceAll(string(files["input.sip"]), "\r\n", "\n"), "\n", "\r\n")
-	return &Case{Name: path, Chain: runtime.NewChain(progs...), Message: []byte(msg)}, nil
+	return &Case{Name: path, Chain: chain, Message: []byte(msg)}, nil
 }
 
 // LoadReference compiles the reference chain in dir (../shared/bench) and returns one case per
@@ -63,7 +67,10 @@ func LoadReference(dir string) ([]*Case, error) {
 		}
 		progs = append(progs, prog)
 	}
-	chain := runtime.NewChain(progs...)
+	chain, err := runtime.NewChain(progs...)
+	if err != nil {
+		return nil, err
+	}
 	msgs, _ := filepath.Glob(filepath.Join(dir, "*.sip"))
 	var cases []*Case
 	for _, m := range msgs {

@@ -160,7 +160,12 @@ func compileChain(paths []string, w io.Writer) (*runtime.Chain, bool) {
 	if !ok {
 		return nil, false
 	}
-	return runtime.NewChain(progs...), true
+	chain, err := runtime.NewChain(progs...)
+	if err != nil {
+		fmt.Fprintln(w, err)
+		return nil, false
+	}
+	return chain, true
 }
 
 // writeResult prints a result as SMC-SPEC §10 describes.

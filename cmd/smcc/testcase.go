@@ -188,7 +188,11 @@ func (tc *testCase) compile() (*runtime.Chain, []string) {
 	if problems != nil {
 		return nil, problems
 	}
-	return runtime.NewChain(progs...), nil
+	chain, err := runtime.NewChain(progs...)
+	if err != nil {
+		return nil, []string{fmt.Sprintf("%s: %v", tc.path, err)}
+	}
+	return chain, nil
 }
 
 func (tc *testCase) openData(name string) ([]byte, error) {
