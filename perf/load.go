@@ -59,13 +59,9 @@ func LoadArchive(path string) (*Case, error) {
 // LoadReference compiles the reference chain in dir (../shared/bench) and returns one case per
 // message file there.
 func LoadReference(dir string) ([]*Case, error) {
-	var progs []*compile.Program
-	for _, f := range []string{"10-security.json", "20-normalize.json"} {
-		prog, diags := compile.CompileFile(filepath.Join(dir, f))
-		if prog == nil {
-			return nil, fmt.Errorf("%v", diags)
-		}
-		progs = append(progs, prog)
+	progs, diags := compile.CompileFiles([]string{filepath.Join(dir, "10-security.json"), filepath.Join(dir, "20-normalize.json")}, nil)
+	if progs == nil {
+		return nil, diags
 	}
 	chain, err := runtime.NewChain(progs...)
 	if err != nil {

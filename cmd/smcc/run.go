@@ -140,24 +140,11 @@ func makeEnv(remote, local, transport, at string, randN int) (*runtime.Env, erro
 
 // compileChain compiles the profiles in order, writing every diagnostic to w.
 func compileChain(paths []string, w io.Writer) (*runtime.Chain, bool) {
-	var progs []*compile.Program
-	ok := true
-	for _, path := range paths {
-		prog, diags := compile.CompileFile(path)
-		for _, d := range diags {
-			fmt.Fprintln(w, d)
-		}
-		if prog == nil {
-			ok = false
-			continue
-		}
-		progs = append(progs, prog)
+	progs, diags := compile.CompileFiles(paths, nil)
+	for _, d := range diags {
+		fmt.Fprintln(w, d)
 	}
-	if err := compile.CheckChainLength(len(paths)); err != nil {
-		fmt.Fprintf(w, "%s:1:1: %v\n", paths[compile.MaxProfiles], err)
-		ok = false
-	}
-	if !ok {
+	if progs == nil {
 		return nil, false
 	}
 	chain, err := runtime.NewChain(progs...)
