@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"golang.org/x/tools/txtar"
+
+	"github.com/smcproject/smc/internal/smctest"
 )
 
 var update = flag.Bool("update", false, "rewrite the .golden files of testdata/guide-errors (review the diff before committing)")
@@ -20,7 +22,7 @@ const repo = "../.."
 // the profiles and again through a bundle, which must give the same results.
 func TestSuites(t *testing.T) {
 	for _, dir := range []string{"testdata", "examples"} {
-		files, err := findCases([]string{filepath.Join(repo, dir)})
+		files, err := smctest.Find([]string{filepath.Join(repo, dir)})
 		if err != nil || len(files) == 0 {
 			t.Fatalf("%s: no txtar cases found (%v)", dir, err)
 		}
@@ -35,7 +37,7 @@ func TestSuites(t *testing.T) {
 // TestExamplesMatchArchives checks that every file an example's archive holds is byte-identical
 // to the file of that name beside the archive, so the documented profiles are the tested ones.
 func TestExamplesMatchArchives(t *testing.T) {
-	files, _ := findCases([]string{filepath.Join(repo, "examples")})
+	files, _ := smctest.Find([]string{filepath.Join(repo, "examples")})
 	for _, path := range files {
 		a, err := txtar.ParseFile(path)
 		if err != nil {
@@ -87,7 +89,7 @@ func TestGuideErrors(t *testing.T) {
 			continue
 		}
 		if !bytes.Equal(out.Bytes(), want) {
-			t.Errorf("%s: smcc check output differs from %s:\n%s", rel, filepath.Base(golden), lineDiff(want, out.Bytes()))
+			t.Errorf("%s: smcc check output differs from %s:\n%s", rel, filepath.Base(golden), smctest.LineDiff(want, out.Bytes()))
 		}
 	}
 }
@@ -189,7 +191,7 @@ func TestTraceGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("trace differs from %s:\n%s", golden, lineDiff(want, got))
+		t.Errorf("trace differs from %s:\n%s", golden, smctest.LineDiff(want, got))
 	}
 }
 
