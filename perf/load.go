@@ -1,14 +1,14 @@
 package perf
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"golang.org/x/tools/txtar"
-
 	"github.com/smcproject/smc/compile"
+	"github.com/smcproject/smc/internal/smctest"
 	"github.com/smcproject/smc/runtime"
 )
 
@@ -21,39 +21,18 @@ type Case struct {
 }
 
 // LoadArchive compiles the profiles of a txtar test case (SMC-SPEC §10) with its data files and
-// returns its input message with CRLF line endings, as `smcc test` runs it by default.
+// returns its input message, read as `smcc test` reads them (internal/smctest): with CRLF line
+// endings unless the case says eol: raw.
 func LoadArchive(path string) (*Case, error) {
-	a, err := txtar.ParseFile(path)
-	if err != nil {
-		return nil, err
-	}
-	files := map[string][]byte{}
-	for _, f := range a.Files {
-		files[f.Name] = f.Data
-	}
-	open := func(name string) ([]byte, error) {
-		if b, ok := files[name]; ok {
-			return b, nil
-		}
-		return nil, os.ErrNotExist
-	}
-	var progs []*compile.Program
-	for _, f := range a.Files {
-		if !strings.HasSuffix(f.Name, ".json") {
-			continue
-		}
-		prog, diags := compile.Compile(f.Name, f.Data, compile.Options{OpenData: open})
-		if prog == nil {
-			return nil, fmt.Errorf("%s: %v", path, diags)
-		}
-		progs = append(progs, prog)
-	}
-	chain, err := runtime.NewChain(progs...)
+	tc, err := smctest.Load(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
-	msg := strings.ReplaceAll(strings.ReplaceAll(string(files["input.sip"]), "\r\n", "\n"), "\n", "\r\n")
-	return &Case{Name: path, Chain: chain, Message: []byte(msg)}, nil
+	chain, problems := tc.Chain()
+	if problems != nil {
+		return nil, errors.New(strings.Join(problems, "\n"))
+	}
+	return &Case{Name: path, Chain: chain, Message: tc.Input}, nil
 }
 
 // LoadReference compiles the reference chain in dir (../shared/bench) and returns one case per
@@ -79,24 +58,22 @@ func LoadReference(dir string) ([]*Case, error) {
 	return cases, nil
 }
 
-// Examples loads every txtar case under the given folders.
+// Examples loads every txtar case under the given folders, each named by its path below its
+// folder without .txtar.
 func Examples(dirs ...string) ([]*Case, error) {
 	var cases []*Case
 	for _, dir := range dirs {
-		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".txtar") {
-				return err
-			}
+		paths, err := smctest.Find([]string{dir})
+		if err != nil {
+			return nil, err
+		}
+		for _, path := range paths {
 			c, err := LoadArchive(path)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			c.Name = strings.TrimSuffix(filepath.ToSlash(path[len(dir)+1:]), ".txtar")
 			cases = append(cases, c)
-			return nil
-		})
-		if err != nil {
-			return nil, err
 		}
 	}
 	return cases, nil
