@@ -18,19 +18,26 @@ var update = flag.Bool("update", false, "rewrite the .golden files of testdata/g
 
 const repo = "../.."
 
-// TestSuites runs every txtar case of the project (the conformance suite and the examples) from
-// the profiles and again through a bundle, which must give the same results.
-func TestSuites(t *testing.T) {
-	for _, dir := range []string{"testdata", "examples"} {
-		files, err := smctest.Find([]string{filepath.Join(repo, dir)})
-		if err != nil || len(files) == 0 {
-			t.Fatalf("%s: no txtar cases found (%v)", dir, err)
-		}
-		var out bytes.Buffer
-		status := runCases(files, regexp.MustCompile(""), false, true, &out)
-		if status != exitOK {
-			t.Errorf("smcc test %s: exit %d\n%s", dir, status, out.String())
-		}
+// TestBundleCases runs every txtar case of the project (the conformance suite and the examples)
+// as smcc test --bundle does: the chain compiled from the case's profiles is encoded into a
+// bundle, opened again and verified, and must pass the case as the profiles do. The profiles
+// themselves are runtime's TestCases; make cases runs both through the binary.
+func TestBundleCases(t *testing.T) {
+	files, err := smctest.Find([]string{filepath.Join(repo, "testdata"), filepath.Join(repo, "examples")})
+	if err != nil || len(files) < 300 {
+		t.Fatalf("%d txtar cases found (%v); the suites have more", len(files), err)
+	}
+	for _, path := range files {
+		rel, _ := filepath.Rel(repo, path)
+		t.Run(rel, func(t *testing.T) {
+			tc, err := smctest.Load(path)
+			if err != nil {
+				t.Fatalf("unreadable case: %v", err)
+			}
+			for _, d := range runCase(tc, true) {
+				t.Error(d)
+			}
+		})
 	}
 }
 
@@ -159,6 +166,7 @@ Content-Length: 0
 		last   string
 	}{
 		{[]string{"test", pass}, exitOK, "1 passed, 0 failed"},
+		{[]string{"test", "--bundle", pass}, exitOK, "1 passed, 0 failed"},
 		{[]string{"test", pass, fail}, exitFailed, "1 passed, 1 failed"},
 		{[]string{"test", "-run", "pass", dir}, exitOK, "1 passed, 0 failed"},
 		{[]string{"test", unreadable}, exitUsage, "0 passed, 1 failed"},
