@@ -2,9 +2,7 @@ package compile
 
 import (
 	"errors"
-	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -26,16 +24,7 @@ type Options struct {
 }
 
 // CompileFile compiles the profile at path. Data files are read relative to its folder.
-func CompileFile(path string) (*Program, Diagnostics) {
-	src, err := ReadProfile(path)
-	if err != nil {
-		return nil, Diagnostics{{File: path, Pos: jsonpos.Pos{Line: 1, Col: 1}, Msg: fmt.Sprintf("cannot read the profile: %v", err)}}
-	}
-	dir := filepath.Dir(path)
-	return Compile(path, src, Options{OpenData: func(name string) ([]byte, error) {
-		return ReadData(dir, name)
-	}})
-}
+func CompileFile(path string) (*Program, Diagnostics) { return compileFile(path, nil) }
 
 // Compile compiles one profile; file names it in diagnostics. The Program is nil when any
 // diagnostic is an error.

@@ -31,7 +31,7 @@ const (
 	// MaxHeaderNames bounds the distinct header names (case-insensitive) that one profile's
 	// selectors name. A chain interns the names of all its profiles into one table with 16-bit
 	// IDs: MaxProfiles × MaxHeaderNames (64,000) and the 22 names every table holds stay below
-	// 65,535. Real profiles name a few dozen.
+	// its 65,535 (sipmsg.MaxNames). Real profiles name a few dozen.
 	MaxHeaderNames = 1000
 
 	// MaxPatterns bounds the distinct patterns (RegEx1, RegEx2, REGEX operands) of one profile.
@@ -61,8 +61,9 @@ const (
 // it without compiling ten of the largest patterns.
 var maxPatternTotalCost = MaxPatternTotalCost
 
-// CheckChainLength reports a chain of more than MaxProfiles profiles. Whatever builds a chain
-// (smcc run and test, smcc compile, smcd, opening a bundle) checks it first.
+// CheckChainLength reports a chain of more than MaxProfiles profiles. runtime.NewChain, which
+// builds every chain, checks it; so do writing and opening a bundle, and compiling the profiles of
+// a chain, which reports it at the first profile past the limit.
 func CheckChainLength(n int) error {
 	if n > MaxProfiles {
 		return fmt.Errorf("the chain has %d profiles; a chain holds at most %d (compile.MaxProfiles): merge profiles, or bind separate chains to separate peers", n, MaxProfiles)

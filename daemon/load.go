@@ -73,7 +73,10 @@ func (l *loaded) chain(b Binding, opened map[string]*runtime.Chain, copyDir stri
 	}
 	l.bundles = append(l.bundles, bu)
 	l.digests = append(l.digests, digest)
-	c := runtime.NewChain(bu.Programs...)
+	c, err := runtime.NewChain(bu.Programs...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Bundle, err)
+	}
 	opened[b.Bundle] = c
 	return c, nil
 }
@@ -85,13 +88,17 @@ func (l *loaded) compile(profiles []string) (*runtime.Chain, error) {
 	if progs == nil {
 		return nil, fmt.Errorf("the profiles do not compile:\n%s", diags)
 	}
+	chain, err := runtime.NewChain(progs...)
+	if err != nil {
+		return nil, err
+	}
 	h := sha256.New()
 	for _, p := range profiles {
 		b, _ := os.ReadFile(p) // CompileFiles has just read it
 		h.Write(b)
 	}
 	l.digests = append(l.digests, hex.EncodeToString(h.Sum(nil)))
-	return runtime.NewChain(progs...), nil
+	return chain, nil
 }
 
 func (l *loaded) close() {

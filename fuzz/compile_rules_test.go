@@ -38,8 +38,8 @@ func FuzzCompileRules(f *testing.F) {
 			}
 		}
 		env := engineEnv(c.Env)
-		want := engineOutcome(runtime.NewMachine(runtime.NewChain(progs...)).Run(c.Message, env))
-		got := engineOutcome(runtime.NewMachine(runtime.NewChain(loaded...)).Run(c.Message, env))
+		want := engineOutcome(runtime.NewMachine(mustChain(t, progs...)).Run(c.Message, env))
+		got := engineOutcome(runtime.NewMachine(mustChain(t, loaded...)).Run(c.Message, env))
 		if d := want.diff(got); d != "" {
 			t.Fatalf("the bundle's chain runs differently (reference: compiled, engine: from the bundle):\n%s\n%s", d, describe(c))
 		}

@@ -37,7 +37,7 @@ func TestTortureReference(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: the reference refuses it: %v", name, err)
 		}
-		machine := runtime.NewMachine(runtime.NewChain(prog))
+		machine := runtime.NewMachine(mustChain(t, prog))
 		differ := 0
 		for _, m := range msgs {
 			want := referenceOutcome(reference.Run([]*reference.Profile{ref}, m.Data, tortureReferenceEnv))

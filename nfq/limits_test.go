@@ -33,7 +33,7 @@ func limitsChain(t *testing.T) *runtime.Chain {
 	if prog == nil {
 		t.Fatal(diags)
 	}
-	return runtime.NewChain(prog)
+	return mustChain(t, prog)
 }
 
 type logged struct {

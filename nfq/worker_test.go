@@ -73,7 +73,7 @@ func testChain(t testing.TB) *runtime.Chain {
 	if prog == nil {
 		t.Fatal(diags)
 	}
-	return runtime.NewChain(prog)
+	return mustChain(t, prog)
 }
 
 func sipRequest(method, from string, extra ...string) []byte {
@@ -282,7 +282,7 @@ func TestWorkerReload(t *testing.T) {
 	if empty == nil {
 		t.Fatal(diags)
 	}
-	ref.Set(runtime.NewChain(empty))
+	ref.Set(mustChain(t, empty))
 	if err := w.Step(); err != nil {
 		t.Fatal(err)
 	}
@@ -539,7 +539,7 @@ func TestBindings(t *testing.T) {
 		if prog == nil {
 			t.Fatal(diags)
 		}
-		return runtime.NewChain(prog)
+		return mustChain(t, prog)
 	}
 	in, out := Inbound, Outbound
 	set := &ChainSet{Bindings: []Binding{

@@ -1,14 +1,14 @@
 package perf
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"golang.org/x/tools/txtar"
-
 	"github.com/smcproject/smc/compile"
+	"github.com/smcproject/smc/internal/smctest"
 	"github.com/smcproject/smc/runtime"
 )
 
@@ -21,49 +21,31 @@ type Case struct {
 }
 
 // LoadArchive compiles the profiles of a txtar test case (SMC-SPEC §10) with its data files and
-// returns its input message with CRLF line endings, as `smcc test` runs it by default.
+// returns its input message, read as `smcc test` reads them (internal/smctest): with CRLF line
+// endings unless the case says eol: raw.
 func LoadArchive(path string) (*Case, error) {
-	a, err := txtar.ParseFile(path)
+	tc, err := smctest.Load(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %v", path, err)
 	}
-	files := map[string][]byte{}
-	for _, f := range a.Files {
-		files[f.Name] = f.Data
+	chain, problems := tc.Chain()
+	if problems != nil {
+		return nil, errors.New(strings.Join(problems, "\n"))
 	}
-	open := func(name string) ([]byte, error) {
-		if b, ok := files[name]; ok {
-			return b, nil
-		}
-		return nil, os.ErrNotExist
-	}
-	var progs []*compile.Program
-	for _, f := range a.Files {
-		if !strings.HasSuffix(f.Name, ".json") {
-			continue
-		}
-		prog, diags := compile.Compile(f.Name, f.Data, compile.Options{OpenData: open})
-		if prog == nil {
-			return nil, fmt.Errorf("%s: %v", path, diags)
-		}
-		progs = append(progs, prog)
-	}
-	msg := strings.ReplaceAll(strings.ReplaceAll(string(files["input.sip"]), "\r\n", "\n"), "\n", "\r\n")
-	return &Case{Name: path, Chain: runtime.NewChain(progs...), Message: []byte(msg)}, nil
+	return &Case{Name: path, Chain: chain, Message: tc.Input}, nil
 }
 
 // LoadReference compiles the reference chain in dir (../shared/bench) and returns one case per
 // message file there.
 func LoadReference(dir string) ([]*Case, error) {
-	var progs []*compile.Program
-	for _, f := range []string{"10-security.json", "20-normalize.json"} {
-		prog, diags := compile.CompileFile(filepath.Join(dir, f))
-		if prog == nil {
-			return nil, fmt.Errorf("%v", diags)
-		}
-		progs = append(progs, prog)
+	progs, diags := compile.CompileFiles([]string{filepath.Join(dir, "10-security.json"), filepath.Join(dir, "20-normalize.json")}, nil)
+	if progs == nil {
+		return nil, diags
 	}
-	chain := runtime.NewChain(progs...)
+	chain, err := runtime.NewChain(progs...)
+	if err != nil {
+		return nil, err
+	}
 	msgs, _ := filepath.Glob(filepath.Join(dir, "*.sip"))
 	var cases []*Case
 	for _, m := range msgs {
@@ -76,24 +58,22 @@ func LoadReference(dir string) ([]*Case, error) {
 	return cases, nil
 }
 
-// Examples loads every txtar case under the given folders.
+// Examples loads every txtar case under the given folders, each named by its path below its
+// folder without .txtar.
 func Examples(dirs ...string) ([]*Case, error) {
 	var cases []*Case
 	for _, dir := range dirs {
-		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".txtar") {
-				return err
-			}
+		paths, err := smctest.Find([]string{dir})
+		if err != nil {
+			return nil, err
+		}
+		for _, path := range paths {
 			c, err := LoadArchive(path)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			c.Name = strings.TrimSuffix(filepath.ToSlash(path[len(dir)+1:]), ".txtar")
 			cases = append(cases, c)
-			return nil
-		})
-		if err != nil {
-			return nil, err
 		}
 	}
 	return cases, nil

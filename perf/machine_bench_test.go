@@ -101,6 +101,16 @@ func BenchmarkReplaceTypes(b *testing.B) {
 		if prog == nil {
 			b.Fatal(diags)
 		}
-		benchmarkCases(b, []*Case{{Name: r.name, Chain: runtime.NewChain(prog), Message: []byte(replaceInvite)}})
+		benchmarkCases(b, []*Case{{Name: r.name, Chain: mustChain(b, prog), Message: []byte(replaceInvite)}})
 	}
+}
+
+// mustChain links programs into a chain, or ends the test.
+func mustChain(t testing.TB, progs ...*compile.Program) *runtime.Chain {
+	t.Helper()
+	chain, err := runtime.NewChain(progs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return chain
 }

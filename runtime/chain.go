@@ -4,6 +4,8 @@
 package runtime
 
 import (
+	"fmt"
+
 	"github.com/smcproject/smc/compile"
 	"github.com/smcproject/smc/runtime/sipmsg"
 )
@@ -24,13 +26,23 @@ type constBytes struct {
 	ok   bool
 }
 
-// NewChain links programs into a chain.
-func NewChain(progs ...*compile.Program) *Chain {
+// NewChain links programs into a chain. It is the one place a chain is built, whatever the
+// programs came from (profiles, a bundle, a test case), so it holds every chain to the limits of
+// one: at most compile.MaxProfiles programs, and header names that fit the chain's one name table
+// (sipmsg.MaxNames; compiled programs always fit, as compile.MaxHeaderNames is set for that).
+func NewChain(progs ...*compile.Program) (*Chain, error) {
+	if err := compile.CheckChainLength(len(progs)); err != nil {
+		return nil, err
+	}
 	c := &Chain{Programs: progs, names: sipmsg.NewNameTable()}
-	for _, p := range progs {
+	for i, p := range progs {
 		ids := make([]uint16, len(p.HeaderName))
-		for i, n := range p.HeaderName {
-			ids[i] = c.names.Intern(n)
+		for n, name := range p.HeaderName {
+			id, err := c.names.Intern(name)
+			if err != nil {
+				return nil, fmt.Errorf("profile %d of the chain (%d %s): header %q: %w", i+1, p.ID, p.Name, name, err)
+			}
+			ids[n] = id
 		}
 		c.ids = append(c.ids, ids)
 		consts := make([]constBytes, len(p.Templates))
@@ -40,7 +52,7 @@ func NewChain(progs ...*compile.Program) *Chain {
 		}
 		c.consts = append(c.consts, consts)
 	}
-	return c
+	return c, nil
 }
 
 // Names returns the chain's header name table.

@@ -3,10 +3,13 @@ package runtime
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/smcproject/smc/compile"
 	"github.com/smcproject/smc/runtime/sipmsg"
 )
 
@@ -32,6 +35,51 @@ func defs(d ...map[string]any) map[string]any { return map[string]any{"ReplaceDe
 // request returns an OPTIONS request with n header lines "X: y" and the given body.
 func request(n int, body string) string {
 	return "OPTIONS sip:a@b SIP/2.0\r\n" + strings.Repeat("X: y\r\n", n) + "Z: z\r\n\r\n" + body
+}
+
+// NewChain takes compile.MaxProfiles programs and refuses one more, with the error smcc and smcd
+// print.
+func TestChainLength(t *testing.T) {
+	progs := make([]*compile.Program, compile.MaxProfiles+1)
+	for i := range progs {
+		progs[i] = &compile.Program{ID: int64(i)}
+	}
+	if _, err := NewChain(progs[:compile.MaxProfiles]...); err != nil {
+		t.Errorf("%d programs: %v", compile.MaxProfiles, err)
+	}
+	want := "the chain has 65 profiles; a chain holds at most 64 (compile.MaxProfiles): merge profiles, or bind separate chains to separate peers"
+	if c, err := NewChain(progs...); c != nil || err == nil || err.Error() != want {
+		t.Errorf("%d programs: %v, %v; want %q", len(progs), c, err, want)
+	}
+}
+
+// A chain's profiles share one header name table. Compiled profiles cannot fill it
+// (compile.MaxHeaderNames), but programs from elsewhere can: NewChain then returns an error
+// naming the profile and the header, where it used to panic inside the table.
+func TestChainNameTableFull(t *testing.T) {
+	free := sipmsg.MaxNames - sipmsg.NewNameTable().Len()
+	names := func(from, n int) []string {
+		var s []string
+		for i := from; i < from+n; i++ {
+			s = append(s, "X-"+strconv.Itoa(i))
+		}
+		return s
+	}
+	first := &compile.Program{ID: 1, Name: "first", HeaderName: names(0, free/2)}
+	fills := &compile.Program{ID: 2, Name: "second", HeaderName: names(free/2, free-free/2)}
+	c, err := NewChain(first, fills, first)
+	if err != nil {
+		t.Fatalf("a chain that fills the name table: %v", err)
+	}
+	if c.Names().Len() != sipmsg.MaxNames {
+		t.Errorf("the name table has %d IDs, want %d", c.Names().Len(), sipmsg.MaxNames)
+	}
+	past := &compile.Program{ID: 3, Name: "third", HeaderName: []string{"Via", "X-0", "X-One-Too-Many"}}
+	c, err = NewChain(first, fills, past)
+	want := `profile 3 of the chain (3 third): header "X-One-Too-Many": more distinct header names than a name table holds (sipmsg.MaxNames)`
+	if c != nil || !errors.Is(err, sipmsg.ErrTooManyNames) || err.Error() != want {
+		t.Errorf("one name past the table: %v, %v; want %q", c, err, want)
+	}
 }
 
 func TestMaxOutputSizeMatchesParse(t *testing.T) {

@@ -33,7 +33,11 @@ func mustChain(t testing.TB, profiles ...string) *Chain {
 		}
 		progs = append(progs, prog)
 	}
-	return NewChain(progs...)
+	chain, err := NewChain(progs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return chain
 }
 
 const invite = "INVITE sip:0114420@example.com SIP/2.0\r\n" +

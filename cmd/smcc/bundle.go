@@ -147,12 +147,17 @@ func loadChain(profiles []string, bundlePath string, w io.Writer) (*runtime.Chai
 		fmt.Fprintln(w, "give profiles or a bundle, not both: a bundle holds a whole chain")
 		return nil, false
 	}
-	b, err := bundle.Open(bundlePath)
+	b, err := bundle.Open(bundlePath) // mapped until the process exits
 	if err != nil {
 		fmt.Fprintln(w, err)
 		return nil, false
 	}
-	return runtime.NewChain(b.Programs...), true // mapped until the process exits
+	chain, err := runtime.NewChain(b.Programs...)
+	if err != nil {
+		fmt.Fprintf(w, "%s: %v\n", bundlePath, err)
+		return nil, false
+	}
+	return chain, true
 }
 
 // viaBundle encodes the programs into a bundle in memory and opens it again, so that a test case
@@ -169,7 +174,7 @@ func viaBundle(name string, progs []*compile.Program) (*runtime.Chain, error) {
 	if err := b.Verify(); err != nil {
 		return nil, err
 	}
-	return runtime.NewChain(b.Programs...), nil
+	return runtime.NewChain(b.Programs...)
 }
 
 // checkBundle opens a bundle and verifies the checksums of all its sections.

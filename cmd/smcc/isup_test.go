@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/smcproject/smc/fuzz/torture"
+	"github.com/smcproject/smc/internal/smctest"
 	"golang.org/x/tools/txtar"
 )
 
@@ -84,6 +85,6 @@ func TestISUPTraceGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("trace differs from %s:\n%s", golden, lineDiff(want, got))
+		t.Errorf("trace differs from %s:\n%s", golden, smctest.LineDiff(want, got))
 	}
 }

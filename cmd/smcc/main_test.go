@@ -10,32 +10,41 @@ import (
 	"testing"
 
 	"golang.org/x/tools/txtar"
+
+	"github.com/smcproject/smc/internal/smctest"
 )
 
 var update = flag.Bool("update", false, "rewrite the .golden files of testdata/guide-errors (review the diff before committing)")
 
 const repo = "../.."
 
-// TestSuites runs every txtar case of the project (the conformance suite and the examples) from
-// the profiles and again through a bundle, which must give the same results.
-func TestSuites(t *testing.T) {
-	for _, dir := range []string{"testdata", "examples"} {
-		files, err := findCases([]string{filepath.Join(repo, dir)})
-		if err != nil || len(files) == 0 {
-			t.Fatalf("%s: no txtar cases found (%v)", dir, err)
-		}
-		var out bytes.Buffer
-		status := runCases(files, regexp.MustCompile(""), false, true, &out)
-		if status != exitOK {
-			t.Errorf("smcc test %s: exit %d\n%s", dir, status, out.String())
-		}
+// TestBundleCases runs every txtar case of the project (the conformance suite and the examples)
+// as smcc test --bundle does: the chain compiled from the case's profiles is encoded into a
+// bundle, opened again and verified, and must pass the case as the profiles do. The profiles
+// themselves are runtime's TestCases; make cases runs both through the binary.
+func TestBundleCases(t *testing.T) {
+	files, err := smctest.Find([]string{filepath.Join(repo, "testdata"), filepath.Join(repo, "examples")})
+	if err != nil || len(files) < 300 {
+		t.Fatalf("%d txtar cases found (%v); the suites have more", len(files), err)
+	}
+	for _, path := range files {
+		rel, _ := filepath.Rel(repo, path)
+		t.Run(rel, func(t *testing.T) {
+			tc, err := smctest.Load(path)
+			if err != nil {
+				t.Fatalf("unreadable case: %v", err)
+			}
+			for _, d := range runCase(tc, true) {
+				t.Error(d)
+			}
+		})
 	}
 }
 
 // TestExamplesMatchArchives checks that every file an example's archive holds is byte-identical
 // to the file of that name beside the archive, so the documented profiles are the tested ones.
 func TestExamplesMatchArchives(t *testing.T) {
-	files, _ := findCases([]string{filepath.Join(repo, "examples")})
+	files, _ := smctest.Find([]string{filepath.Join(repo, "examples")})
 	for _, path := range files {
 		a, err := txtar.ParseFile(path)
 		if err != nil {
@@ -87,7 +96,7 @@ func TestGuideErrors(t *testing.T) {
 			continue
 		}
 		if !bytes.Equal(out.Bytes(), want) {
-			t.Errorf("%s: smcc check output differs from %s:\n%s", rel, filepath.Base(golden), lineDiff(want, out.Bytes()))
+			t.Errorf("%s: smcc check output differs from %s:\n%s", rel, filepath.Base(golden), smctest.LineDiff(want, out.Bytes()))
 		}
 	}
 }
@@ -157,6 +166,7 @@ Content-Length: 0
 		last   string
 	}{
 		{[]string{"test", pass}, exitOK, "1 passed, 0 failed"},
+		{[]string{"test", "--bundle", pass}, exitOK, "1 passed, 0 failed"},
 		{[]string{"test", pass, fail}, exitFailed, "1 passed, 1 failed"},
 		{[]string{"test", "-run", "pass", dir}, exitOK, "1 passed, 0 failed"},
 		{[]string{"test", unreadable}, exitUsage, "0 passed, 1 failed"},
@@ -189,7 +199,7 @@ func TestTraceGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("trace differs from %s:\n%s", golden, lineDiff(want, got))
+		t.Errorf("trace differs from %s:\n%s", golden, smctest.LineDiff(want, got))
 	}
 }
 

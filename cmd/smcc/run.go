@@ -5,13 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/smcproject/smc/compile"
+	"github.com/smcproject/smc/internal/smctest"
 	"github.com/smcproject/smc/runtime"
 )
 
@@ -22,12 +21,6 @@ var runCommand = &command{
 }
 
 func init() { runCommand.run = runMain }
-
-// Defaults of SMC-SPEC §10.
-const (
-	defaultRemote = "192.0.2.1:5060"
-	defaultLocal  = "192.0.2.2:5060"
-)
 
 type listFlag []string
 
@@ -63,8 +56,8 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	var profiles listFlag
 	fs.Var(&profiles, "p", "profile (repeat for a chain)")
 	bundlePath := fs.String("bundle", "", "compiled bundle (instead of profiles)")
-	remote := fs.String("remote", defaultRemote, "peer address")
-	local := fs.String("local", defaultLocal, "local address")
+	remote := fs.String("remote", smctest.DefaultRemote, "peer address")
+	local := fs.String("local", smctest.DefaultLocal, "local address")
 	transport := fs.String("transport", "udp", "udp or tcp")
 	at := fs.String("time", "", "RFC 3339 time")
 	randN := fs.Int("rand", 0, "value of every {$SMC.RandN}")
@@ -73,7 +66,7 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return exitUsage
 	}
-	env, err := makeEnv(*remote, *local, *transport, *at, *randN)
+	env, err := smctest.NewEnv(*remote, *local, *transport, *at, *randN)
 	if err == nil && len(files) > 1 {
 		err = errors.New("give one message file")
 	}
@@ -110,57 +103,21 @@ func readMessage(files []string) ([]byte, error) {
 	return os.ReadFile(files[0])
 }
 
-// makeEnv checks the flags that describe the packet; `at` empty means the clock.
-func makeEnv(remote, local, transport, at string, randN int) (*runtime.Env, error) {
-	env := &runtime.Env{Rand: randN}
-	var err error
-	if env.Remote, err = netip.ParseAddrPort(remote); err != nil {
-		return nil, fmt.Errorf("remote %q is not IP:PORT", remote)
-	}
-	if env.Local, err = netip.ParseAddrPort(local); err != nil {
-		return nil, fmt.Errorf("local %q is not IP:PORT", local)
-	}
-	switch strings.ToLower(transport) {
-	case "udp":
-	case "tcp":
-		env.Transport = runtime.TCP
-	default:
-		return nil, fmt.Errorf("transport %q is not udp or tcp", transport)
-	}
-	if at != "" {
-		if env.Now, err = time.Parse(time.RFC3339Nano, at); err != nil {
-			return nil, fmt.Errorf("time %q is not an RFC 3339 time", at)
-		}
-	}
-	if randN < 0 {
-		return nil, fmt.Errorf("rand must be a positive number")
-	}
-	return env, nil
-}
-
 // compileChain compiles the profiles in order, writing every diagnostic to w.
 func compileChain(paths []string, w io.Writer) (*runtime.Chain, bool) {
-	var progs []*compile.Program
-	ok := true
-	for _, path := range paths {
-		prog, diags := compile.CompileFile(path)
-		for _, d := range diags {
-			fmt.Fprintln(w, d)
-		}
-		if prog == nil {
-			ok = false
-			continue
-		}
-		progs = append(progs, prog)
+	progs, diags := compile.CompileFiles(paths, nil)
+	for _, d := range diags {
+		fmt.Fprintln(w, d)
 	}
-	if err := compile.CheckChainLength(len(paths)); err != nil {
-		fmt.Fprintf(w, "%s:1:1: %v\n", paths[compile.MaxProfiles], err)
-		ok = false
-	}
-	if !ok {
+	if progs == nil {
 		return nil, false
 	}
-	return runtime.NewChain(progs...), true
+	chain, err := runtime.NewChain(progs...)
+	if err != nil {
+		fmt.Fprintln(w, err)
+		return nil, false
+	}
+	return chain, true
 }
 
 // writeResult prints a result as SMC-SPEC §10 describes.
@@ -180,7 +137,7 @@ func writeResult(stdout, stderr io.Writer, res *runtime.Result, env *runtime.Env
 	if res.AuditLost > 0 {
 		fmt.Fprintf(stderr, "note: %d audit records lost: a message keeps at most %d records and %d bytes of their text\n", res.AuditLost, runtime.MaxAuditRecords, runtime.MaxAuditText)
 	}
-	fmt.Fprintf(stderr, "verdict: %s\n", verdictString(res))
+	fmt.Fprintf(stderr, "verdict: %s\n", smctest.VerdictString(res))
 	if res.DSCP >= 0 {
 		fmt.Fprintf(stderr, "dscp: %d\n", res.DSCP)
 	}
@@ -198,11 +155,4 @@ func writeResult(stdout, stderr io.Writer, res *runtime.Result, env *runtime.Env
 	for _, w := range res.Warnings {
 		fmt.Fprintf(stderr, "warning: profile %d rule %d: %s\n", w.Profile, w.Rule, w.Text)
 	}
-}
-
-func verdictString(res *runtime.Result) string {
-	if res.Verdict == runtime.Reject {
-		return "reject " + strconv.Itoa(res.Code)
-	}
-	return res.Verdict.String()
 }

@@ -3,12 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
+
+	"github.com/smcproject/smc/internal/smctest"
 )
 
 var testCommand = &command{
@@ -37,38 +35,12 @@ func testMain(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	files, err := findCases(paths)
+	files, err := smctest.Find(paths)
 	if err != nil {
 		fmt.Fprintf(stderr, "smcc test: %v\n", err)
 		return exitUsage
 	}
 	return runCases(files, filter, *verbose, *viaBundle, stdout)
-}
-
-// findCases expands folders into the .txtar files below them, sorted.
-func findCases(paths []string) ([]string, error) {
-	var files []string
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !info.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".txtar") {
-				files = append(files, path)
-			}
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	sort.Strings(files)
-	return files, nil
 }
 
 func runCases(files []string, filter *regexp.Regexp, verbose, viaBundle bool, out io.Writer) int {
@@ -77,16 +49,16 @@ func runCases(files []string, filter *regexp.Regexp, verbose, viaBundle bool, ou
 		if !filter.MatchString(path) {
 			continue
 		}
-		tc, err := loadCase(path)
+		tc, err := smctest.Load(path)
 		if err != nil {
 			fmt.Fprintf(out, "FAIL %s: unreadable case: %v\n", path, err)
 			unreadable++
 			failed++
 			continue
 		}
-		diffs := tc.run(false)
+		diffs := runCase(tc, false)
 		if viaBundle && len(diffs) == 0 {
-			for _, d := range tc.run(true) {
+			for _, d := range runCase(tc, true) {
 				diffs = append(diffs, "from the bundle: "+d)
 			}
 		}
@@ -111,4 +83,20 @@ func runCases(files []string, filter *regexp.Regexp, verbose, viaBundle bool, ou
 		return exitFailed
 	}
 	return exitOK
+}
+
+// runCase runs a case and returns what differs from its expectations. With throughBundle, the
+// compiled chain goes through a bundle first, encoded and opened again as a deployment would.
+func runCase(tc *smctest.Case, throughBundle bool) []string {
+	chain, problems := tc.Chain()
+	if problems != nil {
+		return problems
+	}
+	if throughBundle {
+		var err error
+		if chain, err = viaBundle(tc.Path, chain.Programs); err != nil {
+			return []string{fmt.Sprintf("the bundle does not open: %v", err)}
+		}
+	}
+	return tc.Run(chain)
 }

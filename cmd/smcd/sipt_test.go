@@ -53,7 +53,7 @@ func expectedOutput(t *testing.T, profile string, msg []byte, remote, local neti
 	if prog == nil {
 		t.Fatalf("%s: %v", profile, diags)
 	}
-	res := runtime.NewMachine(runtime.NewChain(prog)).Run(msg, &runtime.Env{Remote: remote, Local: local, Now: time.Now()})
+	res := runtime.NewMachine(mustChain(t, prog)).Run(msg, &runtime.Env{Remote: remote, Local: local, Now: time.Now()})
 	if res.Verdict != runtime.Modified {
 		t.Fatalf("verdict %v, want modified", res.Verdict)
 	}

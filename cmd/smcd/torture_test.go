@@ -101,7 +101,7 @@ func expectTortured(t *testing.T, profile string, msgs []torture.Message, remote
 	if prog == nil {
 		t.Fatalf("torture profile: %v", diags)
 	}
-	m := runtime.NewMachine(runtime.NewChain(prog))
+	m := runtime.NewMachine(mustChain(t, prog))
 	env := &runtime.Env{Remote: remote, Local: local, Now: time.Now()}
 	for _, msg := range msgs {
 		res := m.Run(msg.Data, env)

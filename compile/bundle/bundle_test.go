@@ -101,7 +101,7 @@ func TestRoundTripExamples(t *testing.T) {
 		if err := b.Verify(); err != nil {
 			t.Fatalf("%s: %v", c.Name, err)
 		}
-		want, got := run(c.Chain, c.Message), run(runtime.NewChain(b.Programs...), c.Message)
+		want, got := run(c.Chain, c.Message), run(mustChain(t, b.Programs...), c.Message)
 		if !want.equal(got) {
 			t.Fatalf("%s: from profiles %+v\nfrom the bundle %+v", c.Name, want, got)
 		}
@@ -131,7 +131,7 @@ func TestWriteOpen(t *testing.T) {
 	if err := b.Verify(); err != nil {
 		t.Fatal(err)
 	}
-	want, got := run(runtime.NewChain(progs...), msg), run(runtime.NewChain(b.Programs...), msg)
+	want, got := run(mustChain(t, progs...), msg), run(mustChain(t, b.Programs...), msg)
 	if !want.equal(got) {
 		t.Fatalf("from profiles %+v\nfrom the bundle %+v", want, got)
 	}
@@ -217,4 +217,14 @@ func TestMappedLookups(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { exact.Table().Field(0, 3) }); n != 0 {
 		t.Errorf("Field: %v allocations", n)
 	}
+}
+
+// mustChain links programs into a chain, or ends the test.
+func mustChain(t testing.TB, progs ...*compile.Program) *runtime.Chain {
+	t.Helper()
+	chain, err := runtime.NewChain(progs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return chain
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/smcproject/smc/compile"
 	"github.com/smcproject/smc/match"
-	"github.com/smcproject/smc/runtime"
 )
 
 // reseal recomputes the checksums of the program sections and of the program part after a test
@@ -241,7 +240,7 @@ func TestDamagedData(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			run(runtime.NewChain(opened.Programs...), msg)
+			run(mustChain(t, opened.Programs...), msg)
 			err = opened.Verify()
 			if err == nil || !strings.Contains(err.Error(), "corrupt "+k.String()+" section") {
 				t.Fatalf("Verify: %v", err)

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/smcproject/smc/perf"
-	"github.com/smcproject/smc/runtime"
 )
 
 // FuzzParse feeds damaged bundles to the loader, raw and with their checksums repaired (so the
@@ -60,12 +59,12 @@ func check(t *testing.T, data, msg []byte) {
 	if err := Encode(&third, b2.Programs, b2.Manifest); err != nil || !bytes.Equal(third.Bytes(), again.Bytes()) {
 		t.Fatalf("encoding is not a fixed point after one round (%v): %d bytes, then %d", err, again.Len(), third.Len())
 	}
-	chain := runtime.NewChain(b.Programs...)
+	chain := mustChain(t, b.Programs...)
 	first := run(chain, msg)
 	if second := run(chain, msg); !first.equal(second) {
 		t.Fatalf("two runs differ:\n%+v\n%+v", first, second)
 	}
-	if other := run(runtime.NewChain(b2.Programs...), msg); !first.equal(other) {
+	if other := run(mustChain(t, b2.Programs...), msg); !first.equal(other) {
 		t.Fatalf("the bundle encoded again runs differently:\n%+v\n%+v", first, other)
 	}
 }

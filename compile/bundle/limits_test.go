@@ -51,7 +51,7 @@ func TestMaxTables(t *testing.T) {
 	}
 	// The last table answers for its own key, so the sections are not mixed up.
 	msg := []byte("INVITE sip:a@b SIP/2.0\r\nFrom: <sip:11023@example.com>\r\n\r\n")
-	if o := run(runtime.NewChain(bu.Programs...), msg); o.verdict != runtime.Drop {
+	if o := run(mustChain(t, bu.Programs...), msg); o.verdict != runtime.Drop {
 		t.Fatalf("key of table %d: verdict %v, want drop", MaxTables-1, o.verdict)
 	}
 

@@ -5,12 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/smcproject/smc/compile"
-	"github.com/smcproject/smc/compile/jsonpos"
 )
 
 // Manifest says what a bundle was compiled from, so an operator can tell which profiles and which
@@ -91,41 +89,20 @@ func parseSource(line string) (string, Source, error) {
 	return f[0], s, nil
 }
 
-// CompileFiles compiles the profiles at paths, in chain order, reading each rule's DataFile
-// relative to its profile's folder, and records every file read in the manifest. The programs are
-// nil when any diagnostic is an error; diagnostics of all profiles are returned together.
+// CompileFiles compiles the profiles at paths as a chain (compile.CompileFiles) and records every
+// file read in the manifest, each data file once. The programs are nil when any diagnostic is an
+// error; diagnostics of all profiles are returned together.
 func CompileFiles(paths []string) ([]*compile.Program, Manifest, compile.Diagnostics) {
-	var (
-		progs []*compile.Program
-		m     Manifest
-		all   compile.Diagnostics
-		read  = map[string]bool{}
-	)
-	for _, path := range paths {
-		src, err := compile.ReadProfile(path)
-		if err != nil {
-			all = append(all, compile.Diagnostic{File: path, Pos: jsonpos.Pos{Line: 1, Col: 1}, Msg: fmt.Sprintf("cannot read the profile: %v", err)})
-			continue
+	var m Manifest
+	recorded := map[string]bool{}
+	progs, diags := compile.CompileFiles(paths, func(f compile.SourceFile) {
+		switch {
+		case !f.Data:
+			m.Profiles = append(m.Profiles, newSource(f.Path, f.Content))
+		case !recorded[f.Path]:
+			recorded[f.Path] = true
+			m.Data = append(m.Data, newSource(f.Path, f.Content))
 		}
-		m.Profiles = append(m.Profiles, newSource(path, src))
-		dir := filepath.Dir(path)
-		prog, diags := compile.Compile(path, src, compile.Options{OpenData: func(name string) ([]byte, error) {
-			full := filepath.Join(dir, name)
-			b, err := compile.ReadData(dir, name)
-			if err == nil && !read[full] {
-				read[full] = true
-				m.Data = append(m.Data, newSource(full, b))
-			}
-			return b, err
-		}})
-		all = append(all, diags...)
-		progs = append(progs, prog)
-	}
-	if err := compile.CheckChainLength(len(paths)); err != nil {
-		all = append(all, compile.Diagnostic{File: paths[compile.MaxProfiles], Pos: jsonpos.Pos{Line: 1, Col: 1}, Msg: err.Error()})
-	}
-	if all.HasErrors() {
-		return nil, m, all
-	}
-	return progs, m, all
+	})
+	return progs, m, diags
 }

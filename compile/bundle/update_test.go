@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/smcproject/smc/runtime"
 )
 
 // copyFixture copies testdata/chain into a new folder and returns the profile's path there.
@@ -57,7 +55,7 @@ func TestDataUpdate(t *testing.T) {
 	}
 	defer old.Close()
 	carrier := func(b *Bundle) string {
-		out := run(runtime.NewChain(b.Programs...), msg).output
+		out := run(mustChain(t, b.Programs...), msg).output
 		i := strings.Index(out, "X-Carrier: ")
 		if i < 0 {
 			return ""

@@ -10,7 +10,7 @@ import (
 // that move header lines.
 func TestHeaderLines(t *testing.T) {
 	nt := NewNameTable()
-	xa := nt.Intern("X-A")
+	xa := mustIntern(t, nt, "X-A")
 	var m Message
 	if err := m.Parse(crlf("INVITE sip:a@b SIP/2.0\nVia: 1\nTo: <sip:b>\nv: 2\nX-A: x\n\nv=0\n"), nt); err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package sipmsg
 
 import (
 	"encoding/binary"
+	"errors"
 	"math/bits"
 
 	"github.com/smcproject/smc/runtime/sip"
@@ -52,6 +53,14 @@ var compactForms = [256]uint16{
 	'n': IDIdentityInfo,
 }
 
+// MaxNames bounds the IDs of a NameTable, IDUnknown included: they are 16-bit, and the last one,
+// 0xFFFF, stays unused. A compiled chain needs far fewer: compile.MaxProfiles ×
+// compile.MaxHeaderNames names and the builtin ones make 64,022.
+const MaxNames = 1<<16 - 1
+
+// ErrTooManyNames is Intern's answer to a new name when the table already holds MaxNames IDs.
+var ErrTooManyNames = errors.New("more distinct header names than a name table holds (sipmsg.MaxNames)")
+
 // A NameTable interns header names case-insensitively, with compact forms folded into their long
 // forms. It is built once for a chain and then only read, so workers share it without locks;
 // Lookup runs per header line and does not allocate.
@@ -79,7 +88,7 @@ func NewNameTable() *NameTable {
 	t := &NameTable{names: []string{""}}
 	t.rehash(128)
 	for _, n := range builtinNames[1:] {
-		t.Intern(n)
+		t.Intern(n) // cannot fail: there are fewer than MaxNames
 	}
 	return t
 }
@@ -90,21 +99,22 @@ func (t *NameTable) Len() int { return len(t.names) }
 // Name returns the name an ID was interned with.
 func (t *NameTable) Name(id uint16) string { return t.names[id] }
 
-// Intern returns the ID of name, adding it when it is new. A compact form returns its long form's
-// ID. Intern is for building the table and is not safe to call while others look names up.
-func (t *NameTable) Intern(name string) uint16 {
+// Intern returns the ID of name, adding it when it is new, or ErrTooManyNames when it is new and
+// the table is full. A compact form returns its long form's ID. Intern is for building the table
+// and is not safe to call while others look names up.
+func (t *NameTable) Intern(name string) (uint16, error) {
 	if id := t.Lookup([]byte(name)); id != IDUnknown {
-		return id
+		return id, nil
 	}
-	if len(t.names) >= 1<<16-1 {
-		panic("sipmsg: too many header names")
+	if len(t.names) >= MaxNames {
+		return IDUnknown, ErrTooManyNames
 	}
 	if 4*len(t.names) >= len(t.slots) {
 		t.rehash(4 * len(t.slots))
 	}
 	t.names = append(t.names, name)
 	t.insert(uint16(len(t.names) - 1))
-	return uint16(len(t.names) - 1)
+	return uint16(len(t.names) - 1), nil
 }
 
 func (t *NameTable) rehash(size int) {

@@ -2,6 +2,8 @@ package sipmsg
 
 import (
 	"encoding/binary"
+	"errors"
+	"strconv"
 	"testing"
 
 	"github.com/smcproject/smc/runtime/sip"
@@ -27,8 +29,8 @@ func TestLower8(t *testing.T) {
 // read from a message (with the bytes after them) or from a string, all resolve as EqualFold says.
 func TestNameTableKeys(t *testing.T) {
 	nt := NewNameTable()
-	pai := nt.Intern("P-Asserted-Identity")
-	xa := nt.Intern("X-A")
+	pai := mustIntern(t, nt, "P-Asserted-Identity")
+	xa := mustIntern(t, nt, "X-A")
 	tests := []struct {
 		name string
 		id   uint16
@@ -57,5 +59,35 @@ func TestNameTableKeys(t *testing.T) {
 				t.Errorf("Lookup(%q) with capacity %d = %d, want %d", tt.name, cap(b), got, tt.id)
 			}
 		}
+	}
+}
+
+func mustIntern(t testing.TB, nt *NameTable, name string) uint16 {
+	t.Helper()
+	id, err := nt.Intern(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// A table takes names until it holds MaxNames IDs; past that, a new name is refused with
+// ErrTooManyNames (building a chain used to panic), and names it holds are still found.
+func TestNameTableFull(t *testing.T) {
+	nt := NewNameTable()
+	for i := 0; nt.Len() < MaxNames; i++ {
+		mustIntern(t, nt, "X-"+strconv.Itoa(i))
+	}
+	if id, err := nt.Intern("X-One-Too-Many"); !errors.Is(err, ErrTooManyNames) || id != IDUnknown {
+		t.Fatalf("Intern past MaxNames = %d, %v; want IDUnknown, ErrTooManyNames", id, err)
+	}
+	if id, err := nt.Intern("x-7"); err != nil || id != nt.Lookup([]byte("X-7")) || id == IDUnknown {
+		t.Errorf("Intern of a name the full table holds = %d, %v", id, err)
+	}
+	if id, err := nt.Intern("f"); err != nil || id != IDFrom {
+		t.Errorf("Intern of a compact form in a full table = %d, %v", id, err)
+	}
+	if nt.Len() != MaxNames || nt.Name(MaxNames-1) == "" {
+		t.Errorf("a full table has %d IDs, the last %q", nt.Len(), nt.Name(MaxNames-1))
 	}
 }

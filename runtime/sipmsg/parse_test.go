@@ -264,11 +264,11 @@ func TestNameTable(t *testing.T) {
 			t.Errorf("Lookup(%q) = %d, want %d", tt.name, got, tt.id)
 		}
 	}
-	id := nt.Intern("P-Asserted-Identity")
+	id := mustIntern(t, nt, "P-Asserted-Identity")
 	for i := 0; i < 200; i++ {
-		nt.Intern("X-Header-" + string(rune('A'+i%26)) + string(rune('a'+i/26)))
+		mustIntern(t, nt, "X-Header-"+string(rune('A'+i%26))+string(rune('a'+i/26)))
 	}
-	if nt.Lookup([]byte("p-asserted-identity")) != id || nt.Intern("f") != IDFrom {
+	if nt.Lookup([]byte("p-asserted-identity")) != id || mustIntern(t, nt, "f") != IDFrom {
 		t.Errorf("interned names lost after growth")
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package smctest
 
 import (
 	"bytes"
@@ -6,10 +6,10 @@ import (
 	"strings"
 )
 
-// lineDiff shows how got differs from want, line by line, with each line quoted so that line
+// LineDiff shows how got differs from want, line by line, with each line quoted so that line
 // endings and invisible characters show. It uses the longest common subsequence, which is fine
 // for SIP messages of a few dozen lines.
-func lineDiff(want, got []byte) string {
+func LineDiff(want, got []byte) string {
 	a, b := splitKeepEOL(want), splitKeepEOL(got)
 	lcs := make([][]int, len(a)+1)
 	for i := range lcs {
