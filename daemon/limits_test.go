@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/smcproject/smc/compile"
+	"github.com/smcproject/smc/internal/smctest"
 	"github.com/smcproject/smc/nfq"
 	"github.com/smcproject/smc/runtime"
 	"github.com/smcproject/smc/runtime/sipmsg"
@@ -63,7 +65,7 @@ func TestLimitsExportedAndLogged(t *testing.T) {
 	d := &daemon{cfg: &Config{Queues: []uint16{0}}, log: slog.New(slog.NewTextHandler(&logs, nil)),
 		limiter: newRateLimiter(1, time.Hour), totals: nfq.NewRuleTotals()}
 	d.info.Store(&[2]string{"test", "grow.json"})
-	w := nfq.NewWorker(src, nfq.NewChainRef(mustChain(t, prog)), nil, d.logPacket)
+	w := nfq.NewWorker(src, nfq.NewChainRef(smctest.MustChain(t, prog)), nil, d.logPacket)
 	d.workers = []*nfq.Worker{w}
 	for range src.packets {
 		if err := w.Step(); err != nil {

@@ -3,49 +3,26 @@ package daemon
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/smcproject/smc/internal/smctest"
 )
-
-// listenNotify is the service manager's end: a datagram socket at name, a path or an abstract
-// name starting with '@', as systemd's NOTIFY_SOCKET gives it.
-func listenNotify(t *testing.T, name string) *net.UnixConn {
-	t.Helper()
-	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: name, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-// nextNotify returns the next datagram's text, or fails the test after wait.
-func nextNotify(t *testing.T, c *net.UnixConn, wait time.Duration) string {
-	t.Helper()
-	buf := make([]byte, 4096)
-	c.SetReadDeadline(time.Now().Add(wait))
-	n, err := c.Read(buf)
-	if err != nil {
-		t.Fatalf("no notification: %v", err)
-	}
-	return string(buf[:n])
-}
 
 func TestSdNotify(t *testing.T) {
 	for _, socket := range []string{
 		filepath.Join(t.TempDir(), "notify"),
 		fmt.Sprintf("@smcd-test-notify-%d", os.Getpid()),
 	} {
-		c := listenNotify(t, socket)
+		c := smctest.ListenNotify(t, socket)
 		if err := sdNotify(socket, "READY=1", "STATUS=cannot start:\nfile:1:2: error"); err != nil {
 			t.Fatalf("%s: %v", socket, err)
 		}
-		if got := nextNotify(t, c, time.Second); got != "READY=1\nSTATUS=cannot start: file:1:2: error" {
+		if got := smctest.NextNotify(t, c, time.Second); got != "READY=1\nSTATUS=cannot start: file:1:2: error" {
 			t.Errorf("%s: received %q", socket, got)
 		}
 	}

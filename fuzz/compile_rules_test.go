@@ -8,6 +8,7 @@ import (
 	"github.com/smcproject/smc/compile"
 	"github.com/smcproject/smc/compile/bundle"
 	"github.com/smcproject/smc/fuzz/gen"
+	"github.com/smcproject/smc/internal/smctest"
 	"github.com/smcproject/smc/runtime"
 )
 
@@ -38,8 +39,8 @@ func FuzzCompileRules(f *testing.F) {
 			}
 		}
 		env := engineEnv(c.Env)
-		want := engineOutcome(runtime.NewMachine(mustChain(t, progs...)).Run(c.Message, env))
-		got := engineOutcome(runtime.NewMachine(mustChain(t, loaded...)).Run(c.Message, env))
+		want := engineOutcome(runtime.NewMachine(smctest.MustChain(t, progs...)).Run(c.Message, env))
+		got := engineOutcome(runtime.NewMachine(smctest.MustChain(t, loaded...)).Run(c.Message, env))
 		if d := want.diff(got); d != "" {
 			t.Fatalf("the bundle's chain runs differently (reference: compiled, engine: from the bundle):\n%s\n%s", d, describe(c))
 		}

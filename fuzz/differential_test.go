@@ -9,6 +9,7 @@ import (
 	"github.com/smcproject/smc/compile"
 	"github.com/smcproject/smc/fuzz/gen"
 	"github.com/smcproject/smc/fuzz/reference"
+	"github.com/smcproject/smc/internal/smctest"
 	"github.com/smcproject/smc/runtime"
 )
 
@@ -43,7 +44,7 @@ func compileCase(t *testing.T, c *gen.Case) *runtime.Chain {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, describe(c))
 	}
-	return mustChain(t, progs...)
+	return smctest.MustChain(t, progs...)
 }
 
 func compileProfiles(c *gen.Case) ([]*compile.Program, error) {
@@ -190,14 +191,4 @@ func describe(c *gen.Case) string {
 	}
 	fmt.Fprintf(&b, "-- input.sip --\n%s\n-- (input.sip quoted) --\n%q\n", c.Message, c.Message)
 	return b.String()
-}
-
-// mustChain links programs into a chain, or ends the test.
-func mustChain(t testing.TB, progs ...*compile.Program) *runtime.Chain {
-	t.Helper()
-	chain, err := runtime.NewChain(progs...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return chain
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/smcproject/smc/compile"
 	"github.com/smcproject/smc/fuzz/reference"
 	"github.com/smcproject/smc/fuzz/torture"
+	"github.com/smcproject/smc/internal/smctest"
 	"github.com/smcproject/smc/runtime"
 )
 
@@ -37,7 +38,7 @@ func TestTortureReference(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: the reference refuses it: %v", name, err)
 		}
-		machine := runtime.NewMachine(mustChain(t, prog))
+		machine := runtime.NewMachine(smctest.MustChain(t, prog))
 		differ := 0
 		for _, m := range msgs {
 			want := referenceOutcome(reference.Run([]*reference.Profile{ref}, m.Data, tortureReferenceEnv))

@@ -4,10 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"net/netip"
-	"testing"
-
-	"github.com/smcproject/smc/compile"
-	"github.com/smcproject/smc/runtime"
 )
 
 // This file builds test packets and checks them without the package's own checksum code: the
@@ -214,14 +210,4 @@ func samples() []sample {
 			exts: []ext{hopByHop, destOpts, routing, atomicFrag, destOpts}}},
 		{"v6-tcp-exts", spec{v6: true, proto: ProtoTCP, payload: odd, exts: []ext{hopByHop, atomicFrag}}},
 	}
-}
-
-// mustChain links programs into a chain, or ends the test.
-func mustChain(t testing.TB, progs ...*compile.Program) *runtime.Chain {
-	t.Helper()
-	chain, err := runtime.NewChain(progs...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return chain
 }

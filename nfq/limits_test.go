@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/smcproject/smc/compile"
+	"github.com/smcproject/smc/internal/smctest"
 	"github.com/smcproject/smc/runtime"
 	"github.com/smcproject/smc/runtime/sipmsg"
 )
@@ -33,7 +34,7 @@ func limitsChain(t *testing.T) *runtime.Chain {
 	if prog == nil {
 		t.Fatal(diags)
 	}
-	return mustChain(t, prog)
+	return smctest.MustChain(t, prog)
 }
 
 type logged struct {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/smcproject/smc/compile"
+	"github.com/smcproject/smc/internal/smctest"
 	"github.com/smcproject/smc/runtime"
 )
 
@@ -73,7 +74,7 @@ func testChain(t testing.TB) *runtime.Chain {
 	if prog == nil {
 		t.Fatal(diags)
 	}
-	return mustChain(t, prog)
+	return smctest.MustChain(t, prog)
 }
 
 func sipRequest(method, from string, extra ...string) []byte {
@@ -282,7 +283,7 @@ func TestWorkerReload(t *testing.T) {
 	if empty == nil {
 		t.Fatal(diags)
 	}
-	ref.Set(mustChain(t, empty))
+	ref.Set(smctest.MustChain(t, empty))
 	if err := w.Step(); err != nil {
 		t.Fatal(err)
 	}
@@ -539,7 +540,7 @@ func TestBindings(t *testing.T) {
 		if prog == nil {
 			t.Fatal(diags)
 		}
-		return mustChain(t, prog)
+		return smctest.MustChain(t, prog)
 	}
 	in, out := Inbound, Outbound
 	set := &ChainSet{Bindings: []Binding{

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/smcproject/smc/compile"
+	"github.com/smcproject/smc/internal/smctest"
 	"github.com/smcproject/smc/runtime"
 )
 
@@ -101,16 +102,6 @@ func BenchmarkReplaceTypes(b *testing.B) {
 		if prog == nil {
 			b.Fatal(diags)
 		}
-		benchmarkCases(b, []*Case{{Name: r.name, Chain: mustChain(b, prog), Message: []byte(replaceInvite)}})
+		benchmarkCases(b, []*Case{{Name: r.name, Chain: smctest.MustChain(b, prog), Message: []byte(replaceInvite)}})
 	}
-}
-
-// mustChain links programs into a chain, or ends the test.
-func mustChain(t testing.TB, progs ...*compile.Program) *runtime.Chain {
-	t.Helper()
-	chain, err := runtime.NewChain(progs...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return chain
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,31 +10,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/smcproject/smc/internal/smctest"
 )
-
-// listenNotify is the service manager's end: a datagram socket at name, a path or an abstract
-// name starting with '@', as systemd's NOTIFY_SOCKET gives it.
-func listenNotify(t *testing.T, name string) *net.UnixConn {
-	t.Helper()
-	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: name, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-// nextNotify returns the next datagram's text, or fails the test after wait.
-func nextNotify(t *testing.T, c *net.UnixConn, wait time.Duration) string {
-	t.Helper()
-	buf := make([]byte, 4096)
-	c.SetReadDeadline(time.Now().Add(wait))
-	n, err := c.Read(buf)
-	if err != nil {
-		t.Fatalf("no notification: %v", err)
-	}
-	return string(buf[:n])
-}
 
 // smcd under Type=notify: READY=1 with a status once its queue is bound, RELOADING=1 and
 // READY=1 around a reload (a failed one said in the status), STOPPING=1 on SIGTERM. A chain that
@@ -48,7 +25,7 @@ func TestSmcdNotifyProtocol(t *testing.T) {
 	dir := t.TempDir()
 	bin := buildSmcd(t, dir)
 	socket := filepath.Join(dir, "notify")
-	c := listenNotify(t, socket)
+	c := smctest.ListenNotify(t, socket)
 	profile := filepath.Join(dir, "p.json")
 	os.WriteFile(profile, []byte(`{"ProfileID": 7, "ProfileName": "p", "Rules": [{"MsgType": "REQUEST", "Action": "DROP_MSG"}]}`), 0o644)
 	queue := fmt.Sprint(34000 + os.Getpid()%1000)
@@ -62,12 +39,12 @@ func TestSmcdNotifyProtocol(t *testing.T) {
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	want := "READY=1\nSTATUS=queues " + queue + "; bindings all; profiles all: 7 p"
-	if got := nextNotify(t, c, 10*time.Second); !strings.HasPrefix(got, want) {
+	if got := smctest.NextNotify(t, c, 10*time.Second); !strings.HasPrefix(got, want) {
 		t.Fatalf("at start: %q, want %q\n%s", got, want, out)
 	}
 
 	cmd.Process.Signal(syscall.SIGHUP)
-	reloading := strings.Split(nextNotify(t, c, 5*time.Second), "\n")
+	reloading := strings.Split(smctest.NextNotify(t, c, 5*time.Second), "\n")
 	if len(reloading) != 3 || reloading[0] != "RELOADING=1" || !strings.HasPrefix(reloading[1], "MONOTONIC_USEC=") ||
 		reloading[2] != "STATUS=reloading: SIGHUP" {
 		t.Fatalf("at SIGHUP: %q", reloading)
@@ -75,19 +52,19 @@ func TestSmcdNotifyProtocol(t *testing.T) {
 	if sent, _ := strconv.ParseInt(strings.TrimPrefix(reloading[1], "MONOTONIC_USEC="), 10, 64); sent <= 0 {
 		t.Errorf("MONOTONIC_USEC is not a time: %q", reloading[1])
 	}
-	if got := nextNotify(t, c, 5*time.Second); !strings.HasPrefix(got, want) {
+	if got := smctest.NextNotify(t, c, 5*time.Second); !strings.HasPrefix(got, want) {
 		t.Errorf("after the reload: %q, want %q", got, want)
 	}
 
 	os.WriteFile(profile, []byte(`{"ProfileID": 7, "Rules": [}`), 0o644)
 	cmd.Process.Signal(syscall.SIGHUP)
-	nextNotify(t, c, 5*time.Second) // RELOADING=1
-	if got := nextNotify(t, c, 5*time.Second); !strings.HasPrefix(got, "READY=1\nSTATUS=the reload (SIGHUP) failed, see the log; still running: queues "+queue) {
+	smctest.NextNotify(t, c, 5*time.Second) // RELOADING=1
+	if got := smctest.NextNotify(t, c, 5*time.Second); !strings.HasPrefix(got, "READY=1\nSTATUS=the reload (SIGHUP) failed, see the log; still running: queues "+queue) {
 		t.Errorf("after a failed reload: %q", got)
 	}
 
 	cmd.Process.Signal(syscall.SIGTERM)
-	if got := nextNotify(t, c, 5*time.Second); got != "STOPPING=1\nSTATUS=stopping on terminated" {
+	if got := smctest.NextNotify(t, c, 5*time.Second); got != "STOPPING=1\nSTATUS=stopping on terminated" {
 		t.Errorf("at SIGTERM: %q", got)
 	}
 	if err := cmd.Wait(); err != nil {
@@ -100,7 +77,7 @@ func TestSmcdNotifyProtocol(t *testing.T) {
 	if err == nil {
 		t.Fatal("smcd started with a broken profile")
 	}
-	if got := nextNotify(t, c, 5*time.Second); !strings.HasPrefix(got, "STATUS=cannot start: binding \"all\"") || strings.Contains(got, "\n") {
+	if got := smctest.NextNotify(t, c, 5*time.Second); !strings.HasPrefix(got, "STATUS=cannot start: binding \"all\"") || strings.Contains(got, "\n") {
 		t.Errorf("a start that failed: %q\n%s", got, brokenOut)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/smcproject/smc/compile"
 	"github.com/smcproject/smc/fuzz/torture"
+	"github.com/smcproject/smc/internal/smctest"
 	"github.com/smcproject/smc/runtime"
 )
 
@@ -53,7 +54,7 @@ func expectedOutput(t *testing.T, profile string, msg []byte, remote, local neti
 	if prog == nil {
 		t.Fatalf("%s: %v", profile, diags)
 	}
-	res := runtime.NewMachine(mustChain(t, prog)).Run(msg, &runtime.Env{Remote: remote, Local: local, Now: time.Now()})
+	res := runtime.NewMachine(smctest.MustChain(t, prog)).Run(msg, &runtime.Env{Remote: remote, Local: local, Now: time.Now()})
 	if res.Verdict != runtime.Modified {
 		t.Fatalf("verdict %v, want modified", res.Verdict)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/smcproject/smc/compile"
 	"github.com/smcproject/smc/fuzz/torture"
+	"github.com/smcproject/smc/internal/smctest"
 	"github.com/smcproject/smc/runtime"
 )
 
@@ -101,7 +102,7 @@ func expectTortured(t *testing.T, profile string, msgs []torture.Message, remote
 	if prog == nil {
 		t.Fatalf("torture profile: %v", diags)
 	}
-	m := runtime.NewMachine(mustChain(t, prog))
+	m := runtime.NewMachine(smctest.MustChain(t, prog))
 	env := &runtime.Env{Remote: remote, Local: local, Now: time.Now()}
 	for _, msg := range msgs {
 		res := m.Run(msg.Data, env)

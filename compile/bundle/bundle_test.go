@@ -10,6 +10,7 @@ import (
 
 	"github.com/smcproject/smc/compile"
 	"github.com/smcproject/smc/datafile"
+	"github.com/smcproject/smc/internal/smctest"
 	"github.com/smcproject/smc/perf"
 	"github.com/smcproject/smc/runtime"
 )
@@ -101,7 +102,7 @@ func TestRoundTripExamples(t *testing.T) {
 		if err := b.Verify(); err != nil {
 			t.Fatalf("%s: %v", c.Name, err)
 		}
-		want, got := run(c.Chain, c.Message), run(mustChain(t, b.Programs...), c.Message)
+		want, got := run(c.Chain, c.Message), run(smctest.MustChain(t, b.Programs...), c.Message)
 		if !want.equal(got) {
 			t.Fatalf("%s: from profiles %+v\nfrom the bundle %+v", c.Name, want, got)
 		}
@@ -131,7 +132,7 @@ func TestWriteOpen(t *testing.T) {
 	if err := b.Verify(); err != nil {
 		t.Fatal(err)
 	}
-	want, got := run(mustChain(t, progs...), msg), run(mustChain(t, b.Programs...), msg)
+	want, got := run(smctest.MustChain(t, progs...), msg), run(smctest.MustChain(t, b.Programs...), msg)
 	if !want.equal(got) {
 		t.Fatalf("from profiles %+v\nfrom the bundle %+v", want, got)
 	}
@@ -217,14 +218,4 @@ func TestMappedLookups(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { exact.Table().Field(0, 3) }); n != 0 {
 		t.Errorf("Field: %v allocations", n)
 	}
-}
-
-// mustChain links programs into a chain, or ends the test.
-func mustChain(t testing.TB, progs ...*compile.Program) *runtime.Chain {
-	t.Helper()
-	chain, err := runtime.NewChain(progs...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return chain
 }

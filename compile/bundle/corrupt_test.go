@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/smcproject/smc/compile"
+	"github.com/smcproject/smc/internal/smctest"
 	"github.com/smcproject/smc/match"
 )
 
@@ -240,7 +241,7 @@ func TestDamagedData(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			run(mustChain(t, opened.Programs...), msg)
+			run(smctest.MustChain(t, opened.Programs...), msg)
 			err = opened.Verify()
 			if err == nil || !strings.Contains(err.Error(), "corrupt "+k.String()+" section") {
 				t.Fatalf("Verify: %v", err)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/smcproject/smc/internal/smctest"
 	"github.com/smcproject/smc/perf"
 )
 
@@ -59,12 +60,12 @@ func check(t *testing.T, data, msg []byte) {
 	if err := Encode(&third, b2.Programs, b2.Manifest); err != nil || !bytes.Equal(third.Bytes(), again.Bytes()) {
 		t.Fatalf("encoding is not a fixed point after one round (%v): %d bytes, then %d", err, again.Len(), third.Len())
 	}
-	chain := mustChain(t, b.Programs...)
+	chain := smctest.MustChain(t, b.Programs...)
 	first := run(chain, msg)
 	if second := run(chain, msg); !first.equal(second) {
 		t.Fatalf("two runs differ:\n%+v\n%+v", first, second)
 	}
-	if other := run(mustChain(t, b2.Programs...), msg); !first.equal(other) {
+	if other := run(smctest.MustChain(t, b2.Programs...), msg); !first.equal(other) {
 		t.Fatalf("the bundle encoded again runs differently:\n%+v\n%+v", first, other)
 	}
 }

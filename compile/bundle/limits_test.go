@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/smcproject/smc/compile"
+	"github.com/smcproject/smc/internal/smctest"
 	"github.com/smcproject/smc/runtime"
 )
 
@@ -51,7 +52,7 @@ func TestMaxTables(t *testing.T) {
 	}
 	// The last table answers for its own key, so the sections are not mixed up.
 	msg := []byte("INVITE sip:a@b SIP/2.0\r\nFrom: <sip:11023@example.com>\r\n\r\n")
-	if o := run(mustChain(t, bu.Programs...), msg); o.verdict != runtime.Drop {
+	if o := run(smctest.MustChain(t, bu.Programs...), msg); o.verdict != runtime.Drop {
 		t.Fatalf("key of table %d: verdict %v, want drop", MaxTables-1, o.verdict)
 	}
 

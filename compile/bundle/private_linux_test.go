@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/smcproject/smc/internal/smctest"
 )
 
 // A private copy answers as the file did even after the file is truncated and written over in
@@ -31,12 +33,12 @@ func TestOpenPrivate(t *testing.T) {
 		if sum := sha256.Sum256(good); digest != hex.EncodeToString(sum[:]) {
 			t.Errorf("digest %s", digest)
 		}
-		want := run(mustChain(t, b.Programs...), msg).output
+		want := run(smctest.MustChain(t, b.Programs...), msg).output
 		if err := os.Truncate(path, 0); err != nil {
 			t.Fatal(err)
 		}
 		os.WriteFile(path, []byte("garbage"), 0o640)
-		if got := run(mustChain(t, b.Programs...), msg).output; got != want || b.Verify() != nil {
+		if got := run(smctest.MustChain(t, b.Programs...), msg).output; got != want || b.Verify() != nil {
 			t.Errorf("after the file was overwritten: %q, want %q", got, want)
 		}
 		b.Close()

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/smcproject/smc/internal/smctest"
 )
 
 // copyFixture copies testdata/chain into a new folder and returns the profile's path there.
@@ -55,7 +57,7 @@ func TestDataUpdate(t *testing.T) {
 	}
 	defer old.Close()
 	carrier := func(b *Bundle) string {
-		out := run(mustChain(t, b.Programs...), msg).output
+		out := run(smctest.MustChain(t, b.Programs...), msg).output
 		i := strings.Index(out, "X-Carrier: ")
 		if i < 0 {
 			return ""

@@ -1,7 +1,8 @@
 // Package smctest reads the txtar test cases of SMC-SPEC §10 and runs them. `smcc test`, the
 // conformance suite's TestCases (package runtime), perf's benchmarks and the fuzz targets' seeds
 // all read cases here, so they agree on what a case means. It also holds what a case shares with
-// `smcc run`: the packet's environment (NewEnv) and the verdict as text (VerdictString).
+// `smcc run`: the packet's environment (NewEnv) and the verdict as text (VerdictString); and the
+// helpers the tests of several packages share (helpers.go).
 package smctest
 
 import (
