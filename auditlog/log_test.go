@@ -370,6 +370,7 @@ func startWriter(t *testing.T, dir string) (*exec.Cmd, func() int, chan int) {
 			}
 		}
 		close(seqs)
+		close(closed) // a writer that died without saying how many it accepted: a receive gets !ok
 	}()
 	latest := 0
 	return cmd, func() int {
@@ -406,13 +407,19 @@ func TestKillLosesAtMostOneSecond(t *testing.T) {
 // A writer stopped with SIGTERM loses nothing.
 func TestTermLosesNothing(t *testing.T) {
 	dir := t.TempDir()
-	cmd, _, closed := startWriter(t, dir)
+	cmd, latest, closed := startWriter(t, dir)
 	time.Sleep(700 * time.Millisecond)
+	for deadline := time.Now().Add(30 * time.Second); latest() == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) { // the writer prints only once it handles SIGTERM
+			cmd.Process.Kill()
+			t.Fatal("the writer printed nothing in 30 s")
+		}
+	}
 	cmd.Process.Signal(syscall.SIGTERM)
+	accepted, ok := <-closed // before Wait, which closes the pipe the line comes through
 	cmd.Wait()
-	accepted := <-closed
-	if accepted == 0 {
-		t.Fatal("no records")
+	if !ok || accepted == 0 {
+		t.Fatalf("the writer did not report the records it accepted (%d, %v)", accepted, ok)
 	}
 	wantRecords(t, readAll(t, dir), 0, accepted)
 }
