@@ -1,7 +1,8 @@
 // Package datafile loads the CSV data files of SMC rules (SMC-SPEC §7) into flat tables and answers
 // the BSEARCH and IP_LOOKUP conditions against them without allocating: exact keys through a hash
 // index (the first row in file order, as the binary search the language describes would find),
-// addresses through sorted, non-overlapping ranges.
+// addresses through sorted, non-overlapping ranges, the longest key that is a prefix of a number
+// through binary search on the keys' lengths over the same kind of hash.
 //
 // A data file is read once, when a profile is compiled. Parse copies every field, unescaped, into
 // one byte slice and records where each field, row and source line starts in integer offset
@@ -14,6 +15,7 @@
 //	Parse, Load      CSV → *Table           (csv.go, table.go)
 //	Table.Index      column → *Index        exact or ASCII-case-folded key lookup (index.go)
 //	Table.Networks   column → *Networks     longest-prefix match of IP addresses (networks.go)
+//	Table.Prefixes   column → *Prefixes     the longest key that is a prefix of a text (prefix.go)
 //	AddrFromText     selected text → Addr   the address an IP_LOOKUP reads (addr.go)
 //
 // Tables and indexes are immutable once built and safe to share between goroutines.

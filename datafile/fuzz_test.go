@@ -43,6 +43,9 @@ var errZone = errors.New("zones are not addresses here")
 //   - When column 1 builds a network index, the first and last address of every row's network
 //     find the row of the most specific network that holds them (the first row in file order for
 //     identical networks), found by a linear scan with net/netip.
+//   - The prefix index of columns 1 and 2 finds, for every key, each of its prefixes and the key
+//     with a byte more, the first row of the longest key that is a prefix (SMC-SPEC §5), as a
+//     linear scan does, and so does the index rebuilt from its layout.
 //
 // The seeds in testdata/fuzz/FuzzParse are the data files of the examples and of the conformance
 // suite (testdata/README.md).
@@ -69,6 +72,7 @@ func FuzzParse(f *testing.F) {
 		for col := 1; col <= 2; col++ {
 			checkIndex(t, tab, col, false)
 			checkIndex(t, tab, col, true)
+			checkPrefixes(t, tab, col)
 		}
 		if nets, err := tab.Networks(1); err == nil {
 			checkNetworks(t, tab, nets)
@@ -116,6 +120,32 @@ func checkIndex(t *testing.T, tab *Table, col int, fold bool) {
 			row, ok := ix.Lookup(k)
 			if ok != (want >= 0) || ok && row != want {
 				t.Fatalf("Index(%d, fold %v).Lookup(%q) = %d, %v; a linear scan finds row %d", col, fold, k, row, ok, want)
+			}
+		}
+	}
+}
+
+// checkPrefixes routes every row's key, its prefixes and the key with a byte more through the
+// prefix index, built and rebuilt from its layout, and compares with a linear scan.
+func checkPrefixes(t *testing.T, tab *Table, col int) {
+	p := tab.Prefixes(col)
+	again, err := PrefixesFromLayout(tab, col, p.Layout())
+	if err != nil {
+		t.Fatalf("PrefixesFromLayout of a built index: %v", err)
+	}
+	for r := 0; r < tab.Len(); r++ {
+		key := tab.Field(r, col)
+		texts := [][]byte{append(bytes.Clone(key), 'x')}
+		for n := 0; n <= len(key); n++ {
+			texts = append(texts, key[:n])
+		}
+		for _, text := range texts {
+			want := linearPrefix(tab, col, text)
+			for _, ix := range []*Prefixes{p, again} {
+				row, ok := ix.Lookup(text)
+				if ok != (want >= 0) || ok && row != want {
+					t.Fatalf("Prefixes(%d).Lookup(%q) = %d, %v; a linear scan finds row %d", col, text, row, ok, want)
+				}
 			}
 		}
 	}

@@ -186,3 +186,85 @@ func ensure(path string, write func(io.Writer) error) error {
 	}
 	return os.Rename(tmp.Name(), path)
 }
+
+// PrefixRows is the size of the routing table of the BSEARCH_PREFIX benchmarks.
+const PrefixRows = 1_000_000
+
+// callingCodes are country calling codes of ITU-T E.164 of one, two and three digits, for the
+// routing table: each zone's numbers start with one.
+var callingCodes = []string{"1", "7", "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43",
+	"44", "45", "46", "47", "48", "49", "52", "54", "55", "56", "57", "60", "61", "62", "63", "64", "65", "66",
+	"81", "82", "84", "86", "90", "91", "92", "93", "94", "212", "234", "254", "351", "353", "358", "380",
+	"420", "852", "880", "966", "971", "972"}
+
+// prefixLengthWeights weighs the lengths 1 to 12 of the generated prefixes the way carrier
+// routing tables spread: a few zones and countries, many area codes and exchanges, fewer single
+// blocks of numbers.
+var prefixLengthWeights = [...]int{1, 1, 1, 2, 4, 8, 12, 14, 14, 12, 8, 4}
+
+// PrefixKey returns a random prefix of the mix WritePrefixes writes: digits without the "+", a
+// calling code (cut short for lengths under its own) and random digits, 1 to 12 in all.
+func PrefixKey(dst []byte, rng *rand.Rand) []byte {
+	w := rng.IntN(81) // the sum of prefixLengthWeights
+	n := 1
+	for _, pw := range prefixLengthWeights {
+		if w < pw {
+			break
+		}
+		w -= pw
+		n++
+	}
+	cc := callingCodes[rng.IntN(len(callingCodes))]
+	dst = append(dst, cc[:min(n, len(cc))]...)
+	for len(dst) < n {
+		dst = append(dst, byte('0'+rng.IntN(10)))
+	}
+	return dst
+}
+
+// WritePrefixes writes a least-cost-routing table of "prefix,route,rate" rows: first the default
+// route, whose prefix is empty, then rows distinct prefixes of PrefixKey's mix, which nest (a
+// zone, a country, its area codes, their exchanges) as real tables do.
+func WritePrefixes(w io.Writer, rows int) error {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	rng := rand.New(rand.NewPCG(Seed, 3))
+	if _, err := bw.WriteString(",route-default,0.0900\n"); err != nil {
+		return err
+	}
+	seen := make(map[string]bool, rows)
+	var line []byte
+	for len(seen) < rows {
+		line = PrefixKey(line[:0], rng)
+		if seen[string(line)] {
+			continue
+		}
+		seen[string(line)] = true
+		line = fmt.Appendf(line, ",route-%03d,0.%04d\n", rng.IntN(400), rng.IntN(10000))
+		if _, err := bw.Write(line); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// RouteNumbers returns 65,536 called numbers to route through a table of rows prefixes, key(r)
+// being row r's: half extend the prefix of a random row to 11 to 13 digits, so that long
+// prefixes are found, and half are random numbers of a calling code, which stop at a country,
+// an area code or the default route.
+func RouteNumbers(rows int, key func(r int) []byte) [][]byte {
+	rng := rand.New(rand.NewPCG(Seed, 4))
+	numbers := make([][]byte, 1<<16)
+	for i := range numbers {
+		var n []byte
+		if i%2 == 0 {
+			n = append(n, key(rng.IntN(rows))...)
+		} else {
+			n = append(n, callingCodes[rng.IntN(len(callingCodes))]...)
+		}
+		for want := 11 + rng.IntN(3); len(n) < want; {
+			n = append(n, byte('0'+rng.IntN(10)))
+		}
+		numbers[i] = n
+	}
+	return numbers
+}
