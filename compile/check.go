@@ -51,9 +51,14 @@ var operators = map[string]struct {
 	"BETWEEN": {CmpBetween, false}, "NBETWEEN": {CmpBetween, true}, "REGEX": {CmpRegex, false}, "NREGEX": {CmpRegex, true},
 	"BSEARCH_EQ": {CmpInTable, false}, "BSEARCH_NEQ": {CmpInTable, true}, "BSEARCH_I_EQ": {CmpInTableFold, false}, "BSEARCH_I_NEQ": {CmpInTableFold, true},
 	"IP_LOOKUP": {CmpInNetworks, false}, "IP_NLOOKUP": {CmpInNetworks, true},
+	"BSEARCH_PREFIX": {CmpInPrefixes, false}, "BSEARCH_NPREFIX": {CmpInPrefixes, true},
 }
 
 var operatorNames = sortedKeys(operators)
+
+// foldedPrefix names the prefix lookups a reader of the other BSEARCH operators may expect but
+// that do not exist: the error names the operator to use instead of the nearest spelling.
+var foldedPrefix = map[string]string{"BSEARCH_I_PREFIX": "BSEARCH_PREFIX", "BSEARCH_I_NPREFIX": "BSEARCH_NPREFIX"}
 
 var replaceTypes = map[string]ReplaceType{
 	"ADD_LINE": ReplaceAddLine, "REWRITE_LINE": ReplaceRewriteLine, "DELETE_LINES": ReplaceDeleteLines, "FINDSUB_LINES": ReplaceFindSubLines,
@@ -541,6 +546,10 @@ func (c *checker) condition(v *jsonpos.Value) *condNode {
 	c.members(v, "a condition", conditionKeys, func(key string, val *jsonpos.Value, _ jsonpos.Pos) {
 		switch key {
 		case "Operator":
+			if twin, ok := foldedPrefix[val.Str]; ok && val.Kind == jsonpos.String {
+				c.errorf(val.Pos, "invalid Operator %q: there is no case-insensitive prefix lookup; use %s, whose keys compare case-sensitively", val.Str, twin)
+				return
+			}
 			if name, ok := c.enum(val, key, operatorNames, false); ok {
 				o := operators[name]
 				n.op, n.negate, n.opName, n.opPos = o.op, o.negate, name, val.Pos
@@ -565,9 +574,7 @@ func (c *checker) condition(v *jsonpos.Value) *condNode {
 	return n
 }
 
-func needsOperand(op Operator) bool {
-	return op != CmpInTable && op != CmpInTableFold && op != CmpInNetworks
-}
+func needsOperand(op Operator) bool { return !op.Lookup() }
 
 func (c *checker) replaceDef(v *jsonpos.Value) *defNode {
 	if !c.isKind(v, jsonpos.Object, "a replace definition") {

@@ -69,6 +69,7 @@ type generator struct {
 	loaded   map[string]*datafile.Table
 	exact    map[indexKey]*datafile.Index
 	nets     map[indexKey]*datafile.Networks
+	prefix   map[indexKey]*datafile.Prefixes
 
 	rule         *ruleNode
 	ruleImports  map[string]bool // reserved names the current rule imports, or has warned about
@@ -88,6 +89,7 @@ func newGenerator(file string, c *checker, opts Options) *generator {
 		slots: map[string]int{}, used: map[string]bool{}, names: map[string]int{},
 		matchers: map[string]int{}, loaded: map[string]*datafile.Table{},
 		exact: map[indexKey]*datafile.Index{}, nets: map[indexKey]*datafile.Networks{},
+		prefix: map[indexKey]*datafile.Prefixes{},
 	}
 }
 
@@ -183,7 +185,7 @@ func imports(r *ruleNode) []Part {
 
 func hasLookup(r *ruleNode) bool {
 	for _, c := range r.conds {
-		if c.op == CmpInTable || c.op == CmpInTableFold || c.op == CmpInNetworks {
+		if c.op.Lookup() {
 			return true
 		}
 	}
@@ -297,6 +299,16 @@ func (g *generator) index(t *datafile.Table, col int, fold bool) *datafile.Index
 	ix := t.Index(col, fold)
 	g.exact[k] = ix
 	return ix
+}
+
+func (g *generator) prefixes(t *datafile.Table, col int) *datafile.Prefixes {
+	k := indexKey{t, col, false}
+	if p, ok := g.prefix[k]; ok {
+		return p
+	}
+	p := t.Prefixes(col)
+	g.prefix[k] = p
+	return p
 }
 
 func (g *generator) networks(t *datafile.Table, col int, pos jsonpos.Pos) *datafile.Networks {
@@ -450,7 +462,7 @@ func (g *generator) condition(cn *condNode, table int) Cond {
 	case CmpRegex:
 		c.Pattern = g.matcher(cn.operand, cn.operandPos, "RightOperand")
 		return c
-	case CmpInTable, CmpInTableFold, CmpInNetworks:
+	case CmpInTable, CmpInTableFold, CmpInNetworks, CmpInPrefixes:
 		g.lookup(&c, cn, table)
 		return c
 	}
@@ -498,11 +510,14 @@ func (g *generator) lookup(c *Cond, cn *condNode, table int) {
 			g.warnf(cn.operandPos, "RightOperand %q is ignored by %s; only {$DataFile.FieldN} (the column to search) is used", cn.operand, cn.opName)
 		}
 	}
-	if cn.op == CmpInNetworks {
+	switch cn.op {
+	case CmpInNetworks:
 		c.Nets = g.networks(t.Data, c.Column, g.rule.dataFilePos)
-		return
+	case CmpInPrefixes:
+		c.Prefixes = g.prefixes(t.Data, c.Column)
+	default:
+		c.Index = g.index(t.Data, c.Column, cn.op == CmpInTableFold)
 	}
-	c.Index = g.index(t.Data, c.Column, cn.op == CmpInTableFold)
 }
 
 // checkColumn reports a {$DataFile.FieldN} past the columns a data file row can have: it would

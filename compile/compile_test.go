@@ -26,6 +26,35 @@ func compileString(src string, data map[string]string) (*Program, Diagnostics) {
 	}})
 }
 
+// TestPrefixDiagnostics: the BSEARCH_PREFIX operators are checked as the other lookups are, with
+// a data file to read.
+func TestPrefixDiagnostics(t *testing.T) {
+	tests := []struct {
+		name, src string
+		want      []string
+	}{
+		{"misspelt prefix lookup", rule(`{"MsgType": "REQUEST", "DataFile": "d.csv", "Conditions": [{"Header": "To", "Operator": "BSEARCH_PREFX"}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:36: warning: DataFile "d.csv" is not used: rule 0 has no BSEARCH or IP_LOOKUP condition and no {$SMC.RandN} variable`, `p.json:2:89: invalid Operator "BSEARCH_PREFX"; did you mean "BSEARCH_PREFIX"?`}},
+		{"no folded prefix lookup", rule(`{"MsgType": "REQUEST", "DataFile": "d.csv", "Conditions": [{"Header": "To", "Operator": "BSEARCH_I_PREFIX"}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:36: warning: DataFile "d.csv" is not used: rule 0 has no BSEARCH or IP_LOOKUP condition and no {$SMC.RandN} variable`,
+				`p.json:2:89: invalid Operator "BSEARCH_I_PREFIX": there is no case-insensitive prefix lookup; use BSEARCH_PREFIX, whose keys compare case-sensitively`}},
+		{"prefix lookup column past a row", rule(`{"MsgType": "REQUEST", "DataFile": "d.csv", "Conditions": [{"Header": "To", "Operator": "BSEARCH_PREFIX", "RightOperand": "{$DataFile.Field65}"}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:123: {$DataFile.Field65} names column 65, but a data file row has at most 64 (datafile.MaxFields)`}},
+		{"prefix lookup operand ignored", rule(`{"MsgType": "REQUEST", "DataFile": "d.csv", "Conditions": [{"Header": "To", "Operator": "BSEARCH_PREFIX", "RightOperand": "1800"}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:123: warning: RightOperand "1800" is ignored by BSEARCH_PREFIX; only {$DataFile.FieldN} (the column to search) is used`}},
+	}
+	for _, tt := range tests {
+		_, diags := compileString(tt.src, map[string]string{"d.csv": "1,a\n"})
+		var got []string
+		for _, d := range diags {
+			got = append(got, d.String())
+		}
+		if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+			t.Errorf("%s:\ngot\n  %s\nwant\n  %s", tt.name, strings.Join(got, "\n  "), strings.Join(tt.want, "\n  "))
+		}
+	}
+}
+
 func TestDiagnostics(t *testing.T) {
 	tests := []struct {
 		name, src string
@@ -68,6 +97,10 @@ func TestDiagnostics(t *testing.T) {
 			[]string{`p.json:2:65: warning: Macro "GETURI_PARAMETERES" is the guide's spelling of "GETURI_PARAMETERS"; write GETURI_PARAMETERS`}},
 		{"lookup without datafile", rule(`{"MsgType": "REQUEST", "Conditions": [{"Header": "To", "Operator": "BSEARCH_EQ"}], "Action": "DROP_MSG"}`),
 			[]string{`p.json:2:68: BSEARCH_EQ searches the rule's DataFile, but rule 0 has no DataFile`}},
+		{"prefix lookup without datafile", rule(`{"MsgType": "REQUEST", "Conditions": [{"Header": "To", "Operator": "BSEARCH_PREFIX"}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:68: BSEARCH_PREFIX searches the rule's DataFile, but rule 0 has no DataFile`}},
+		{"negated prefix lookup without datafile", rule(`{"MsgType": "REQUEST", "Conditions": [{"Header": "To", "Operator": "BSEARCH_NPREFIX"}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:68: BSEARCH_NPREFIX searches the rule's DataFile, but rule 0 has no DataFile`}},
 		{"missing datafile", rule(`{"MsgType": "REQUEST", "DataFile": "nope.csv", "Conditions": [{"Header": "To", "Operator": "BSEARCH_EQ"}], "Action": "DROP_MSG"}`),
 			[]string{`p.json:2:36: rule 0: cannot read DataFile "nope.csv": file does not exist`}},
 		{"delete topline", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "DELETE_LINES", "Header": "TOPLINE"}]}`),

@@ -152,7 +152,14 @@ const (
 	CmpInTable                         // BSEARCH_EQ: the value is a key of Cond.Column (a hash index, not a binary search)
 	CmpInTableFold                     // BSEARCH_I_EQ: BSEARCH_EQ, ASCII case folded
 	CmpInNetworks                      // IP_LOOKUP: the value is an address inside a network of Cond.Column
+	CmpInPrefixes                      // BSEARCH_PREFIX: some key of Cond.Column is a prefix of the value; the longest selects the row
 )
+
+// Lookup reports whether the operator searches the rule's DataFile (SMC-SPEC §5: the BSEARCH and
+// IP operators), which needs a DataFile and takes no RightOperand but a column.
+func (o Operator) Lookup() bool {
+	return o == CmpInTable || o == CmpInTableFold || o == CmpInNetworks || o == CmpInPrefixes
+}
 
 // A Cond is one condition.
 type Cond struct {
@@ -167,9 +174,11 @@ type Cond struct {
 	Column   int    // lookups: 1-based searched column
 	Line     int    // source line, for traces
 
-	// Index (BSEARCH) or Nets (IP_LOOKUP) is the prebuilt index over Column of the rule's table.
-	Index *datafile.Index
-	Nets  *datafile.Networks
+	// Index (BSEARCH), Nets (IP_LOOKUP) or Prefixes (BSEARCH_PREFIX) is the prebuilt index over
+	// Column of the rule's table.
+	Index    *datafile.Index
+	Nets     *datafile.Networks
+	Prefixes *datafile.Prefixes
 }
 
 // A VarDef stores a selected value into a user variable slot.

@@ -204,8 +204,12 @@ func (v *verifier) cond(i int, c *Cond) {
 		if v.lookupTable(i, c) && c.Nets == nil {
 			v.failf("condition %d: no network index over column %d of table %d", i, c.Column, c.Table)
 		}
+	case CmpInPrefixes:
+		if v.lookupTable(i, c) && (c.Prefixes == nil || c.Prefixes.Table() != p.Tables[c.Table].Data || c.Prefixes.Column() != c.Column) {
+			v.failf("condition %d: no prefix index over column %d of table %d", i, c.Column, c.Table)
+		}
 	default:
-		if c.Operator < CmpEQ || c.Operator > CmpInNetworks {
+		if c.Operator < CmpEQ || c.Operator > CmpInPrefixes {
 			v.failf("condition %d: unknown operator %d", i, c.Operator)
 		}
 	}

@@ -112,6 +112,12 @@ func (m *Machine) compare(c *compile.Cond, l, r []byte) bool {
 		}
 		row, ok := c.Nets.Lookup(a)
 		return m.found(c, row, ok)
+	case compile.CmpInPrefixes:
+		if c.Prefixes == nil {
+			return false
+		}
+		row, ok := c.Prefixes.Lookup(l)
+		return m.found(c, row, ok)
 	}
 	return false
 }

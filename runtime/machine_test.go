@@ -23,8 +23,11 @@ func mustChain(t testing.TB, profiles ...string) *Chain {
 	var progs []*compile.Program
 	for i, src := range profiles {
 		prog, diags := compile.Compile("p.json", []byte(src), compile.Options{OpenData: func(name string) ([]byte, error) {
-			if name == "nets.csv" {
+			switch name {
+			case "nets.csv":
 				return []byte("192.0.2.0/24,doc\n2001:db8::/32,doc6\n"), nil
+			case "lcr.csv":
+				return []byte("+1,nanp\n+1555123,block\n,default\n"), nil
 			}
 			return []byte("+15551230001,gold\n+15551230002,silver\n2,second\n"), nil
 		}})
@@ -106,6 +109,23 @@ func TestRandomRowAllocs(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(200, func() { m.Run(in, &testEnv) }); n != 0 {
 		t.Errorf("Machine.Run with a random row allocates %v times per message", n)
+	}
+}
+
+// TestPrefixLookupAllocs: a BSEARCH_PREFIX lookup (the longest prefix of the caller, then a field
+// of its row in an edit) allocates nothing, found or not.
+func TestPrefixLookupAllocs(t *testing.T) {
+	m := NewMachine(mustChain(t, `{"ProfileID": 1, "ProfileName": "routes", "Rules": [{"MsgType": "REQUEST",
+	  "DataFile": "lcr.csv", "Conditions": [{"Header": "From", "Macro": "GETURI_USERNAME", "Operator": "BSEARCH_PREFIX"}],
+	  "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "Call-ID", "Output": "X-Route: {$DataFile.Field2}"}]},
+	  {"MsgType": "REQUEST", "DataFile": "lcr.csv", "Conditions": [{"Header": "To", "Macro": "GETURI_USERNAME", "Operator": "BSEARCH_NPREFIX"}],
+	  "Action": "DROP_MSG"}]}`))
+	in := []byte(invite)
+	if res := m.Run(in, &testEnv); !bytes.Contains(res.Output, []byte("\r\nX-Route: block\r\n")) {
+		t.Fatalf("the row of the longest prefix +1555123 not selected:\n%s", res.Output)
+	}
+	if n := testing.AllocsPerRun(200, func() { m.Run(in, &testEnv) }); n != 0 {
+		t.Errorf("Machine.Run with prefix lookups allocates %v times per message", n)
 	}
 }
 

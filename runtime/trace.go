@@ -137,6 +137,9 @@ func (t *tracer) operand(m *Machine, c *compile.Cond, left []byte, line int, hel
 	t.printf("      %s %q: %s %v", where, left, c.Positive, held)
 	if c.Table >= 0 && held {
 		t.printf(", %s", rowString(m.row, m.rowTable))
+		if c.Operator == compile.CmpInPrefixes {
+			t.printf(", key %q", m.rowTable.Data.Field(m.row, c.Column))
+		}
 	}
 	t.printf("\n")
 }
