@@ -33,14 +33,15 @@ func TestMaxProfiles(t *testing.T) {
 		t.Fatalf("%d profiles: error %v, want %q", compile.MaxProfiles+1, err, want)
 	}
 
-	// No tables, indexes or networks: the programs section starts 0 0 0, then the count.
+	// No tables, exact, network or prefix indexes: the programs section starts 0 0 0 0, then the
+	// count.
 	_, e := sectionAt(t, b, KindPrograms)
 	bad := bytes.Clone(b)
-	if !bytes.Equal(bad[e.offset:e.offset+4], []byte{0, 0, 0, compile.MaxProfiles}) {
-		t.Fatalf("programs section starts with % x", bad[e.offset:e.offset+4])
+	if !bytes.Equal(bad[e.offset:e.offset+5], []byte{0, 0, 0, 0, compile.MaxProfiles}) {
+		t.Fatalf("programs section starts with % x", bad[e.offset:e.offset+5])
 	}
-	bad[e.offset+3]++
-	wantError(t, reseal(bad), "corrupt programs section at offset "+fmt.Sprint(e.offset+4)+": "+want)
+	bad[e.offset+4]++
+	wantError(t, reseal(bad), "corrupt programs section at offset "+fmt.Sprint(e.offset+5)+": "+want)
 }
 
 // The section table holds at most MaxSections entries: a layout of exactly that many is placed,

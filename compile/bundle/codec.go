@@ -22,9 +22,10 @@ type encoder struct {
 
 	// The data structures of the chain, numbered in the order they are written; the
 	// programs refer to them by these numbers.
-	tables  map[*datafile.Table]int
-	indexes map[*datafile.Index]int
-	nets    map[*datafile.Networks]int
+	tables   map[*datafile.Table]int
+	indexes  map[*datafile.Index]int
+	nets     map[*datafile.Networks]int
+	prefixes map[*datafile.Prefixes]int
 }
 
 func (e *encoder) uint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
@@ -119,6 +120,7 @@ func (e *encoder) program(p *compile.Program) {
 		e.uint(uint64(c.Line))
 		e.int(ref(e.indexes, c.Index))
 		e.int(ref(e.nets, c.Nets))
+		e.int(ref(e.prefixes, c.Prefixes))
 	}
 	e.uint(uint64(len(p.Vars)))
 	for _, v := range p.Vars {
@@ -274,9 +276,10 @@ func (d *decoder) parts() []compile.Part {
 
 // structures is what programs refer to by number: the chain's tables and indexes.
 type structures struct {
-	tables  []*datafile.Table
-	indexes []*datafile.Index
-	nets    []*datafile.Networks
+	tables   []*datafile.Table
+	indexes  []*datafile.Index
+	nets     []*datafile.Networks
+	prefixes []*datafile.Prefixes
 }
 
 // program decodes one program. Dispatch and matchers are rebuilt by the caller; Verify checks the
@@ -318,7 +321,7 @@ func (d *decoder) program(s *structures) *compile.Program {
 		}
 		sel.Literal, sel.Macro, sel.Re1, sel.Re2, sel.Header = d.int(), compile.Macro(d.byte()), d.int(), d.int(), d.str()
 	}
-	p.Conds = make([]compile.Cond, d.count(12))
+	p.Conds = make([]compile.Cond, d.count(13))
 	for i := range p.Conds {
 		c := &p.Conds[i]
 		c.Sel, c.Operator, c.Negate = d.int(), compile.Operator(d.byte()), d.bool()
@@ -326,6 +329,7 @@ func (d *decoder) program(s *structures) *compile.Program {
 		c.Operand, c.Pattern, c.Table, c.Column, c.Line = d.int(), d.int(), d.int(), d.int(), d.small()
 		c.Index = pick(d, s.indexes, d.int(), "index")
 		c.Nets = pick(d, s.nets, d.int(), "network index")
+		c.Prefixes = pick(d, s.prefixes, d.int(), "prefix index")
 	}
 	p.Vars = make([]compile.VarDef, d.count(3))
 	for i := range p.Vars {

@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"bytes"
+	"encoding/binary"
 	"slices"
 	"strings"
 	"testing"
@@ -144,7 +145,9 @@ func TestDamagedStructure(t *testing.T) {
 		edit func(*testing.T, []byte)
 		want string
 	}{
-		{"version", func(_ *testing.T, b []byte) { edit32(8, 2)(b) }, "format version 2; this build reads version 1: compile the profiles again"},
+		{"version", func(_ *testing.T, b []byte) { edit32(8, 3)(b) }, "format version 3; this build reads version 2: compile the profiles again"},
+		// A bundle of the previous release: its programs lack what version 2 added (FORMAT.md).
+		{"version 1", func(_ *testing.T, b []byte) { edit32(8, 1)(b) }, "format version 1; this build reads version 2: compile the profiles again with the smcc of this release"},
 		{"no sections", func(_ *testing.T, b []byte) { edit32(12, 0)(b) }, "corrupt header: 0 sections (2 to 16384) at offset 12"},
 		{"too many sections", func(_ *testing.T, b []byte) { edit32(12, MaxSections+1)(b) }, "corrupt header: 16385 sections"},
 		{"program part smaller than its table", func(_ *testing.T, b []byte) { edit64(24, 100)(b) }, "corrupt header: program part of 100 bytes"},
@@ -201,7 +204,7 @@ func TestUnsafePrograms(t *testing.T) {
 		{"template variable", func(p *compile.Program) { p.Templates[0].Parts[0].Var = 5 }, "template 0 part 0 variable: index 5 out of range"},
 		{"rule range", func(p *compile.Program) { p.Rules[1].End = len(p.Insts) + 1 }, "rule 1: instructions"},
 		{"unknown operation", func(p *compile.Program) { p.Insts[0].Op = 200 }, "unknown operation 200"},
-		{"response codes", func(p *compile.Program) { p.Rules[4].Scope.Codes = []string{"2"} }, `rule 4: response code pattern "2" is not 3 characters`},
+		{"response codes", func(p *compile.Program) { p.Rules[5].Scope.Codes = []string{"2"} }, `rule 5: response code pattern "2" is not 3 characters`},
 		{"DSCP", func(p *compile.Program) {
 			for i := range p.Defs {
 				if p.Defs[i].Type == compile.ReplaceSetDSCP {
@@ -211,6 +214,9 @@ func TestUnsafePrograms(t *testing.T) {
 		}, "DSCP 64 out of range"},
 		{"pattern", func(p *compile.Program) { p.Matchers[0] = &match.Matcher{Source: "(unclosed"} }, `pattern 0 "(unclosed"`},
 		{"lookup without index", func(p *compile.Program) { p.Conds[0].Index = nil }, "no BSEARCH_EQ index over column 1 of table 0"},
+		{"prefix lookup without index", func(p *compile.Program) { p.Conds[prefixCond(p)].Prefixes = nil }, "no prefix index over column 1 of table 4"},
+		{"prefix lookup on another column", func(p *compile.Program) { p.Conds[prefixCond(p)].Column = 2 }, "no prefix index over column 2 of table 4"},
+		{"prefix lookup of another table", func(p *compile.Program) { p.Conds[prefixCond(p)].Table = 0 }, "no prefix index over column 1 of table 0"},
 	}
 	progs, m, _ := fixture(t)
 	good := encode(t, progs, m)
@@ -226,11 +232,70 @@ func TestUnsafePrograms(t *testing.T) {
 	}
 }
 
+// prefixCond is the fixture's BSEARCH_PREFIX condition.
+func prefixCond(p *compile.Program) int {
+	for i, c := range p.Conds {
+		if c.Operator == compile.CmpInPrefixes {
+			return i
+		}
+	}
+	panic("the fixture has no BSEARCH_PREFIX condition")
+}
+
+// A prefix index whose numbers in the programs section disagree with its table or its slots is
+// refused when the bundle opens, with the reason (datafile.PrefixesFromLayout checks them all;
+// here the decoder's side of it).
+func TestDamagedPrefixIndex(t *testing.T) {
+	progs, m, _ := fixture(t)
+	px := progs[0].Conds[prefixCond(progs[0])].Prefixes
+	l := px.Layout()
+	// The index as the programs section holds it, up to its slots' section number (FORMAT.md).
+	var enc []byte
+	for _, v := range []int{3, px.Column(), l.Default + 1, l.Entries, int(l.MaxProbe), len(l.Lengths)} {
+		enc = binary.AppendUvarint(enc, uint64(v))
+	}
+	for _, n := range l.Lengths {
+		enc = binary.AppendUvarint(enc, uint64(n))
+	}
+	tests := []struct {
+		name string
+		edit []int // the numbers written instead, in the order above
+		want string
+	}{
+		{"default past the rows", []int{3, 1, 9, l.Entries, int(l.MaxProbe), 1, 1}, "prefix index default row 8 out of range (2 rows)"},
+		{"entries not the slots'", []int{3, 1, 0, l.Entries + 1, int(l.MaxProbe), 1, 1}, "prefix index of 3 entries in 5 slots"},
+		{"length 0", []int{3, 1, 0, l.Entries, int(l.MaxProbe), 1, 0}, "prefix index key length 0 at 0"},
+		{"more lengths than bytes", []int{3, 1, 0, l.Entries, int(l.MaxProbe), 5000}, "list of 5000 entries in"},
+		{"column 0", []int{3, 0, 0, l.Entries, int(l.MaxProbe), 1, 1}, "prefix index column 0 out of range"},
+		{"probe past the slots", []int{3, 1, 0, l.Entries, 6, 1, 1}, "prefix index probe length 6 over 5 slots"},
+	}
+	good := encode(t, progs, m)
+	_, e := sectionAt(t, good, KindPrograms)
+	at := bytes.Index(good[e.offset:e.offset+e.length], enc)
+	if at < 0 || l.Entries != 2 || len(l.Lengths) != 1 {
+		t.Fatalf("the fixture's prefix index (%+v) is not where FORMAT.md puts it", l)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var repl []byte
+			for _, v := range tt.edit {
+				repl = binary.AppendUvarint(repl, uint64(v))
+			}
+			if len(repl) != len(enc) {
+				repl = append(repl, enc[len(repl):]...) // the rest as it was, when fewer numbers were given
+			}
+			b := slices.Clone(good)
+			copy(b[e.offset+uint64(at):], repl[:len(enc)])
+			wantError(t, reseal(b), tt.want)
+		})
+	}
+}
+
 // A damaged data section opens (checking it would read the whole table) but never makes a lookup
 // read outside the mapping; Verify finds the damage.
 func TestDamagedData(t *testing.T) {
 	_, _, msg := fixture(t)
-	for _, k := range []Kind{KindTableData, KindTableFieldOff, KindTableRowOff, KindIndexSlots, KindNetsV4Start, KindNetsV4Bucket, KindNetsV6Bucket} {
+	for _, k := range []Kind{KindTableData, KindTableFieldOff, KindTableRowOff, KindIndexSlots, KindNetsV4Start, KindNetsV4Bucket, KindNetsV6Bucket, KindPrefixSlots} {
 		t.Run(k.String(), func(t *testing.T) {
 			b := fixtureBundle(t)
 			_, e := sectionAt(t, b, k)

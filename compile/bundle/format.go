@@ -24,7 +24,8 @@ const Magic = "\x89SMCB\r\n\n"
 
 // Version is the format version this package writes and reads. Any change to the layout or to the
 // meaning of a field gets a new version; a reader refuses the versions it does not know.
-const Version = 1
+// FORMAT.md lists what each version changed.
+const Version = 2
 
 // Sizes of the fixed parts, in bytes.
 const (
@@ -40,7 +41,7 @@ const (
 // header cannot make the loader allocate or read without bound.
 const (
 	// MaxSections bounds the section table: a table takes 4 sections, an exact index 1, a
-	// network index 6.
+	// network index 6, a prefix index 1.
 	MaxSections = 4 * 4096
 
 	// MaxTables bounds the distinct data tables of a chain: one per data file, and real
@@ -71,6 +72,7 @@ const (
 	KindNetsV6Start   Kind = 24 // uint64 pairs (high, low)
 	KindNetsV6Row     Kind = 25 // uint32
 	KindNetsV6Bucket  Kind = 26 // uint32, 65537 entries
+	KindPrefixSlots   Kind = 27 // 32-byte slots of a prefix index (version 2)
 )
 
 var kindNames = map[Kind]string{
@@ -79,6 +81,7 @@ var kindNames = map[Kind]string{
 	KindTableLines: "table lines", KindIndexSlots: "index slots",
 	KindNetsV4Start: "IPv4 range starts", KindNetsV4Row: "IPv4 range rows", KindNetsV4Bucket: "IPv4 buckets",
 	KindNetsV6Start: "IPv6 range starts", KindNetsV6Row: "IPv6 range rows", KindNetsV6Bucket: "IPv6 buckets",
+	KindPrefixSlots: "prefix slots",
 }
 
 func (k Kind) String() string {
@@ -96,7 +99,7 @@ func (k Kind) elemSize() int {
 	switch k {
 	case KindTableData, KindManifest, KindPrograms:
 		return 1
-	case KindIndexSlots:
+	case KindIndexSlots, KindPrefixSlots:
 		return int(unsafe.Sizeof(datafile.Slot{}))
 	case KindNetsV6Start:
 		return 16

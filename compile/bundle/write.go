@@ -90,7 +90,8 @@ func plan(progs []*compile.Program, m Manifest) (*layout, error) {
 	if !littleEndian() {
 		return nil, errors.New("bundles store arrays little-endian and are used in place; this machine is big-endian")
 	}
-	e := &encoder{tables: map[*datafile.Table]int{}, indexes: map[*datafile.Index]int{}, nets: map[*datafile.Networks]int{}}
+	e := &encoder{tables: map[*datafile.Table]int{}, indexes: map[*datafile.Index]int{}, nets: map[*datafile.Networks]int{},
+		prefixes: map[*datafile.Prefixes]int{}}
 	var data []section
 	add := func(k Kind, b []byte) int {
 		data = append(data, section{entry: entry{kind: k, length: uint64(len(b)), crc: checksum(b)}, data: b})
@@ -99,7 +100,7 @@ func plan(progs []*compile.Program, m Manifest) (*layout, error) {
 	if err := compile.CheckChainLength(len(progs)); err != nil {
 		return nil, err
 	}
-	tables, indexes, nets := collect(progs)
+	tables, indexes, nets, prefixes := collect(progs)
 	if len(tables) > MaxTables {
 		return nil, fmt.Errorf("the chain uses %d data tables; a bundle holds at most %d", len(tables), MaxTables)
 	}
@@ -136,6 +137,21 @@ func plan(progs []*compile.Program, m Manifest) (*layout, error) {
 		e.uint(uint64(add(KindNetsV6Start, bytesOf(l.V6Start))))
 		e.uint(uint64(add(KindNetsV6Row, bytesOf(l.V6Row))))
 		e.uint(uint64(add(KindNetsV6Bucket, bytesOf(l.V6Bucket))))
+	}
+	e.uint(uint64(len(prefixes)))
+	for i, p := range prefixes {
+		e.prefixes[p] = i
+		l := p.Layout()
+		e.uint(uint64(e.tables[p.Table()]))
+		e.uint(uint64(p.Column()))
+		e.uint(uint64(l.Default + 1))
+		e.uint(uint64(l.Entries))
+		e.uint(uint64(l.MaxProbe))
+		e.uint(uint64(len(l.Lengths)))
+		for _, n := range l.Lengths {
+			e.uint(uint64(n))
+		}
+		e.uint(uint64(add(KindPrefixSlots, bytesOf(l.Slots))))
 	}
 	e.uint(uint64(len(progs)))
 	for _, p := range progs {
@@ -204,8 +220,9 @@ type netsUse struct {
 }
 
 // collect lists the distinct tables and indexes the programs use, in the order they first appear.
-func collect(progs []*compile.Program) (tables []*datafile.Table, indexes []*datafile.Index, nets []netsUse) {
+func collect(progs []*compile.Program) (tables []*datafile.Table, indexes []*datafile.Index, nets []netsUse, prefixes []*datafile.Prefixes) {
 	seenT, seenI, seenN := map[*datafile.Table]bool{}, map[*datafile.Index]bool{}, map[*datafile.Networks]bool{}
+	seenP := map[*datafile.Prefixes]bool{}
 	addTable := func(t *datafile.Table) {
 		if !seenT[t] {
 			seenT[t] = true
@@ -230,9 +247,14 @@ func collect(progs []*compile.Program) (tables []*datafile.Table, indexes []*dat
 				seenN[c.Nets] = true
 				nets = append(nets, netsUse{c.Nets, p.Tables[c.Table].Data, c.Column})
 			}
+			if c.Prefixes != nil && !seenP[c.Prefixes] {
+				seenP[c.Prefixes] = true
+				addTable(c.Prefixes.Table())
+				prefixes = append(prefixes, c.Prefixes)
+			}
 		}
 	}
-	return tables, indexes, nets
+	return tables, indexes, nets, prefixes
 }
 
 // bytesOf returns the memory of s as bytes; on a little-endian machine that is the on-disk form.
