@@ -70,6 +70,8 @@ func (st *state) holds(c *Cond, l, r string) bool {
 		return c.Pattern.MatchString(l)
 	case "BSEARCH_EQ", "BSEARCH_I_EQ":
 		return st.selectRow(st.rule.Data.exact(c.Col, l, c.Op == "BSEARCH_I_EQ"))
+	case "BSEARCH_PREFIX":
+		return st.selectRow(st.rule.Data.longestPrefix(c.Col, l))
 	case "IP_LOOKUP":
 		a, ok := addrFromText(l)
 		return ok && st.selectRow(st.rule.Data.ipLookup(c.Col, a))

@@ -155,6 +155,22 @@ func (t *table) exact(col int, key string, fold bool) []string {
 	return nil
 }
 
+// longestPrefix is the row of the longest key of column col that is a prefix of text (SMC-SPEC §5,
+// BSEARCH_PREFIX), compared byte for byte. Every row is read in file order and only a strictly
+// longer key replaces the one kept, so among rows with the same key the first wins; the empty
+// key is a prefix of every text, so a row whose key is empty (or missing) answers when nothing
+// longer does.
+func (t *table) longestPrefix(col int, text string) []string {
+	var best []string
+	bestLen := -1
+	for _, row := range t.rows {
+		if k := field(row, col); len(k) > bestLen && strings.HasPrefix(text, k) {
+			best, bestLen = row, len(k)
+		}
+	}
+	return best
+}
+
 // network reads an IP column's key: an address (a /32 or /128) or a CIDR network without host
 // bits. A key inside ::ffff:0:0/96 with a prefix of /96 or longer is the IPv4 network it maps
 // (docs/semantics.md "Data files").

@@ -205,7 +205,7 @@ func (st *state) randomRow(rule *Rule) {
 		return
 	}
 	for _, c := range rule.Conds {
-		if c.Op == "BSEARCH_EQ" || c.Op == "BSEARCH_I_EQ" || c.Op == "IP_LOOKUP" {
+		if c.Op == "BSEARCH_EQ" || c.Op == "BSEARCH_I_EQ" || c.Op == "BSEARCH_PREFIX" || c.Op == "IP_LOOKUP" {
 			return
 		}
 	}
