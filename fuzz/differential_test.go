@@ -186,8 +186,10 @@ func describe(c *gen.Case) string {
 	for i, p := range c.Profiles {
 		fmt.Fprintf(&b, "-- p%d.json --\n%s\n", i+1, p)
 	}
-	for _, name := range []string{"keys.csv", "nets.csv"} {
-		fmt.Fprintf(&b, "-- %s --\n%s", name, c.Data[name])
+	for _, name := range []string{"keys.csv", "nets.csv", "prefix.csv"} {
+		if d, ok := c.Data[name]; ok {
+			fmt.Fprintf(&b, "-- %s --\n%s", name, d)
+		}
 	}
 	fmt.Fprintf(&b, "-- input.sip --\n%s\n-- (input.sip quoted) --\n%q\n", c.Message, c.Message)
 	return b.String()

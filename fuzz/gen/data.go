@@ -8,8 +8,9 @@ import "strings"
 // either and every row of it is valid.
 
 const (
-	keysFile = "keys.csv"
-	netsFile = "nets.csv"
+	keysFile   = "keys.csv"
+	netsFile   = "nets.csv"
+	prefixFile = "prefix.csv" // added late (late.go), for BSEARCH_PREFIX
 )
 
 // keyColumns and netColumns are the columns a rule may name for each file; IP lookups on nets.csv
@@ -78,6 +79,21 @@ func (s *source) csvField(f string) string {
 func (s *source) keyRow() []string {
 	row := []string{pick(s, keys)}
 	for n := s.intn(keyColumns); n > 0; n-- {
+		row = append(row, pick(s, fieldValues))
+	}
+	return row
+}
+
+// prefixKeys are the keys of prefix.csv: prefixes of one another and of the numbers, users and
+// hosts the messages carry, with and without "+", and the empty key of a default row.
+var prefixKeys = []string{"", "", "1", "18", "1866", "18665551000", "186655510001", "+", "+1", "+1555",
+	"+15551234", "+1800", "+18005551212", "2", "2001", "a", "al", "alice", "ALICE", "bob", "sip:", "192.0.2.", "é", "5060"}
+
+// prefixRow is a key of prefixKeys and one to three more columns, so that a row with an empty key
+// is never a blank line.
+func (s *source) prefixRow() []string {
+	row := []string{pick(s, prefixKeys), pick(s, fieldValues)}
+	for n := s.intn(keyColumns - 1); n > 0; n-- {
 		row = append(row, pick(s, fieldValues))
 	}
 	return row

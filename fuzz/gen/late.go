@@ -51,3 +51,34 @@ func lowerMethod(msg []byte) []byte {
 	}
 	return append([]byte(strings.ToLower(string(msg[:sp]))), msg[sp:]...)
 }
+
+// prefixLookups gives the case a routing table, prefix.csv, and turns lookups of keys.csv into
+// BSEARCH_PREFIX and BSEARCH_NPREFIX, some of them on the new table, whose keys nest and
+// repeat and include the empty key (a default row). Only keys.csv rules change: their lookups
+// are all BSEARCH, and the tables have the same columns. A flawed profile is left as it is.
+func (s *source) prefixLookups(trees []object, flawed int, data map[string][]byte) {
+	if !s.chance(3) {
+		return
+	}
+	data[prefixFile] = s.csv(s.prefixRow)
+	for i, t := range trees {
+		if i+1 == flawed {
+			continue
+		}
+		for _, r := range list(t, "Rules") {
+			rule := r.(object)
+			if rule["DataFile"] != keysFile {
+				continue
+			}
+			if s.chance(2) {
+				rule["DataFile"] = prefixFile
+			}
+			for _, c := range list(rule, "Conditions") {
+				cond := c.(object)
+				if op, _ := cond["Operator"].(string); strings.HasPrefix(op, "BSEARCH") && !s.chance(4) {
+					cond["Operator"] = pick(s, []string{"BSEARCH_PREFIX", "BSEARCH_PREFIX", "BSEARCH_NPREFIX"})
+				}
+			}
+		}
+	}
+}
