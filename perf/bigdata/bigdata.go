@@ -100,7 +100,8 @@ func RandomAddr6(rng *rand.Rand) netip.Addr {
 type Files struct {
 	Numbers  string // NumberRows rows
 	Networks string // NetworkRows rows
-	Profile  string // a profile that looks callers up in Numbers and media addresses in Networks
+	Prefixes string // PrefixRows rows and a default route
+	Profile  string // a profile that looks callers up in Numbers, media addresses in Networks and called numbers in Prefixes
 }
 
 // Profile is the profile of the big benchmarks: an exact lookup of the caller's number and a
@@ -135,6 +136,40 @@ const Profile = `{
       "ReplaceDefs": [
         { "ReplaceType": "ADD_LINE", "Header": "Call-ID", "Output": "X-Media-List: {$DataFile.Field2}" }
       ]
+    },
+    {
+      "MsgType": "REQUEST",
+      "ReqMethod": "INVITE",
+      "DataFile": "prefixes.csv",
+      "Conditions": [
+        { "Header": "TOPLINE", "Macro": "GETURI_USERNAME", "RegEx1": "[0-9]+", "Operator": "BSEARCH_PREFIX" }
+      ],
+      "Action": "REPLACE_MSG",
+      "ReplaceDefs": [
+        { "ReplaceType": "ADD_LINE", "Header": "Call-ID", "Output": "X-Route: {$DataFile.Field2}" }
+      ]
+    }
+  ]
+}
+`
+
+// PrefixProfile is the profile of the prefix benchmarks alone: the longest prefix of the called
+// number, and an exact lookup in the same table to compare it with.
+const PrefixProfile = `{
+  "ProfileID": 4,
+  "ProfileName": "a routing table",
+  "Rules": [
+    {
+      "MsgType": "REQUEST",
+      "DataFile": "prefixes.csv",
+      "Conditions": [
+        { "Header": "TOPLINE", "Macro": "GETURI_USERNAME", "RegEx1": "[0-9]+", "Operator": "BSEARCH_PREFIX" },
+        { "Header": "To", "Macro": "GETURI_USERNAME", "Operator": "BSEARCH_EQ" }
+      ],
+      "Action": "REPLACE_MSG",
+      "ReplaceDefs": [
+        { "ReplaceType": "ADD_LINE", "Header": "Call-ID", "Output": "X-Route: {$DataFile.Field2}" }
+      ]
     }
   ]
 }
@@ -146,20 +181,48 @@ const (
 	NetworkRows = 1_000_000
 )
 
-// Ensure writes the two files into dir unless they are there already with a complete last line,
-// and returns their names.
+// Ensure writes the data files into dir unless they are there already, and the profile unless
+// it is there with this text, and returns their names.
 func Ensure(dir string) (Files, error) {
-	f := Files{Numbers: filepath.Join(dir, "numbers.csv"), Networks: filepath.Join(dir, "networks.csv"), Profile: filepath.Join(dir, "profile.json")}
+	f := Files{Numbers: filepath.Join(dir, "numbers.csv"), Networks: filepath.Join(dir, "networks.csv"),
+		Prefixes: filepath.Join(dir, "prefixes.csv"), Profile: filepath.Join(dir, "profile.json")}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return f, err
 	}
-	if err := ensure(f.Profile, func(w io.Writer) error { _, err := io.WriteString(w, Profile); return err }); err != nil {
+	if err := ensureText(f.Profile, Profile); err != nil {
 		return f, err
 	}
 	if err := ensure(f.Numbers, func(w io.Writer) error { return WriteNumbers(w, NumberRows) }); err != nil {
 		return f, err
 	}
+	if err := ensure(f.Prefixes, func(w io.Writer) error { return WritePrefixes(w, PrefixRows) }); err != nil {
+		return f, err
+	}
 	return f, ensure(f.Networks, func(w io.Writer) error { return WriteNetworks(w, NetworkRows) })
+}
+
+// EnsurePrefixes writes the routing table and PrefixProfile into dir, as Ensure does, and
+// returns the profile's name: the prefix benchmarks need neither of the larger files.
+func EnsurePrefixes(dir string) (profile string, err error) {
+	profile = filepath.Join(dir, "prefix-profile.json")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return profile, err
+	}
+	if err := ensureText(profile, PrefixProfile); err != nil {
+		return profile, err
+	}
+	return profile, ensure(filepath.Join(dir, "prefixes.csv"), func(w io.Writer) error { return WritePrefixes(w, PrefixRows) })
+}
+
+// ensureText writes text to path unless the file holds it already: a profile of an older
+// version of this package is replaced, where a data file, being generated with a fixed seed,
+// is kept.
+func ensureText(path, text string) error {
+	if b, err := os.ReadFile(path); err == nil && string(b) == text {
+		return nil
+	}
+	os.Remove(path)
+	return ensure(path, func(w io.Writer) error { _, err := io.WriteString(w, text); return err })
 }
 
 // ensure writes path through a temporary file and a rename, so that an interrupted run leaves no
