@@ -96,9 +96,10 @@ fuzz:
 bench: deps
 	$(GO) test -run='^$$' -bench=. -skip='Big' -benchmem -count=6 ./... | tee bench.txt
 
-# bench-big generates the carrier-scale data of issue 3 (10,000,000 numbers, 1,000,000 networks;
-# about 400 MB, kept in BIGDIR between runs), compiles it with smcc compile, which prints the time
-# and peak memory, and runs the bundle benchmarks on it: open time and memory, lookups, medians.
+# bench-big generates the carrier-scale data of issue 3 (10,000,000 numbers, 1,000,000 networks,
+# 1,000,000 routing prefixes; about 430 MB, kept in BIGDIR between runs), compiles it with smcc
+# compile, which prints the time and peak memory, and runs the bundle benchmarks on it: open time
+# and memory, lookups, medians.
 BIGDIR ?= /tmp/smc-bigdata
 bench-big: build
 	$(GO) run ./perf/cmd/bigdata $(BIGDIR)

@@ -115,13 +115,11 @@ func (ix *Index) Lookup(key []byte) (row int, ok bool) {
 }
 
 // find returns the slot that holds key, or nil. It reads at most maxProbe + 1 slots.
-func (ix *Index) find(key []byte) *Slot { return ix.findHash(key, hashKey(key, ix.fold)) }
-
-// findHash is find with the key's hash already computed.
-func (ix *Index) findHash(key []byte, h uint64) *Slot {
+func (ix *Index) find(key []byte) *Slot {
 	if len(ix.slots) == 0 {
 		return nil
 	}
+	h := hashKey(key, ix.fold)
 	tag := uint32(h)
 	i := ix.home(h)
 	for probe := uint32(0); probe <= ix.maxProbe; probe++ {
@@ -211,27 +209,16 @@ func IndexFromSlots(t *Table, col int, fold bool, slots []Slot, maxProbe uint32,
 // fold), finished with MurmurHash3's fmix64 so that the high and low bits both depend on every
 // byte. Keys are short (numbers, hosts), where FNV's byte loop costs a few nanoseconds.
 func hashKey(key []byte, fold bool) uint64 {
-	h := uint64(fnvOffset)
+	h := uint64(14695981039346656037)
 	if fold {
 		for _, c := range key {
-			h = (h ^ uint64(lowerASCII(c))) * fnvPrime
+			h = (h ^ uint64(lowerASCII(c))) * 1099511628211
 		}
 	} else {
 		for _, c := range key {
-			h = (h ^ uint64(c)) * fnvPrime
+			h = (h ^ uint64(c)) * 1099511628211
 		}
 	}
-	return fmix64(h)
-}
-
-// The 64-bit FNV-1a parameters.
-const (
-	fnvOffset = 14695981039346656037
-	fnvPrime  = 1099511628211
-)
-
-// fmix64 is MurmurHash3's finaliser.
-func fmix64(h uint64) uint64 {
 	h ^= h >> 33
 	h *= 0xff51afd7ed558ccd
 	h ^= h >> 33

@@ -175,23 +175,11 @@ func (p *Prefixes) resolve() {
 // order), else the default row (the first with an empty key), else none. It reads at most
 // ceil(log2(distinct key lengths + 1)) entries and does not allocate.
 func (p *Prefixes) Lookup(text []byte) (row int, ok bool) {
-	var homes [maxLoaded]prefixHome
-	loaded := 0
-	if len(p.lengths) <= maxLoaded {
-		loaded = p.load(text, &homes)
-	}
 	best := p.def
 	for lo, hi := 0, len(p.lengths)-1; lo <= hi; {
 		mid := int(uint(lo+hi) >> 1)
 		if n := p.lengths[mid]; uint64(n) <= uint64(len(text)) {
-			var s *Slot
-			switch {
-			case mid >= loaded:
-				s = p.hash.find(text[:n])
-			case homes[mid].row != noRow: // else the home slot is empty: nothing has these bytes
-				s = p.hash.findHash(text[:n], homes[mid].hash)
-			}
-			if s != nil {
+			if s := p.hash.find(text[:n]); s != nil {
 				if s.Row != noBest {
 					best = s.Row
 				}
@@ -206,41 +194,6 @@ func (p *Prefixes) Lookup(text []byte) (row int, ok bool) {
 		return -1, false
 	}
 	return int(best), true
-}
-
-// maxLoaded is how many key lengths a lookup loads the home slots of before it searches: enough
-// for numbers (E.164 has at most 15 digits) and names, small enough for the stack.
-const maxLoaded = 32
-
-// prefixHome is what a lookup knows of one length before its search: the hash of the text's
-// prefix of that length, and the Row of its home slot.
-type prefixHome struct {
-	hash uint64
-	row  uint32
-}
-
-// load hashes the text's prefixes of every key length in one pass (FNV-1a runs byte by byte, so
-// the hash of each prefix is a step of the hash of the text) and reads the home slot of each,
-// and returns how many lengths it did. Those reads do not depend on each other, so the processor
-// makes them at once: on a table larger than the caches, the search that follows then waits for
-// about one memory access instead of one per step, which measured 1.8 µs against 0.5 on a
-// million-row table (BENCHMARKS.md).
-func (p *Prefixes) load(text []byte, homes *[maxLoaded]prefixHome) int {
-	ix := &p.hash
-	if len(ix.slots) == 0 {
-		return 0
-	}
-	h := uint64(fnvOffset)
-	j := 0
-	for i := 0; i < len(text) && j < len(p.lengths); i++ {
-		h = (h ^ uint64(text[i])) * fnvPrime
-		if uint64(p.lengths[j]) == uint64(i+1) {
-			f := fmix64(h)
-			homes[j] = prefixHome{hash: f, row: ix.slots[ix.home(f)].Row}
-			j++
-		}
-	}
-	return j
 }
 
 // Table returns the table the index was built over.

@@ -17,7 +17,7 @@ import (
 )
 
 // The benchmarks of issue 3 run on the generated carrier-scale files of perf/bigdata: 10,000,000
-// numbers and 1,000,000 networks. They live in $SMC_BIG_DIR (make bench-big sets it, after
+// numbers, 1,000,000 networks and a routing table of 1,000,000 prefixes. They live in $SMC_BIG_DIR (make bench-big sets it, after
 // compiling the bundle with smcc compile, which reports the compile time and peak memory), or are
 // generated and compiled here into a cache folder on first use, which takes about half a minute.
 
