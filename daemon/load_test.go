@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/smcproject/smc/compile/bundle"
+	"github.com/smcproject/smc/runtime"
 )
 
 // A profile, bundle or configuration file that every user may write is refused, with what to do.
@@ -132,4 +133,38 @@ func writeBundle(t *testing.T, dir string, v int) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// smcd runs a bundle with a prefix lookup as smcc run runs its profile: the least-cost-routing
+// example, compiled with its routing table and loaded as a private copy, tags an INVITE with the
+// route of the called number's longest prefix.
+func TestLoadBundleWithPrefixLookup(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"14-lcr-prefix-routing.json", "lcr-routes.csv"} {
+		b, err := os.ReadFile(filepath.Join("../examples/interop", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, name), b, 0o644)
+	}
+	progs, m, diags := bundle.CompileFiles([]string{filepath.Join(dir, "14-lcr-prefix-routing.json")})
+	if progs == nil {
+		t.Fatal(diags)
+	}
+	path := filepath.Join(dir, "lcr.smcb")
+	if err := bundle.WriteFile(path, progs, m); err != nil {
+		t.Fatal(err)
+	}
+	l, err := load(&Config{Bindings: []Binding{{Name: "all", Bundle: path}}, StateDir: t.TempDir()}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.close()
+	msg := "INVITE sip:442079460000@sbc.example.com;user=phone SIP/2.0\r\n" +
+		"Via: SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bK-74b3\r\nFrom: <sip:alice@example.com>;tag=1\r\n" +
+		"To: <sip:442079460000@sbc.example.com>\r\nCall-ID: c1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n"
+	res := runtime.NewMachine(l.set.Bindings[0].Chain).Run([]byte(msg), &runtime.Env{})
+	if !strings.Contains(string(res.Output), "\r\nCall-ID: c1\r\nX-Route: uk-london-direct;rate=0.0080\r\n") {
+		t.Errorf("verdict %v, output:\n%s", res.Verdict, res.Output)
+	}
 }
