@@ -306,7 +306,7 @@ func (g *generator) prefixes(t *datafile.Table, col int) *datafile.Prefixes {
 	if p, ok := g.prefix[k]; ok {
 		return p
 	}
-	p := t.Prefixes(col)
+	p := datafile.NewPrefixes(g.index(t, col, false)) // shared with an exact lookup of the column
 	g.prefix[k] = p
 	return p
 }

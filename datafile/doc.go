@@ -2,7 +2,7 @@
 // the BSEARCH and IP_LOOKUP conditions against them without allocating: exact keys through a hash
 // index (the first row in file order, as the binary search the language describes would find),
 // addresses through sorted, non-overlapping ranges, the longest key that is a prefix of a number
-// through binary search on the keys' lengths over the same kind of hash.
+// through the exact index, probed at each key length that a Bloom filter of the keys lets through.
 //
 // A data file is read once, when a profile is compiled. Parse copies every field, unescaped, into
 // one byte slice and records where each field, row and source line starts in integer offset

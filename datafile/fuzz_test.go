@@ -129,7 +129,7 @@ func checkIndex(t *testing.T, tab *Table, col int, fold bool) {
 // prefix index, built and rebuilt from its layout, and compares with a linear scan.
 func checkPrefixes(t *testing.T, tab *Table, col int) {
 	p := tab.Prefixes(col)
-	again, err := PrefixesFromLayout(tab, col, p.Layout())
+	again, err := PrefixesFromLayout(p.Index(), p.Layout())
 	if err != nil {
 		t.Fatalf("PrefixesFromLayout of a built index: %v", err)
 	}

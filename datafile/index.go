@@ -115,11 +115,13 @@ func (ix *Index) Lookup(key []byte) (row int, ok bool) {
 }
 
 // find returns the slot that holds key, or nil. It reads at most maxProbe + 1 slots.
-func (ix *Index) find(key []byte) *Slot {
+func (ix *Index) find(key []byte) *Slot { return ix.findHash(key, hashKey(key, ix.fold)) }
+
+// findHash is find with the key's hash, hashKey(key, ix.fold), already computed.
+func (ix *Index) findHash(key []byte, h uint64) *Slot {
 	if len(ix.slots) == 0 {
 		return nil
 	}
-	h := hashKey(key, ix.fold)
 	tag := uint32(h)
 	i := ix.home(h)
 	for probe := uint32(0); probe <= ix.maxProbe; probe++ {
@@ -209,16 +211,28 @@ func IndexFromSlots(t *Table, col int, fold bool, slots []Slot, maxProbe uint32,
 // fold), finished with MurmurHash3's fmix64 so that the high and low bits both depend on every
 // byte. Keys are short (numbers, hosts), where FNV's byte loop costs a few nanoseconds.
 func hashKey(key []byte, fold bool) uint64 {
-	h := uint64(14695981039346656037)
+	h := uint64(fnvOffset)
 	if fold {
 		for _, c := range key {
-			h = (h ^ uint64(lowerASCII(c))) * 1099511628211
+			h = (h ^ uint64(lowerASCII(c))) * fnvPrime
 		}
 	} else {
 		for _, c := range key {
-			h = (h ^ uint64(c)) * 1099511628211
+			h = (h ^ uint64(c)) * fnvPrime
 		}
 	}
+	return fmix64(h)
+}
+
+// The parameters of 64-bit FNV-1a. The hash of a key runs byte by byte, so the hashes of all the
+// prefixes of a text are the steps of one pass over it (Prefixes.Lookup).
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// fmix64 is MurmurHash3's finaliser, which makes every bit of the result depend on every bit of h.
+func fmix64(h uint64) uint64 {
 	h ^= h >> 33
 	h *= 0xff51afd7ed558ccd
 	h ^= h >> 33

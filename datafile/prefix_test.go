@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -117,7 +118,7 @@ func TestPrefixesAgainstScan(t *testing.T) {
 		tab := mustParse(t, csv.String())
 		p := tab.Prefixes(1)
 		l := p.Layout()
-		mapped, err := PrefixesFromLayout(tab, 1, l)
+		mapped, err := PrefixesFromLayout(p.Index(), l)
 		if err != nil {
 			t.Fatalf("round %d: %v", round, err)
 		}
@@ -139,82 +140,101 @@ func TestPrefixesAgainstScan(t *testing.T) {
 
 func TestPrefixesFromLayoutChecks(t *testing.T) {
 	tab := mustParse(t, "1\n12\n,default\n")
-	good := tab.Prefixes(1).Layout()
-	if good.Default != 2 || len(good.Lengths) != 2 {
+	p := tab.Prefixes(1)
+	good := p.Layout()
+	if good.Default != 2 || len(good.Lengths) != 2 || len(good.Filter) != 1 {
 		t.Fatalf("layout %+v", good)
 	}
 	tests := []struct {
 		name string
-		col  int
+		ix   *Index
 		edit func(l *PrefixesLayout)
 	}{
-		{"column 0", 0, func(*PrefixesLayout) {}},
-		{"column 65", 65, func(*PrefixesLayout) {}},
-		{"slots not for entries", 1, func(l *PrefixesLayout) { l.Slots = l.Slots[:len(l.Slots)-1] }},
-		{"entries past rows", 1, func(l *PrefixesLayout) { l.Entries = 100 }},
-		{"negative entries", 1, func(l *PrefixesLayout) { l.Entries = -1 }},
-		{"probe past slots", 1, func(l *PrefixesLayout) { l.MaxProbe = uint32(len(l.Slots)) }},
-		{"lengths descend", 1, func(l *PrefixesLayout) { l.Lengths = []uint32{2, 1} }},
-		{"length 0", 1, func(l *PrefixesLayout) { l.Lengths = []uint32{0, 2} }},
-		{"length past a field", 1, func(l *PrefixesLayout) { l.Lengths = []uint32{1, MaxFieldLen + 1} }},
-		{"too many lengths", 1, func(l *PrefixesLayout) { l.Lengths = make([]uint32, MaxFieldLen+1) }},
-		{"default past rows", 1, func(l *PrefixesLayout) { l.Default = 3 }},
-		{"default below -1", 1, func(l *PrefixesLayout) { l.Default = -2 }},
+		{"no index", nil, func(*PrefixesLayout) {}},
+		{"a folded index", tab.Index(1, true), func(*PrefixesLayout) {}},
+		{"no filter", p.Index(), func(l *PrefixesLayout) { l.Filter = nil }},
+		{"filter of 3 words", p.Index(), func(l *PrefixesLayout) { l.Filter = make([]uint64, 3) }},
+		{"filter past the rows'", p.Index(), func(l *PrefixesLayout) { l.Filter = make([]uint64, 2) }},
+		{"lengths descend", p.Index(), func(l *PrefixesLayout) { l.Lengths = []uint32{2, 1} }},
+		{"length 0", p.Index(), func(l *PrefixesLayout) { l.Lengths = []uint32{0, 2} }},
+		{"length past a field", p.Index(), func(l *PrefixesLayout) { l.Lengths = []uint32{1, MaxFieldLen + 1} }},
+		{"too many lengths", p.Index(), func(l *PrefixesLayout) { l.Lengths = make([]uint32, MaxFieldLen+1) }},
+		{"default past rows", p.Index(), func(l *PrefixesLayout) { l.Default = 3 }},
+		{"default below -1", p.Index(), func(l *PrefixesLayout) { l.Default = -2 }},
 	}
 	for _, tt := range tests {
 		l := good
 		tt.edit(&l)
-		if _, err := PrefixesFromLayout(tab, tt.col, l); err == nil {
+		if _, err := PrefixesFromLayout(tt.ix, l); err == nil {
 			t.Errorf("%s: accepted", tt.name)
 		}
 	}
-	if _, err := PrefixesFromLayout(tab, 1, good); err != nil {
+	if _, err := PrefixesFromLayout(p.Index(), good); err != nil {
 		t.Errorf("the index's own layout: %v", err)
 	}
 }
 
-// TestPrefixesDamagedSlots gives lookups slots that point outside the table, as a damaged bundle
-// can: they miss or answer wrongly, but never read outside the table or return a row past it.
-func TestPrefixesDamagedSlots(t *testing.T) {
+// TestPrefixesDamaged gives lookups a filter of any bits and slots that point outside the table,
+// as a damaged bundle can: they miss or answer wrongly, but never read outside the table or
+// return a row past it.
+func TestPrefixesDamaged(t *testing.T) {
 	tab := mustParse(t, "1,a\n12,b\n123,c\n")
-	l := tab.Prefixes(1).Layout()
-	slots := append([]Slot(nil), l.Slots...)
+	p := tab.Prefixes(1)
+	slots, probe := p.Index().Slots()
+	slots = slices.Clone(slots)
 	for i := range slots {
 		if slots[i].Row != noRow {
 			slots[i].KeyOff, slots[i].Row = 1<<31, uint32(1000+i)
 		}
 	}
-	l.Slots = slots
-	p, err := PrefixesFromLayout(tab, 1, l)
+	ix, err := IndexFromSlots(tab, 1, false, slots, probe, p.Index().Keys())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, text := range []string{"1", "12", "1234", "9"} {
-		if row, ok := p.Lookup([]byte(text)); ok && row >= tab.Len() {
-			t.Errorf("Lookup(%q) = row %d of %d", text, row, tab.Len())
+	for _, filter := range []uint64{0, ^uint64(0)} {
+		l := p.Layout()
+		l.Filter = []uint64{filter}
+		for _, idx := range []*Index{p.Index(), ix} {
+			damaged, err := PrefixesFromLayout(idx, l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, text := range []string{"1", "12", "1234", "9", ""} {
+				if row, ok := damaged.Lookup([]byte(text)); ok && row >= tab.Len() {
+					t.Errorf("Lookup(%q) = row %d of %d", text, row, tab.Len())
+				}
+			}
 		}
 	}
 }
 
-// TestPrefixesProbes holds a lookup to the binary search's bound: at most ceil(log2(n+1)) probes
-// for n distinct lengths, here 4 for the 12 lengths of E.164 prefixes.
-func TestPrefixesProbes(t *testing.T) {
+// TestPrefixesManyLengths: a table of more key lengths than a lookup hashes in its one pass
+// (maxHashed) still finds the longest prefix.
+func TestPrefixesManyLengths(t *testing.T) {
 	var csv strings.Builder
-	for n := 1; n <= 12; n++ {
-		fmt.Fprintf(&csv, "%s\n", "123456789012"[:n])
+	long := strings.Repeat("7", 100)
+	for n := 1; n <= 100; n += 2 {
+		fmt.Fprintf(&csv, "%s,%d\n", long[:n], n)
 	}
-	p := mustParse(t, csv.String()).Prefixes(1)
-	steps := 0
-	for lo, hi := 0, len(p.lengths)-1; lo <= hi; steps++ {
-		mid := int(uint(lo+hi) >> 1)
-		lo = mid + 1 // the longest key: every probe finds an entry
+	tab := mustParse(t, csv.String())
+	p := tab.Prefixes(1)
+	if len(p.lengths) <= maxHashed {
+		t.Fatalf("%d lengths, not more than %d", len(p.lengths), maxHashed)
 	}
-	if steps != 4 {
-		t.Errorf("%d probes for 12 lengths, want 4", steps)
+	for _, n := range []int{1, 2, 40, 99, 100, 150} {
+		text := []byte(strings.Repeat("7", n) + "x")
+		if row, want := mustLookup(p, text), linearPrefix(tab, 1, text); row != want {
+			t.Errorf("%d sevens: row %d, want %d", n, row, want)
+		}
 	}
-	if row, _ := p.Lookup([]byte("1234567890129")); row != 11 {
-		t.Errorf("Lookup found row %d, want 11", row)
+}
+
+func mustLookup(p *Prefixes, text []byte) int {
+	row, ok := p.Lookup(text)
+	if !ok {
+		return -1
 	}
+	return row
 }
 
 func TestPrefixesDoNotAllocate(t *testing.T) {

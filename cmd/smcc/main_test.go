@@ -241,7 +241,7 @@ func TestCompileCommand(t *testing.T) {
 	damaged := filepath.Join(dir, "damaged.smcb")
 	b[len(b)-3] ^= 1 // in a data section: found by check, which reads every section
 	os.WriteFile(damaged, b, 0o600)
-	if status, stdout, _ = sh("check", damaged); status != exitFailed || !strings.Contains(stdout, "corrupt prefix slots section 27: checksum") {
+	if status, stdout, _ = sh("check", damaged); status != exitFailed || !strings.Contains(stdout, "corrupt IPv6 buckets section 27: checksum") {
 		t.Errorf("check of a damaged bundle: exit %d: %s", status, stdout)
 	}
 	os.WriteFile(damaged, b[:100], 0o600)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/smcproject/smc/compile"
+	"github.com/smcproject/smc/datafile"
 	"github.com/smcproject/smc/internal/smctest"
 	"github.com/smcproject/smc/match"
 )
@@ -242,50 +243,55 @@ func prefixCond(p *compile.Program) int {
 	panic("the fixture has no BSEARCH_PREFIX condition")
 }
 
-// A prefix index whose numbers in the programs section disagree with its table or its slots is
-// refused when the bundle opens, with the reason (datafile.PrefixesFromLayout checks them all;
-// here the decoder's side of it).
+// A prefix index whose numbers in the programs section disagree with its table or its index is
+// refused when the bundle opens, with the reason (datafile.PrefixesFromLayout checks them; here
+// the decoder's side of it).
 func TestDamagedPrefixIndex(t *testing.T) {
 	progs, m, _ := fixture(t)
 	px := progs[0].Conds[prefixCond(progs[0])].Prefixes
 	l := px.Layout()
-	// The index as the programs section holds it, up to its slots' section number (FORMAT.md).
-	var enc []byte
-	for _, v := range []int{3, px.Column(), l.Default + 1, l.Entries, int(l.MaxProbe), len(l.Lengths)} {
-		enc = binary.AppendUvarint(enc, uint64(v))
+	_, indexes, _, _ := collect(progs)
+	number := map[*datafile.Index]int{}
+	for i, ix := range indexes {
+		number[ix] = i
 	}
-	for _, n := range l.Lengths {
-		enc = binary.AppendUvarint(enc, uint64(n))
+	folded := progs[0].Conds[1].Index
+	if len(l.Lengths) != 1 || l.Default != -1 || !folded.Fold() {
+		t.Fatalf("the fixture's prefix index (%+v) or folded index is not as this test expects", l)
 	}
+	// The index as the programs section holds it (FORMAT.md): exact index, default row + 1,
+	// lengths, each length, its filter's section.
+	at := func(v ...int) []byte {
+		var b []byte
+		for _, x := range v {
+			b = binary.AppendUvarint(b, uint64(x))
+		}
+		return b
+	}
+	filter, _ := sectionAt(t, encode(t, progs, m), KindPrefixFilter)
+	enc := at(number[px.Index()], 0, 1, int(l.Lengths[0]), filter)
 	tests := []struct {
 		name string
-		edit []int // the numbers written instead, in the order above
+		edit []byte // written over enc, then the rest of enc as it was
 		want string
 	}{
-		{"default past the rows", []int{3, 1, 9, l.Entries, int(l.MaxProbe), 1, 1}, "prefix index default row 8 out of range (2 rows)"},
-		{"entries not the slots'", []int{3, 1, 0, l.Entries + 1, int(l.MaxProbe), 1, 1}, "prefix index of 3 entries in 5 slots"},
-		{"length 0", []int{3, 1, 0, l.Entries, int(l.MaxProbe), 1, 0}, "prefix index key length 0 at 0"},
-		{"more lengths than bytes", []int{3, 1, 0, l.Entries, int(l.MaxProbe), 5000}, "list of 5000 entries in"},
-		{"column 0", []int{3, 0, 0, l.Entries, int(l.MaxProbe), 1, 1}, "prefix index column 0 out of range"},
-		{"probe past the slots", []int{3, 1, 0, l.Entries, 6, 1, 1}, "prefix index probe length 6 over 5 slots"},
+		{"default past the rows", at(number[px.Index()], 9), "prefix index default row 8 out of range (2 rows)"},
+		{"length 0", at(number[px.Index()], 0, 1, 0), "prefix index key length 0 at 0"},
+		{"more lengths than bytes", at(number[px.Index()], 0, 100000), "list of 100000 entries in"},
+		{"index out of range", at(9), "index 9 out of range"},
+		{"a folded index", at(number[folded]), "a prefix index needs an exact index that is not case-folded"},
 	}
 	good := encode(t, progs, m)
 	_, e := sectionAt(t, good, KindPrograms)
-	at := bytes.Index(good[e.offset:e.offset+e.length], enc)
-	if at < 0 || l.Entries != 2 || len(l.Lengths) != 1 {
-		t.Fatalf("the fixture's prefix index (%+v) is not where FORMAT.md puts it", l)
+	programs := good[e.offset : e.offset+e.length]
+	pos := bytes.Index(programs, enc)
+	if pos < 0 || bytes.Count(programs, enc) != 1 {
+		t.Fatalf("the fixture's prefix index % x is not once in the programs section", enc)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var repl []byte
-			for _, v := range tt.edit {
-				repl = binary.AppendUvarint(repl, uint64(v))
-			}
-			if len(repl) != len(enc) {
-				repl = append(repl, enc[len(repl):]...) // the rest as it was, when fewer numbers were given
-			}
 			b := slices.Clone(good)
-			copy(b[e.offset+uint64(at):], repl[:len(enc)])
+			copy(b[e.offset+uint64(pos):], tt.edit)
 			wantError(t, reseal(b), tt.want)
 		})
 	}
@@ -295,11 +301,15 @@ func TestDamagedPrefixIndex(t *testing.T) {
 // read outside the mapping; Verify finds the damage.
 func TestDamagedData(t *testing.T) {
 	_, _, msg := fixture(t)
-	for _, k := range []Kind{KindTableData, KindTableFieldOff, KindTableRowOff, KindIndexSlots, KindNetsV4Start, KindNetsV4Bucket, KindNetsV6Bucket, KindPrefixSlots} {
+	for _, k := range []Kind{KindTableData, KindTableFieldOff, KindTableRowOff, KindIndexSlots, KindNetsV4Start, KindNetsV4Bucket, KindNetsV6Bucket, KindPrefixFilter} {
 		t.Run(k.String(), func(t *testing.T) {
 			b := fixtureBundle(t)
 			_, e := sectionAt(t, b, k)
-			for i := e.offset + uint64(k.elemSize()); i < e.offset+e.length-4; i += 3 {
+			first, end := e.offset+uint64(k.elemSize()), e.offset+e.length-4
+			if k == KindPrefixFilter { // opening checks no entry of a filter, and the fixture's has one
+				first, end = e.offset, e.offset+e.length
+			}
+			for i := first; i < end; i += 3 {
 				b[i] ^= 0xa5 // every third byte, but not the first and last entries, which Parse checks
 			}
 			opened, err := Parse("x.smcb", b)

@@ -72,7 +72,7 @@ const (
 	KindNetsV6Start   Kind = 24 // uint64 pairs (high, low)
 	KindNetsV6Row     Kind = 25 // uint32
 	KindNetsV6Bucket  Kind = 26 // uint32, 65537 entries
-	KindPrefixSlots   Kind = 27 // 32-byte slots of a prefix index (version 2)
+	KindPrefixFilter  Kind = 27 // uint64: the Bloom filter of a prefix index (version 2)
 )
 
 var kindNames = map[Kind]string{
@@ -81,7 +81,7 @@ var kindNames = map[Kind]string{
 	KindTableLines: "table lines", KindIndexSlots: "index slots",
 	KindNetsV4Start: "IPv4 range starts", KindNetsV4Row: "IPv4 range rows", KindNetsV4Bucket: "IPv4 buckets",
 	KindNetsV6Start: "IPv6 range starts", KindNetsV6Row: "IPv6 range rows", KindNetsV6Bucket: "IPv6 buckets",
-	KindPrefixSlots: "prefix slots",
+	KindPrefixFilter: "prefix filter",
 }
 
 func (k Kind) String() string {
@@ -99,10 +99,12 @@ func (k Kind) elemSize() int {
 	switch k {
 	case KindTableData, KindManifest, KindPrograms:
 		return 1
-	case KindIndexSlots, KindPrefixSlots:
+	case KindIndexSlots:
 		return int(unsafe.Sizeof(datafile.Slot{}))
 	case KindNetsV6Start:
 		return 16
+	case KindPrefixFilter:
+		return 8
 	}
 	return 4
 }

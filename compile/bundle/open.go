@@ -272,8 +272,8 @@ func (p *parser) programs(e entry) []*compile.Program {
 	s := &structures{}
 	p.tables(d, s)
 	p.indexes(d, s)
-	p.networks(d, s)
 	p.prefixes(d, s)
+	p.networks(d, s)
 	progs := make([]*compile.Program, d.count(8))
 	if err := compile.CheckChainLength(len(progs)); err != nil {
 		d.failf("%v", err)
@@ -375,9 +375,8 @@ func (p *parser) networks(d *decoder, s *structures) {
 }
 
 func (p *parser) prefixes(d *decoder, s *structures) {
-	for range d.count(7) {
-		t := pick(d, s.tables, d.small(), "table")
-		col, def, entries, probe := d.small(), d.small()-1, d.small(), d.uint()
+	for range d.count(4) {
+		ix, def := pick(d, s.indexes, d.small(), "index"), d.small()-1
 		n := d.count(1)
 		if n > datafile.MaxFieldLen {
 			d.failf("prefix index of %d key lengths (at most %d)", n, datafile.MaxFieldLen)
@@ -387,18 +386,13 @@ func (p *parser) prefixes(d *decoder, s *structures) {
 		for i := range lengths {
 			lengths[i] = uint32(min(d.uint(), datafile.MaxFieldLen+1)) // PrefixesFromLayout refuses the excess
 		}
-		slots := view[datafile.Slot](p.section(d, d.small(), KindPrefixSlots))
+		filter := view[uint64](p.section(d, d.small(), KindPrefixFilter))
 		if d.err != nil {
 			return
 		}
-		if probe > uint64(len(slots)) {
-			d.failf("prefix index probe length %d over %d slots", probe, len(slots))
-			return
-		}
-		px, err := datafile.PrefixesFromLayout(t, col, datafile.PrefixesLayout{Slots: slots, MaxProbe: uint32(probe),
-			Entries: entries, Lengths: lengths, Default: def})
+		px, err := datafile.PrefixesFromLayout(ix, datafile.PrefixesLayout{Lengths: lengths, Filter: filter, Default: def})
 		if err != nil {
-			d.failf("prefix index over %s: %v", t.Name(), err)
+			d.failf("prefix index over %s: %v", ix.Table().Name(), err)
 			return
 		}
 		s.prefixes = append(s.prefixes, px)

@@ -125,6 +125,18 @@ func plan(progs []*compile.Program, m Manifest) (*layout, error) {
 		e.uint(uint64(probe))
 		e.uint(uint64(add(KindIndexSlots, bytesOf(slots))))
 	}
+	e.uint(uint64(len(prefixes)))
+	for i, p := range prefixes {
+		e.prefixes[p] = i
+		l := p.Layout()
+		e.uint(uint64(e.indexes[p.Index()]))
+		e.uint(uint64(l.Default + 1))
+		e.uint(uint64(len(l.Lengths)))
+		for _, n := range l.Lengths {
+			e.uint(uint64(n))
+		}
+		e.uint(uint64(add(KindPrefixFilter, bytesOf(l.Filter))))
+	}
 	e.uint(uint64(len(nets)))
 	for i, n := range nets {
 		e.nets[n.n] = i
@@ -137,21 +149,6 @@ func plan(progs []*compile.Program, m Manifest) (*layout, error) {
 		e.uint(uint64(add(KindNetsV6Start, bytesOf(l.V6Start))))
 		e.uint(uint64(add(KindNetsV6Row, bytesOf(l.V6Row))))
 		e.uint(uint64(add(KindNetsV6Bucket, bytesOf(l.V6Bucket))))
-	}
-	e.uint(uint64(len(prefixes)))
-	for i, p := range prefixes {
-		e.prefixes[p] = i
-		l := p.Layout()
-		e.uint(uint64(e.tables[p.Table()]))
-		e.uint(uint64(p.Column()))
-		e.uint(uint64(l.Default + 1))
-		e.uint(uint64(l.Entries))
-		e.uint(uint64(l.MaxProbe))
-		e.uint(uint64(len(l.Lengths)))
-		for _, n := range l.Lengths {
-			e.uint(uint64(n))
-		}
-		e.uint(uint64(add(KindPrefixSlots, bytesOf(l.Slots))))
 	}
 	e.uint(uint64(len(progs)))
 	for _, p := range progs {
@@ -249,7 +246,7 @@ func collect(progs []*compile.Program) (tables []*datafile.Table, indexes []*dat
 			}
 			if c.Prefixes != nil && !seenP[c.Prefixes] {
 				seenP[c.Prefixes] = true
-				addTable(c.Prefixes.Table())
+				addIndex(c.Prefixes.Index())
 				prefixes = append(prefixes, c.Prefixes)
 			}
 		}
