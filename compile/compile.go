@@ -32,6 +32,9 @@ func Compile(file string, src []byte, opts Options) (*Program, Diagnostics) {
 	if len(src) > MaxProfileSize {
 		return nil, profileTooLarge(file)
 	}
+	if pos, msg, ok := sniff(src); ok {
+		return nil, Diagnostics{{File: file, Pos: pos, Severity: SeverityError, Msg: msg}}
+	}
 	root, jsonErrs := jsonpos.Parse(src)
 	c := &checker{file: file}
 	for _, e := range jsonErrs {
