@@ -38,7 +38,7 @@ func writeHelp(w io.Writer, c *command) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
-	fmt.Fprint(w, "\nRun 'smcc help COMMAND' for a command's flags and output. The language is described in docs/.\n")
+	fmt.Fprint(w, "\nRun 'smcc help COMMAND' for a command's flags and output. The language is described in docs/language.md.\n")
 }
 
 var helpText = map[string]string{

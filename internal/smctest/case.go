@@ -51,6 +51,12 @@ func Load(path string) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
+	return Parse(path, src)
+}
+
+// Parse reads and checks a case from its bytes; path names it in messages. The examples of the
+// language reference are cases inside a Markdown file, read this way.
+func Parse(path string, src []byte) (*Case, error) {
 	c := &Case{Path: path, archive: txtar.Parse(src), data: map[string][]byte{}}
 	keys, err := parseKeys(c.archive.Comment)
 	if err != nil {
