@@ -8,8 +8,8 @@ import (
 
 var helpCommand = &command{
 	name:    "help",
-	summary: "show help for smcc or one of its commands",
-	usage:   "smcc help [COMMAND]",
+	summary: "show help for smcc, one of its commands, or a quick reference of the language",
+	usage:   "smcc help [COMMAND | TOPIC]",
 }
 
 func init() {
@@ -24,7 +24,11 @@ func init() {
 				return exitOK
 			}
 		}
-		fmt.Fprintf(stderr, "smcc help: unknown command %q\n", args[0])
+		if text, ok := topicText[args[0]]; ok {
+			fmt.Fprint(stdout, strings.TrimLeft(text, "\n"))
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "smcc help: unknown command or topic %q; run 'smcc help' for the list\n", args[0])
 		return exitUsage
 	}
 }
@@ -38,7 +42,11 @@ func writeHelp(w io.Writer, c *command) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
-	fmt.Fprint(w, "\nRun 'smcc help COMMAND' for a command's flags and output. The language is described in docs/language.md.\n")
+	fmt.Fprint(w, "\nlanguage quick references:\n")
+	for _, t := range topicOrder {
+		fmt.Fprintf(w, "  %-9s %s\n", t, topicSummary[t])
+	}
+	fmt.Fprint(w, "\nRun 'smcc help COMMAND' for a command's flags and output, 'smcc help TOPIC' for a quick\nreference. The language is described, with examples, in docs/language.md.\n")
 }
 
 var helpText = map[string]string{
