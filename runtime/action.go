@@ -62,7 +62,7 @@ func (m *Machine) addLine(d *compile.ReplaceDef) {
 	m.checkSize()
 	if m.trace != nil {
 		for k := 0; k < n; k++ {
-			m.trace.action(d, at+k, m.msg.Text(at+k))
+			m.trace.action(d, m.msg.PhysicalLine(at+k), m.msg.Text(at+k))
 		}
 	}
 }
@@ -103,6 +103,7 @@ func (m *Machine) deleteLines(d *compile.ReplaceDef) {
 		return
 	}
 	first, _ := m.lineRange(sel)
+	deleted := false
 	for i := first; i < m.sectionEnd(sel); {
 		if i = m.nextSelected(sel, i, m.sectionEnd(sel)); i == m.sectionEnd(sel) {
 			break
@@ -115,6 +116,10 @@ func (m *Machine) deleteLines(d *compile.ReplaceDef) {
 			m.trace.deleted(d, m.msg.PhysicalLine(i), m.msg.Text(i))
 		}
 		m.msg.DeleteLine(i)
+		deleted = true
+	}
+	if !deleted {
+		m.trace.action(d, -1, nil)
 	}
 }
 
@@ -123,6 +128,12 @@ func (m *Machine) deleteLines(d *compile.ReplaceDef) {
 func (m *Machine) editLines(d *compile.ReplaceDef) {
 	sel := &m.prog.Selectors[d.Sel]
 	first, _ := m.lineRange(sel)
+	edited := false
+	defer func() {
+		if !edited && m.overflow == nil {
+			m.trace.action(d, -1, nil)
+		}
+	}()
 	for i := first; i < m.sectionEnd(sel); i++ {
 		if i = m.nextSelected(sel, i, m.sectionEnd(sel)); i == m.sectionEnd(sel) {
 			break
@@ -133,6 +144,7 @@ func (m *Machine) editLines(d *compile.ReplaceDef) {
 			}
 			continue
 		}
+		edited = true
 		n := m.replaceEdited(d, i)
 		if !m.checkSize() {
 			return
