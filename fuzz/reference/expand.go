@@ -209,7 +209,7 @@ func (r *reader) checkGroups(rule *Rule) {
 		}
 	}
 	for _, c := range rule.Conds {
-		if len(groups(c.Sel.Header)) > 0 && c.Sel.Attr == "CONDITION_LITERAL" || c.Op != "REGEX" && len(groups(c.Operand)) > 0 {
+		if len(groups(c.Sel.Header)) > 0 && c.Sel.Attr == "CONDITION_LITERAL" || expandsOperand(c.Op) && len(groups(c.Operand)) > 0 {
 			r.fail("rule %d: a capture group in a condition", rule.Index)
 		}
 	}
@@ -229,7 +229,7 @@ func expandedTexts(rule *Rule) []string {
 		if c.Sel.Attr == "CONDITION_LITERAL" {
 			texts = append(texts, c.Sel.Header)
 		}
-		if c.Op != "REGEX" && !strings.HasPrefix(c.Op, "BSEARCH") && c.Op != "IP_LOOKUP" {
+		if expandsOperand(c.Op) {
 			texts = append(texts, c.Operand)
 		}
 	}
@@ -239,6 +239,12 @@ func expandedTexts(rule *Rule) []string {
 		}
 	}
 	return texts
+}
+
+// expandsOperand reports whether an operator's RightOperand is expanded: a pattern is not, and a
+// lookup's operand only names a column.
+func expandsOperand(op string) bool {
+	return op != "REGEX" && !strings.HasPrefix(op, "BSEARCH") && op != "IP_LOOKUP"
 }
 
 // usesRandom reports whether a rule imports or references a {$SMC.RandN} (SMC-SPEC §7).
