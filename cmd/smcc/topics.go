@@ -61,6 +61,7 @@ A stored variable takes the text selected from the first selected line (empty wh
 rule's scope matches, before the conditions; later rules of the same profile see it, for this
 message. {$Name} is expanded in Output, RightOperand and a CONDITION_LITERAL Header, never in
 patterns. Reserved ones are imported: {"VariableName": "{$SIP.RemoteIP}", "Porting": "IMPORT"}.
+{$0}..{$9} are a match's capture groups (smcc help actions), never variables.
 
 {$SIP.RemoteIP} {$SIP.RemotePort}   the peer (source of what the host receives, destination of
 {$SIP.LocalIP} {$SIP.LocalPort}     what it sends); this host's end
@@ -110,7 +111,8 @@ SET_DSCP                the packet          DSCP 0..63 or EF, CS0..CS7, AF11..AF
 SET_MARK                the packet          packet and connection mark, 0x.. or decimal required
 
 "passing": matching RegEx1 (and RegEx2) when given. \n in Output makes several lines.
-Content-Length follows the body after the chain.
+Content-Length follows the body after the chain. In FINDSUB and FINDINSERT Outputs, {$0} is the
+match and {$1}..{$9} its groups (RegEx2's if given): "RegEx1": "^1?([0-9]{10})$", "Output": "+1{$1}"
 
 Directives, added as a header line, never sent, end the chain:
 Sansay-SMC-RejectCallNNN   reject with NNN (400..699)   Sansay-SMC-BlockMedia   reject 488
