@@ -9,7 +9,7 @@ export GOFLAGS := -mod=mod
 # (CI's environment, a cron job) still finds it.
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: all build install deps demo demo-offline test unit lint cases fuzz-short fuzz soak soak-short bench bench-big perf perf-deps clean
+.PHONY: all build smcc install deps demo demo-offline test unit lint cases fuzz-short fuzz soak soak-short bench bench-big perf perf-deps clean
 
 all: build
 
@@ -29,6 +29,10 @@ deps:
 build: deps
 	$(GO) build -o $(BIN)/smcc ./cmd/smcc
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/smcd ./cmd/smcd
+
+# smcc builds the offline tool alone: no root, no system packages, only Go and the modules.
+smcc:
+	$(GO) build -o $(BIN)/smcc ./cmd/smcc
 
 # install puts what make build made, and what runs it under systemd, where a host looks for them:
 # smcd and smcc in PREFIX/bin, the unit in UNITDIR (systemd reads /usr/local/lib/systemd/system as

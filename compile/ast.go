@@ -34,6 +34,7 @@ type selectNode struct {
 	header    string // without the trailing colon; the literal text for SelectLiteral
 	headerPos jsonpos.Pos
 	macro     Macro
+	macroPos  jsonpos.Pos
 	re1, re2  string
 	re1Pos    jsonpos.Pos
 	re2Pos    jsonpos.Pos

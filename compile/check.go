@@ -285,6 +285,7 @@ func (c *checker) rule(v *jsonpos.Value, index int) *ruleNode {
 		}
 	}
 	c.ruleActions(r, v, defs)
+	c.responseTopLineMacros(r)
 	return r
 }
 
@@ -394,10 +395,60 @@ func (c *checker) selection(key string, v *jsonpos.Value, s *selectNode, attr *s
 	case "RegEx1":
 		if p, ok := c.str(v, key); ok {
 			s.re1, s.re1Pos, s.hasRe1 = p, v.Pos, true
+			c.patternRefs(v.Pos, key, p)
 		}
 	case "RegEx2":
 		if p, ok := c.str(v, key); ok {
 			s.re2, s.re2Pos, s.hasRe2 = p, v.Pos, true
+			c.patternRefs(v.Pos, key, p)
+		}
+	}
+}
+
+// patternRefs warns about a {$NAME} inside a pattern: patterns are compiled ahead of time and
+// never expanded (SMC-SPEC §4), and in a pattern $ is the end of the text, so the reference
+// matches nothing and the rule silently never acts.
+func (c *checker) patternRefs(pos jsonpos.Pos, key, pattern string) {
+	refs, _ := templateRefs(pattern)
+	if len(refs) == 0 {
+		return
+	}
+	name := refs[0].name
+	c.warnf(pos, "%s %q holds {$%s}, which is not expanded: patterns are compiled before any message arrives, and $ in a pattern is the end of the text, so it never matches; compare the value with a condition (EQ, CONTAINS, PREFIX) whose RightOperand is {$%s}", key, pattern, name, name)
+}
+
+// outputGroupRefs warns about $1 or \1 in an Output, the capture syntax of sed, Perl and
+// JavaScript: it is copied as it is. A capture group is written {$1} (SMC-SPEC §6).
+func (c *checker) outputGroupRefs(pos jsonpos.Pos, output string) {
+	for i := 0; i+1 < len(output); i++ {
+		d := output[i+1]
+		if d < '0' || d > '9' || output[i] != '$' && output[i] != '\\' || i > 0 && output[i-1] == '{' {
+			continue
+		}
+		c.warnf(pos, "Output %q holds %q, which is copied as it is: a RegEx match's capture group is written {$%c}, in the Output of FINDSUB_LINES, FINDINSERTAFTER_LINES and FINDINSERTBEFORE_LINES", output, output[i:i+2], d)
+		return
+	}
+}
+
+// responseTopLineMacros warns about a Macro on TOPLINE in a RESPONSE rule: a status line holds
+// no URI, so every macro yields the empty string there (SMC-SPEC §3).
+func (c *checker) responseTopLineMacros(r *ruleNode) {
+	if !r.scope.Response {
+		return
+	}
+	sels := []*selectNode{}
+	for _, v := range r.vars {
+		sels = append(sels, &v.sel)
+	}
+	for _, cn := range r.conds {
+		sels = append(sels, &cn.sel)
+	}
+	for _, d := range r.defs {
+		sels = append(sels, &d.sel)
+	}
+	for _, s := range sels {
+		if s.kind == SelectTopLine && s.macro != MacroNone {
+			c.warnf(s.macroPos, "Macro %s on TOPLINE always yields the empty string in a RESPONSE rule: a status line holds no URI; select the URI from a header instead (To, From, Contact)", s.macro)
 		}
 	}
 }
@@ -411,6 +462,7 @@ func (c *checker) macro(v *jsonpos.Value, s *selectNode) {
 		c.warnf(v.Pos, "Macro %q is the guide's spelling of \"GETURI_PARAMETERS\"; write GETURI_PARAMETERS", name)
 		name = "GETURI_PARAMETERS"
 	}
+	s.macroPos = v.Pos
 	m, found := macros[name]
 	if !found {
 		hint := didYouMean(name, macroNameList)
@@ -524,6 +576,10 @@ func (c *checker) variableName(pos jsonpos.Pos, s string) string {
 		c.errorf(pos, "VariableName %q must be {$NAME} with letters, digits, '-', '_' and '.' in NAME", s)
 		return ""
 	}
+	if _, ok := groupNumber(s[2 : len(s)-1]); ok {
+		c.errorf(pos, "VariableName %q has digits only, which name a RegEx match and its capture groups ({$0} to {$9}), never a variable; give the variable a name with a letter", s)
+		return ""
+	}
 	return s[2 : len(s)-1]
 }
 
@@ -564,6 +620,9 @@ func (c *checker) condition(v *jsonpos.Value) *condNode {
 	})
 	c.require(v, "a condition", "Operator")
 	c.finishSelection(v, &n.sel, attr, true, "the condition")
+	if n.op == CmpRegex && n.hasOperand {
+		c.patternRefs(n.operandPos, "RightOperand", n.operand)
+	}
 	if n.op != 0 && !n.hasOperand && needsOperand(n.op) {
 		hint := ""
 		if n.op == CmpEQ {
@@ -601,6 +660,9 @@ func (c *checker) replaceDef(v *jsonpos.Value) *defNode {
 		return nil
 	}
 	c.checkDefKeys(v, n, attr)
+	if n.hasOutput && n.typ != ReplaceSetDSCP && n.typ != ReplaceSetMark {
+		c.outputGroupRefs(n.outputPos, n.output)
+	}
 	return n
 }
 

@@ -32,6 +32,9 @@ func Compile(file string, src []byte, opts Options) (*Program, Diagnostics) {
 	if len(src) > MaxProfileSize {
 		return nil, profileTooLarge(file)
 	}
+	if pos, msg, ok := sniff(src); ok {
+		return nil, Diagnostics{{File: file, Pos: pos, Severity: SeverityError, Msg: msg}}
+	}
 	root, jsonErrs := jsonpos.Parse(src)
 	c := &checker{file: file}
 	for _, e := range jsonErrs {
@@ -75,6 +78,13 @@ type generator struct {
 	ruleImports  map[string]bool // reserved names the current rule imports, or has warned about
 	ruleRand     Reserved        // first random variable the current rule references
 	pendingFalse []int           // jumps of the current rule that go to its FALSE instruction
+
+	// What a {$N} in the template being compiled refers to (SMC-SPEC §6): the capture groups
+	// of the pattern named by capPattern, or none (capGroups -1) for the reason capNone gives,
+	// or, when capNone is empty, because the template is no FINDSUB or FINDINSERT Output.
+	capGroups  int
+	capPattern string
+	capNone    string
 }
 
 type indexKey struct {
@@ -89,7 +99,7 @@ func newGenerator(file string, c *checker, opts Options) *generator {
 		slots: map[string]int{}, used: map[string]bool{}, names: map[string]int{},
 		matchers: map[string]int{}, loaded: map[string]*datafile.Table{},
 		exact: map[indexKey]*datafile.Index{}, nets: map[indexKey]*datafile.Networks{},
-		prefix: map[indexKey]*datafile.Prefixes{},
+		prefix: map[indexKey]*datafile.Prefixes{}, capGroups: -1,
 	}
 }
 
@@ -161,7 +171,7 @@ func (g *generator) emitRule(r *ruleNode) {
 // variable (SMC-SPEC §7); otherwise the DataFile is unused and the instruction becomes a no-op.
 func (g *generator) finishRandomRow(at, table int) {
 	if g.ruleRand == 0 {
-		g.warnf(g.rule.dataFilePos, "DataFile %q is not used: rule %d has no BSEARCH or IP_LOOKUP condition and no {$SMC.RandN} variable", g.rule.dataFile, g.rule.index)
+		g.warnf(g.rule.dataFilePos, "DataFile %q is not used: rule %d has no BSEARCH or IP_LOOKUP condition and no {$SMC.RandN} variable, so no row is ever selected and every {$DataFile.FieldN} is empty; add a condition that searches it, or remove DataFile", g.rule.dataFile, g.rule.index)
 		g.prog.Insts[at] = Inst{Op: OpRandomRow, Arg: -1}
 		return
 	}
@@ -409,6 +419,9 @@ func (g *generator) use(name string, pos jsonpos.Pos) {
 }
 
 func (g *generator) reference(ref reference, pos jsonpos.Pos) Part {
+	if n, ok := groupNumber(ref.name); ok {
+		return g.groupReference(ref.name, n, pos)
+	}
 	g.use(ref.name, pos)
 	if slot, ok := g.slots[ref.name]; ok {
 		return Part{Var: slot}
@@ -436,6 +449,71 @@ func (g *generator) reference(ref reference, pos jsonpos.Pos) Part {
 		g.ruleRand = res
 	}
 	return part
+}
+
+// groupNumber reads a name of digits only, which names a capture group (SMC-SPEC §4): its
+// number, or -1 past {$9}.
+func groupNumber(name string) (int, bool) {
+	for i := 0; i < len(name); i++ {
+		if name[i] < '0' || name[i] > '9' {
+			return 0, false
+		}
+	}
+	if len(name) != 1 {
+		return -1, name != ""
+	}
+	return int(name[0] - '0'), true
+}
+
+// groupReference compiles {$N}, which is the current match (N 0) or its capture group N where
+// the template is a FINDSUB or FINDINSERT Output with a RegEx1, and an error anywhere else.
+func (g *generator) groupReference(name string, n int, pos jsonpos.Pos) Part {
+	part := Part{Var: -1, Reserved: ResGroup, Field: n}
+	switch {
+	case n < 0:
+		g.errorf(pos, "{$%s} is no capture group: the match is {$0} and its groups {$1} to {$9}; a variable's name needs a letter", name)
+	case g.capGroups < 0 && g.capNone != "":
+		g.errorf(pos, "{$%s} refers to a RegEx match, but %s", name, g.capNone)
+	case g.capGroups < 0:
+		g.errorf(pos, "{$%s} refers to a RegEx match, which only the Output of FINDSUB_LINES, FINDINSERTAFTER_LINES and FINDINSERTBEFORE_LINES has; to reuse part of a value here, store it in a variable with RegEx1 and write {$NAME}", name)
+	case n > g.capGroups:
+		g.errorf(pos, "{$%s} is capture group %d, but %s has %s; put the part to copy in parentheses, numbered by their \"(\" from 1", name, n, g.capPattern, groupCount(g.capGroups))
+	}
+	return part
+}
+
+func groupCount(n int) string {
+	switch n {
+	case 0:
+		return "no group"
+	case 1:
+		return "1 group"
+	}
+	return strconv.Itoa(n) + " groups"
+}
+
+// outputCaptures says what a {$N} in d's Output refers to: RegEx2's match when there is one,
+// else RegEx1's, for FINDSUB_LINES and the FINDINSERT types; nothing for the other types.
+func (g *generator) outputCaptures(d *defNode, sel int) {
+	g.capGroups, g.capPattern, g.capNone = -1, "", ""
+	switch d.typ {
+	case ReplaceFindSubLines, ReplaceFindInsertAfterLines, ReplaceFindInsertBeforeLines:
+	default:
+		g.capNone = d.typ.String() + " has none: only FINDSUB_LINES, FINDINSERTAFTER_LINES and FINDINSERTBEFORE_LINES expand their Output per match; to reuse part of a line, store it in a variable with RegEx1 and write {$NAME}"
+		return
+	}
+	if !d.sel.hasRe1 {
+		g.capNone = d.typ.String() + " without RegEx1 has no match: add a RegEx1 that the Output's groups come from"
+		return
+	}
+	key, src, m := "RegEx1", d.sel.re1, g.prog.Selectors[sel].Re1
+	if d.sel.hasRe2 {
+		key, src, m = "RegEx2", d.sel.re2, g.prog.Selectors[sel].Re2
+	}
+	g.capGroups, g.capPattern = 9, key // a pattern that does not compile is reported already
+	if m >= 0 {
+		g.capGroups, g.capPattern = g.prog.Matchers[m].Groups(), key+" "+strconv.Quote(src)
+	}
 }
 
 func braced(names []string) []string {
@@ -565,7 +643,9 @@ func (g *generator) replaceDef(d *defNode) ReplaceDef {
 	case d.typ == ReplaceSetMark:
 		rd.Value = g.mark(d)
 	default:
+		g.outputCaptures(d, rd.Sel)
 		rd.Output = g.template(d.output, d.outputPos)
+		g.capGroups, g.capNone = -1, ""
 	}
 	return rd
 }

@@ -34,9 +34,9 @@ func TestPrefixDiagnostics(t *testing.T) {
 		want      []string
 	}{
 		{"misspelt prefix lookup", rule(`{"MsgType": "REQUEST", "DataFile": "d.csv", "Conditions": [{"Header": "To", "Operator": "BSEARCH_PREFX"}], "Action": "DROP_MSG"}`),
-			[]string{`p.json:2:36: warning: DataFile "d.csv" is not used: rule 0 has no BSEARCH or IP_LOOKUP condition and no {$SMC.RandN} variable`, `p.json:2:89: invalid Operator "BSEARCH_PREFX"; did you mean "BSEARCH_PREFIX"?`}},
+			[]string{`p.json:2:36: warning: DataFile "d.csv" is not used: rule 0 has no BSEARCH or IP_LOOKUP condition and no {$SMC.RandN} variable, so no row is ever selected and every {$DataFile.FieldN} is empty; add a condition that searches it, or remove DataFile`, `p.json:2:89: invalid Operator "BSEARCH_PREFX"; did you mean "BSEARCH_PREFIX"?`}},
 		{"no folded prefix lookup", rule(`{"MsgType": "REQUEST", "DataFile": "d.csv", "Conditions": [{"Header": "To", "Operator": "BSEARCH_I_PREFIX"}], "Action": "DROP_MSG"}`),
-			[]string{`p.json:2:36: warning: DataFile "d.csv" is not used: rule 0 has no BSEARCH or IP_LOOKUP condition and no {$SMC.RandN} variable`,
+			[]string{`p.json:2:36: warning: DataFile "d.csv" is not used: rule 0 has no BSEARCH or IP_LOOKUP condition and no {$SMC.RandN} variable, so no row is ever selected and every {$DataFile.FieldN} is empty; add a condition that searches it, or remove DataFile`,
 				`p.json:2:89: invalid Operator "BSEARCH_I_PREFIX": there is no case-insensitive prefix lookup; use BSEARCH_PREFIX, whose keys compare case-sensitively`}},
 		{"prefix lookup column past a row", rule(`{"MsgType": "REQUEST", "DataFile": "d.csv", "Conditions": [{"Header": "To", "Operator": "BSEARCH_PREFIX", "RightOperand": "{$DataFile.Field65}"}], "Action": "DROP_MSG"}`),
 			[]string{`p.json:2:123: {$DataFile.Field65} names column 65, but a data file row has at most 64 (datafile.MaxFields)`}},
@@ -119,9 +119,41 @@ func TestDiagnostics(t *testing.T) {
 		{"reserved without import warns", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "To", "Output": "Date: {$SMC.Date} {$SMC.Date}"}]}`),
 			[]string{`p.json:2:119: warning: rule 0 uses {$SMC.Date} without importing it; add {"VariableName": "{$SMC.Date}", "Porting": "IMPORT"} to its StoredVariables`}},
 		{"string ids", `{"ProfileID": "100", "ProfileName": "x", "Rules": [{"MsgType": "REQUEST", "DataFileBSearchIndex": "1", "Action": "DROP_MSG"}]}`, nil},
+		// Capture groups (SMC-SPEC §4, §6).
+		{"groups in findsub", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "FINDSUB_LINES", "Header": "To", "RegEx1": "(a)(b)?", "Output": "{$0}{$2}{$1}"}]}`), nil},
+		{"group past the pattern's", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "FINDINSERTAFTER_LINES", "Header": "To", "RegEx1": "(a)", "Output": "{$2}"}]}`),
+			[]string{`p.json:2:149: {$2} is capture group 2, but RegEx1 "(a)" has 1 group; put the part to copy in parentheses, numbered by their "(" from 1`}},
+		{"groups of RegEx2", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "FINDINSERTBEFORE_LINES", "Header": "To", "RegEx1": "(a)b", "RegEx2": "b", "Output": "{$1}"}]}`),
+			[]string{`p.json:2:166: {$1} is capture group 1, but RegEx2 "b" has no group; put the part to copy in parentheses, numbered by their "(" from 1`}},
+		{"group without RegEx1", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "FINDSUB_LINES", "Header": "To", "Output": "{$0}"}]}`),
+			[]string{`p.json:2:124: {$0} refers to a RegEx match, but FINDSUB_LINES without RegEx1 has no match: add a RegEx1 that the Output's groups come from`}},
+		{"group in another type", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "APPEND_LINES", "Header": "To", "RegEx1": "(a)", "Output": "{$1}"}]}`),
+			[]string{`p.json:2:140: {$1} refers to a RegEx match, but APPEND_LINES has none: only FINDSUB_LINES, FINDINSERTAFTER_LINES and FINDINSERTBEFORE_LINES expand their Output per match; to reuse part of a line, store it in a variable with RegEx1 and write {$NAME}`}},
+		{"group in a RightOperand", rule(`{"MsgType": "REQUEST", "Conditions": [{"Header": "To", "RegEx1": "(a)", "Operator": "EQ", "RightOperand": "{$1}"}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:107: {$1} refers to a RegEx match, which only the Output of FINDSUB_LINES, FINDINSERTAFTER_LINES and FINDINSERTBEFORE_LINES has; to reuse part of a value here, store it in a variable with RegEx1 and write {$NAME}`}},
+		{"group in a literal Header", rule(`{"MsgType": "REQUEST", "StoredVariables": [{"VariableName": "{$v}", "Header": "{$0}", "HeaderAttr": "CONDITION_LITERAL"}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:79: {$0} refers to a RegEx match, which only the Output of FINDSUB_LINES, FINDINSERTAFTER_LINES and FINDINSERTBEFORE_LINES has; to reuse part of a value here, store it in a variable with RegEx1 and write {$NAME}`}},
+		{"group past 9", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "FINDSUB_LINES", "Header": "To", "RegEx1": "(a)", "Output": "{$10}"}]}`),
+			[]string{`p.json:2:141: {$10} is no capture group: the match is {$0} and its groups {$1} to {$9}; a variable's name needs a letter`}},
+		{"digits-only variable", rule(`{"MsgType": "REQUEST", "StoredVariables": [{"VariableName": "{$1}", "Header": "To"}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:61: VariableName "{$1}" has digits only, which name a RegEx match and its capture groups ({$0} to {$9}), never a variable; give the variable a name with a letter`}},
+		// Warnings for what silently does nothing.
+		{"reference in a pattern", rule(`{"MsgType": "REQUEST", "StoredVariables": [{"VariableName": "{$u}", "Header": "From"}], "Conditions": [{"Header": "To", "RegEx1": "^{$u}", "Operator": "REGEX", "RightOperand": "{$u}$"}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:131: warning: RegEx1 "^{$u}" holds {$u}, which is not expanded: patterns are compiled before any message arrives, and $ in a pattern is the end of the text, so it never matches; compare the value with a condition (EQ, CONTAINS, PREFIX) whose RightOperand is {$u}`,
+				`p.json:2:177: warning: RightOperand "{$u}$" holds {$u}, which is not expanded: patterns are compiled before any message arrives, and $ in a pattern is the end of the text, so it never matches; compare the value with a condition (EQ, CONTAINS, PREFIX) whose RightOperand is {$u}`}},
+		{"sed-style group", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "FINDSUB_LINES", "Header": "To", "RegEx1": "(a)", "Output": "\\1-{$1}"}]}`),
+			[]string{`p.json:2:141: warning: Output "\\1-{$1}" holds "\\1", which is copied as it is: a RegEx match's capture group is written {$1}, in the Output of FINDSUB_LINES, FINDINSERTAFTER_LINES and FINDINSERTBEFORE_LINES`}},
+		{"perl-style group", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "FINDSUB_LINES", "Header": "To", "RegEx1": "(a)", "Output": "$1"}]}`),
+			[]string{`p.json:2:141: warning: Output "$1" holds "$1", which is copied as it is: a RegEx match's capture group is written {$1}, in the Output of FINDSUB_LINES, FINDINSERTAFTER_LINES and FINDINSERTBEFORE_LINES`}},
+		{"macro on a status line", rule(`{"MsgType": "RESPONSE", "Conditions": [{"Header": "TOPLINE", "Macro": "GETURI_USERNAME", "Operator": "EQ", "RightOperand": "1"}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:71: warning: Macro GETURI_USERNAME on TOPLINE always yields the empty string in a RESPONSE rule: a status line holds no URI; select the URI from a header instead (To, From, Contact)`}},
+		{"macro on a request line", rule(`{"MsgType": "REQUEST", "Conditions": [{"Header": "TOPLINE", "Macro": "GETURI_USERNAME", "Operator": "EQ", "RightOperand": "1"}], "Action": "DROP_MSG"}`), nil},
+		{"unused DataFile", rule(`{"MsgType": "REQUEST", "DataFile": "d.csv", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "To", "Output": "X: {$DataFile.Field2}"}]}`),
+			[]string{`p.json:2:36: warning: DataFile "d.csv" is not used: rule 0 has no BSEARCH or IP_LOOKUP condition and no {$SMC.RandN} variable, so no row is ever selected and every {$DataFile.FieldN} is empty; add a condition that searches it, or remove DataFile`}},
+		{"random row uses the DataFile", rule(`{"MsgType": "REQUEST", "DataFile": "d.csv", "StoredVariables": [{"VariableName": "{$SMC.Rand1000}", "Porting": "IMPORT"}], "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "To", "Output": "X: {$DataFile.Field2}"}]}`), nil},
 	}
 	for _, tt := range tests {
-		_, diags := compileString(tt.src, nil)
+		_, diags := compileString(tt.src, map[string]string{"d.csv": "1,a\n"})
 		var got []string
 		for _, d := range diags {
 			got = append(got, d.String())
@@ -237,4 +269,34 @@ func disassemble(p *Program) string {
 	var b strings.Builder
 	p.Disassemble(&b)
 	return b.String()
+}
+
+// TestVerifyGroups: a program from outside (a bundle) names {$N} only where the compiler allows
+// it, within the groups of the pattern whose match it is.
+func TestVerifyGroups(t *testing.T) {
+	src := rule(`{"MsgType": "REQUEST", "Conditions": [{"Header": "To", "Operator": "NEQ", "RightOperand": "x"}], "Action": "REPLACE_MSG", "ReplaceDefs": [
+	  {"ReplaceType": "FINDSUB_LINES", "Header": "To", "RegEx1": "(a)(b)", "Output": "{$2}{$1}"},
+	  {"ReplaceType": "FINDSUB_LINES", "Header": "To", "RegEx1": "(a)(b)", "RegEx2": "(b)", "Output": "{$1}"}]}`)
+	for _, tt := range []struct {
+		name   string
+		damage func(p *Program)
+		want   string
+	}{
+		{"as compiled", func(*Program) {}, ""},
+		{"another type", func(p *Program) { p.Defs[0].Type = ReplaceAppendLines }, "template 1 part 0: {$2} where the match has -1 groups"},
+		{"past RegEx2's groups", func(p *Program) { p.Templates[p.Defs[1].Output].Parts[0].Field = 2 }, "template 2 part 0: {$2} where the match has 1 groups"},
+		{"in a RightOperand", func(p *Program) { p.Conds[0].Operand = p.Defs[1].Output }, "template 2 part 0: {$1} where the match has -1 groups"},
+		{"past 9", func(p *Program) { p.Templates[p.Defs[0].Output].Parts[0].Field = 10 }, "template 1 part 0: capture group 10 out of range (0..9)"},
+		{"imported", func(p *Program) { p.Rules[0].Imports = []Part{{Var: -1, Reserved: ResGroup}} }, "rule 0 imports a capture group"},
+	} {
+		prog, diags := compileString(src, nil)
+		if prog == nil {
+			t.Fatal(diags)
+		}
+		tt.damage(prog)
+		err := prog.Verify()
+		if got := fmt.Sprint(err); tt.want == "" && err != nil || tt.want != "" && got != tt.want {
+			t.Errorf("%s: Verify() = %v, want %q", tt.name, err, tt.want)
+		}
+	}
 }

@@ -2,6 +2,8 @@ package compile
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -36,7 +38,49 @@ func ReadData(dir, name string) ([]byte, error) {
 	if err != nil && isEscape(dir, name) {
 		return nil, ErrDataOutside
 	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, missingData(root, dir, name)
+	}
 	return b, err
+}
+
+// A MissingDataError is a DataFile that is not there. It names the path tried, since a relative
+// name is resolved against the profile's folder and not where the command runs, and a file of the
+// same folder whose name is near (another case, a typo), which is most often what was meant.
+type MissingDataError struct {
+	Path string // the path tried, absolute when it can be made so
+	Near string // a near name, as the profile would write it, or ""
+}
+
+func (e *MissingDataError) Error() string {
+	if e.Near != "" {
+		return fmt.Sprintf("no such file: %s; did you mean %q?", e.Path, e.Near)
+	}
+	return "no such file: " + e.Path
+}
+
+// missingData describes the missing file name of the folder dir, looking in root for a near name.
+func missingData(root *os.Root, dir, name string) error {
+	path := filepath.Join(dir, name)
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	e := &MissingDataError{Path: path}
+	sub := filepath.Dir(name)
+	entries, err := fs.ReadDir(root.FS(), filepath.ToSlash(sub))
+	if err != nil {
+		return e
+	}
+	var names []string
+	for _, entry := range entries {
+		if !entry.IsDir() {
+			names = append(names, entry.Name())
+		}
+	}
+	if near := suggest(filepath.Base(name), names); near != "" {
+		e.Near = filepath.Join(sub, near)
+	}
+	return e
 }
 
 // isEscape tells an os.Root refusal from a plain read error: the name, its symbolic links

@@ -53,3 +53,23 @@ func TestDataFileStaysInTheProfileFolder(t *testing.T) {
 		}
 	}
 }
+
+// A DataFile that is not there is reported with the path tried, resolved against the profile's
+// folder, and the file of that folder with the nearest name, when one is near enough.
+func TestMissingDataFile(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "lists"), 0o755)
+	os.WriteFile(filepath.Join(dir, "blocked.csv"), []byte("1\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "lists", "routes.csv"), []byte("1\n"), 0o644)
+	for _, tt := range []struct{ name, want string }{
+		{"Blocked.csv", fmt.Sprintf("no such file: %s; did you mean %q?", filepath.Join(dir, "Blocked.csv"), "blocked.csv")},
+		{"lists/rotes.csv", fmt.Sprintf("no such file: %s; did you mean %q?", filepath.Join(dir, "lists", "rotes.csv"), "lists/routes.csv")},
+		{"numbers.csv", "no such file: " + filepath.Join(dir, "numbers.csv")},
+		{"nowhere/numbers.csv", "no such file: " + filepath.Join(dir, "nowhere", "numbers.csv")},
+	} {
+		_, err := ReadData(dir, tt.name)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%s: %v, want %s", tt.name, err, tt.want)
+		}
+	}
+}

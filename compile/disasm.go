@@ -5,6 +5,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/smcproject/smc/match"
 )
 
 // Disassemble writes the program in readable form: the rules with their scope and instructions,
@@ -71,8 +73,17 @@ func (p *Program) InstString(in Inst) string {
 	return in.Op.String()
 }
 
-// SelectorString shows where a selector takes its text from.
-func (p *Program) SelectorString(i int) string {
+// SelectorString shows where a selector takes its text from, with the engine each pattern was
+// given (smcc disasm).
+func (p *Program) SelectorString(i int) string { return p.selectorText(i, (*match.Matcher).String) }
+
+// SelectorSource shows where a selector takes its text from as the profile writes it, its
+// patterns as their source (the trace, which speaks the profile's language).
+func (p *Program) SelectorSource(i int) string {
+	return p.selectorText(i, func(m *match.Matcher) string { return strconv.Quote(m.Source) })
+}
+
+func (p *Program) selectorText(i int, pattern func(*match.Matcher) string) string {
 	s := p.Selectors[i]
 	var b strings.Builder
 	switch s.Kind {
@@ -89,10 +100,10 @@ func (p *Program) SelectorString(i int) string {
 		b.WriteString(" " + s.Macro.String())
 	}
 	if s.Re1 >= 0 {
-		b.WriteString(" RegEx1 " + p.Matchers[s.Re1].String())
+		b.WriteString(" RegEx1 " + pattern(p.Matchers[s.Re1]))
 	}
 	if s.Re2 >= 0 {
-		b.WriteString(" RegEx2 " + p.Matchers[s.Re2].String())
+		b.WriteString(" RegEx2 " + pattern(p.Matchers[s.Re2]))
 	}
 	return b.String()
 }

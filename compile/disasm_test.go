@@ -10,7 +10,7 @@ import (
 
 // TestDisassembleEveryInstruction keeps testdata/every/profile.json's program as a reviewed
 // golden file, and checks that the profile still reaches every opcode, comparison, replace type,
-// selector kind, macro and matcher kind, so that each one's disassembly is reviewed: a new
+// selector kind, macro, matcher kind and capture group reference, so that each one's disassembly is reviewed: a new
 // constant fails this test until the profile uses it.
 func TestDisassembleEveryInstruction(t *testing.T) {
 	prog, diags := CompileFile("testdata/every/profile.json")
@@ -54,6 +54,13 @@ func unusedConstants(prog *Program) []string {
 	for _, m := range prog.Matchers {
 		used["matcher kind "+m.Kind.String()] = true
 	}
+	for _, t := range prog.Templates {
+		for _, part := range t.Parts {
+			if part.Reserved == ResGroup {
+				used["template part capture group"] = true
+			}
+		}
+	}
 	var all []string
 	for op := OpSetVar; op <= OpEnd; op++ {
 		all = append(all, "opcode "+op.String())
@@ -75,6 +82,7 @@ func unusedConstants(prog *Program) []string {
 	for k := match.Literal; k <= match.Seq; k++ {
 		all = append(all, "matcher kind "+k.String())
 	}
+	all = append(all, "template part capture group")
 	var missing []string
 	for _, name := range all {
 		if !used[name] {

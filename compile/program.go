@@ -240,6 +240,12 @@ const (
 	ResISUPCdPN                          // {$ISUP.CdPN}: called party number
 	ResISUPJIP                           // {$ISUP.ParamJIP} (or ParamJP): jurisdiction information
 	ResISUPOLI                           // {$ISUP.ParamOLI}: originating line information
+
+	// ResGroup is not a variable: {$0} ... {$9} in the Output of FINDSUB_LINES and the
+	// FINDINSERT types, the current match (0) or one of its capture groups (SMC-SPEC §6), with
+	// the number in Part.Field. It is kept among the reserved kinds so that a Part built without
+	// it is no group reference.
+	ResGroup
 )
 
 // reservedNames maps the reserved variable names (without "{$" and "}") to their kind.
@@ -288,7 +294,18 @@ type Part struct {
 	Lit      string
 	Var      int      // user variable slot, or -1
 	Reserved Reserved // or 0
-	Field    int      // ResDataField: 1-based column
+	Field    int      // ResDataField: 1-based column; ResGroup: the group, 0 for the whole match
+}
+
+// Groups reports whether the template refers to the current match or its capture groups, so
+// that it is expanded once per match rather than once per replace definition.
+func (t *Template) Groups() bool {
+	for i := range t.Parts {
+		if t.Parts[i].Reserved == ResGroup {
+			return true
+		}
+	}
+	return false
 }
 
 // A Table is a data file as one rule uses it. Conditions carry their own prebuilt indexes;

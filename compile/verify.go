@@ -79,6 +79,67 @@ func (v *verifier) check() {
 	for i, t := range p.Tables {
 		v.table(i, t)
 	}
+	if v.err == nil {
+		v.groups()
+	}
+}
+
+// groups checks that {$0} ... {$N} appear only where the runtime has a match to take them from:
+// the Output of FINDSUB_LINES and the FINDINSERT types with a RegEx1, and N within the groups of
+// the pattern whose match it is (RegEx2's when there is one). Every index is in range here.
+func (v *verifier) groups() {
+	p := v.p
+	allowed := make([]int, len(p.Templates)) // per template: the groups it may name, or -1
+	for i := range allowed {
+		allowed[i] = -2 // used nowhere yet
+	}
+	use := func(t, n int) {
+		if t >= 0 && (allowed[t] == -2 || n < allowed[t]) {
+			allowed[t] = n
+		}
+	}
+	for _, s := range p.Selectors {
+		if s.Kind == SelectLiteral {
+			use(s.Literal, -1)
+		}
+	}
+	for _, c := range p.Conds {
+		use(c.Operand, -1)
+	}
+	for _, d := range p.Defs {
+		use(d.Output, v.outputGroups(&d))
+	}
+	for i, t := range p.Templates {
+		for k, part := range t.Parts {
+			if part.Reserved == ResGroup && part.Field > allowed[i] {
+				v.failf("template %d part %d: {$%d} where the match has %d groups", i, k, part.Field, max(allowed[i], -1))
+			}
+		}
+	}
+	for i, r := range p.Rules {
+		for _, part := range r.Imports {
+			if part.Reserved == ResGroup {
+				v.failf("rule %d imports a capture group", i)
+			}
+		}
+	}
+}
+
+// outputGroups is the number of groups a replace definition's Output may name, or -1.
+func (v *verifier) outputGroups(d *ReplaceDef) int {
+	switch d.Type {
+	case ReplaceFindSubLines, ReplaceFindInsertAfterLines, ReplaceFindInsertBeforeLines:
+	default:
+		return -1
+	}
+	s := v.p.Selectors[d.Sel]
+	switch {
+	case s.Re2 >= 0:
+		return v.p.Matchers[s.Re2].Groups()
+	case s.Re1 >= 0:
+		return v.p.Matchers[s.Re1].Groups()
+	}
+	return -1
 }
 
 // limits holds the program to the limits the compiler holds a profile to (limits.go).
@@ -249,11 +310,14 @@ func (v *verifier) def(i int, d *ReplaceDef) {
 func (v *verifier) parts(parts []Part, what string, args ...any) {
 	for k, part := range parts {
 		v.opt(part.Var, v.p.NumVars, "%s part %d variable", fmt.Sprintf(what, args...), k)
-		if part.Reserved > ResISUPOLI {
+		if part.Reserved > ResGroup {
 			v.failf("%s part %d: unknown reserved variable %d", fmt.Sprintf(what, args...), k, part.Reserved)
 		}
 		if part.Reserved == ResDataField && (part.Field < 1 || part.Field > datafile.MaxFields) {
 			v.failf("%s part %d: column %d out of range (1..%d)", fmt.Sprintf(what, args...), k, part.Field, datafile.MaxFields)
+		}
+		if part.Reserved == ResGroup && (part.Field < 0 || part.Field > 9) {
+			v.failf("%s part %d: capture group %d out of range (0..9)", fmt.Sprintf(what, args...), k, part.Field)
 		}
 	}
 }

@@ -41,7 +41,7 @@ func TestReferenceCases(t *testing.T) {
 func runReferenceCase(c *smctest.Case) []string {
 	var chain []*reference.Profile
 	for _, f := range c.Profiles {
-		p, err := reference.Decode(f.Data, c.OpenData)
+		p, err := reference.Decode(f.Data, f.Open)
 		if err != nil {
 			return []string{fmt.Sprintf("%s does not load: %v", f.Name, err)}
 		}

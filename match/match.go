@@ -35,6 +35,7 @@ type Matcher struct {
 	Lit    []byte
 	re     *re2.Regexp
 	seq    *seqProgram
+	groups int // capture groups, numbered as RE2 numbers them
 }
 
 // Stats counts what the searches of one user of the matchers cost beyond their engine. Each
@@ -67,7 +68,7 @@ func New(src string) (*Matcher, error) {
 	}
 	simple := parsed.Simplify()
 	if m := literalMatcher(src, simple); m != nil {
-		return m, nil
+		return m, nil // a literal has no capture group: literalMatcher refuses OpCapture
 	}
 	cost := patternCost(simple)
 	if cost > MaxPatternCost {
@@ -78,11 +79,16 @@ func New(src string) (*Matcher, error) {
 		return nil, err
 	}
 	re.Longest()
+	groups := parsed.MaxCap()
 	if seq := compileSeq(parsed); seq != nil { // before Simplify, which spells out counted repetitions
-		return &Matcher{Source: src, Kind: Seq, seq: seq, re: re, Cost: cost}, nil
+		return &Matcher{Source: src, Kind: Seq, seq: seq, re: re, Cost: cost, groups: groups}, nil
 	}
-	return &Matcher{Source: src, Kind: RE2, re: re, Cost: cost}, nil
+	return &Matcher{Source: src, Kind: RE2, re: re, Cost: cost, groups: groups}, nil
 }
+
+// Groups is the number of the pattern's capture groups, numbered as RE2 numbers them (each "("
+// that is not "(?"); a literal kind has none.
+func (m *Matcher) Groups() int { return m.groups }
 
 // literalMatcher returns a byte-comparison matcher when re is a literal, possibly anchored at the
 // start and/or end of the text, and nil otherwise.
@@ -205,6 +211,58 @@ func (m *Matcher) AppendAll(dst []int, b []byte, st *Stats) []int {
 	}
 	if s, e, ok := m.Find(b, st); ok {
 		dst = append(dst, s, e)
+	}
+	return dst
+}
+
+// FindGroups appends to dst the leftmost-longest match in b and its capture groups, as Find
+// finds it: 2 × (Groups() + 1) numbers, the start and end of the match, then of each group, with
+// -1, -1 for a group that took no part in the match. It appends nothing when there is no match.
+// A search that goes to RE2 is counted in st, which may be nil.
+func (m *Matcher) FindGroups(dst []int, b []byte, st *Stats) []int {
+	switch {
+	case m.Kind == RE2:
+		return append(dst, m.re.FindSubmatchIndex(b)...)
+	case m.Kind == Seq && m.groups > 0:
+		budget := searchBudget(len(b))
+		s, e := outOfBudget, 0
+		if ascii(b) {
+			s, e = m.seq.find(b, 0, &budget)
+		}
+		if s == outOfBudget {
+			st.fellBack()
+			return append(dst, m.re.FindSubmatchIndex(b)...)
+		}
+		if s < 0 {
+			return dst
+		}
+		return m.seq.appendGroups(dst, b, s, e, m.groups)
+	}
+	if s, e, ok := m.Find(b, st); ok {
+		dst = append(dst, s, e)
+	}
+	return dst
+}
+
+// AppendAllGroups is AppendAll with each match's capture groups: it appends 2 × (Groups() + 1)
+// numbers per match, as FindGroups does for one.
+func (m *Matcher) AppendAllGroups(dst []int, b []byte, st *Stats) []int {
+	switch {
+	case m.Kind == RE2:
+		return appendRE2All(dst, m.re, b)
+	case m.Kind == Seq && m.groups > 0:
+		if out, ok := m.seq.findAllGroups(dst, b, m.groups); ok {
+			return out
+		}
+		st.fellBack()
+		return appendRE2All(dst, m.re, b)
+	}
+	return m.AppendAll(dst, b, st)
+}
+
+func appendRE2All(dst []int, re *re2.Regexp, b []byte) []int {
+	for _, loc := range re.FindAllSubmatchIndex(b, -1) {
+		dst = append(dst, loc...)
 	}
 	return dst
 }

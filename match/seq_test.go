@@ -16,6 +16,9 @@ var seqPatterns = []string{
 	`(?i)tag=`, `(?i);(x-[a-z-]+=[^;]*|purpose=x-[a-z]+)`, `(?i);(x-[a-z-]+|purpose=x-[a-z]+)`,
 	`a|b`, `x*`, `[0-9]*`, `^`, `$`, `a?`, `^a*$`, `[^;]+;`, `.*`, `[^;]{3}`, `(?i)k+`, `[à-ÿ]+`,
 	`user=([a-z]+)`, `^\+?[0-9]{1,15}$`, `[0-9]{2,4}x`, `;(a|bc|$)`, `(?i)SIP/2\.0`, `a{0,3}b`,
+	// capture groups: around items, inside and around the final alternation, empty, anchored
+	`tgrp=([0-9]+)`, `(x)(-*)()`, `;(a|(b)c|($))`, `a(x|y)()`, `(^a)(b$)`, `((a)b)(c?)`, `(1)8( |$)`,
+	`()`, `(a|(b))`, `(?i)(tag)=([^;]*)`, `^([2-9][0-9]{2})([0-9]{7})$`,
 }
 
 // The sequence engine (and the literal one) gives RE2's leftmost-longest answer, for Find and for AppendAll, on text
@@ -56,11 +59,25 @@ func compareWithRE2(t *testing.T, m *Matcher, ref *re2.Regexp, b []byte) {
 	if !slices.Equal(got, all) {
 		t.Fatalf("%q on %q: AppendAll = %v; RE2 %v", m.Source, b, got, all)
 	}
+	if m.Groups() != ref.NumSubexp() {
+		t.Fatalf("%q: %d groups; RE2 %d", m.Source, m.Groups(), ref.NumSubexp())
+	}
+	if got, want := m.FindGroups(nil, b, nil), ref.FindSubmatchIndex(b); !slices.Equal(got, want) {
+		t.Fatalf("%q on %q: FindGroups = %v; RE2 %v", m.Source, b, got, want)
+	}
+	got = m.AppendAllGroups([]int{7}, b, nil)
+	all = []int{7}
+	for _, loc := range ref.FindAllSubmatchIndex(b, -1) {
+		all = append(all, loc...)
+	}
+	if !slices.Equal(got, all) {
+		t.Fatalf("%q on %q: AppendAllGroups = %v; RE2 %v", m.Source, b, got, all)
+	}
 }
 
 // FuzzSeqMatch compiles an arbitrary pattern as the compiler does and compares whatever engine it
 // gets (sequence, literal or RE2) with RE2 itself on arbitrary text: Find and AppendAll give
-// RE2's leftmost-longest answer. An input is the pattern's source, not an index into a list, so
+// RE2's leftmost-longest answer, and FindGroups and AppendAllGroups RE2's capture groups of it. An input is the pattern's source, not an index into a list, so
 // the seeds in testdata/fuzz/FuzzSeqMatch (README.md there) keep their meaning, and the fuzzer
 // also reaches the sequence engine's rules for which patterns it takes. A pattern that does not
 // compile, or goes past MaxPatternCost, is skipped.
@@ -130,14 +147,46 @@ func TestSeqFallbacks(t *testing.T) {
 	}
 }
 
-// The engine does not allocate.
+// The engine does not allocate, capture groups included.
 func TestSeqAllocs(t *testing.T) {
-	m, _ := New(`(?i);(x-[a-z-]+=[^;]*|purpose=x-[a-z]+)`)
+	m, _ := New(`(?i);(x-([a-z-]+)=[^;]*|purpose=x-[a-z]+)`)
 	b := []byte("<sip:+15551234567@example.com;user=phone>;tag=abc;x-foo=bar")
-	dst := make([]int, 0, 8)
+	dst := make([]int, 0, 16)
 	var st Stats
-	if n := testing.AllocsPerRun(100, func() { m.Find(b, &st); dst = m.AppendAll(dst[:0], b, &st) }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() {
+		m.Find(b, &st)
+		dst = m.AppendAll(dst[:0], b, &st)
+		dst = m.FindGroups(dst[:0], b, &st)
+		dst = m.AppendAllGroups(dst[:0], b, &st)
+	}); n != 0 {
 		t.Errorf("%v allocations", n)
+	}
+	if got := m.FindGroups(nil, b, nil); !slices.Equal(got, []int{49, 59, 50, 59, 52, 55}) {
+		t.Errorf("FindGroups = %v", got)
+	}
+}
+
+// BenchmarkGroups: a match and its groups by the sequence engine and by RE2 itself, the
+// measurement behind keeping groups in the sequence engine (seq.go).
+func BenchmarkGroups(b *testing.B) {
+	text := []byte("<sip:+15551234567@198.51.100.7:5060;transport=udp;tgrp=1234;trunk-context=example.com>")
+	for _, src := range []string{`tgrp=([0-9]+)`, `([0-9]+)`} {
+		m, _ := New(src)
+		ref := re2.MustCompile(src)
+		ref.Longest()
+		dst := make([]int, 0, 64)
+		b.Run(src+"/seq", func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				dst = m.AppendAllGroups(dst[:0], text, nil)
+			}
+		})
+		b.Run(src+"/re2", func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				ref.FindAllSubmatchIndex(text, -1)
+			}
+		})
 	}
 }
 

@@ -62,7 +62,7 @@ func (m *Machine) addLine(d *compile.ReplaceDef) {
 	m.checkSize()
 	if m.trace != nil {
 		for k := 0; k < n; k++ {
-			m.trace.action(d, at+k, m.msg.Text(at+k))
+			m.trace.action(d, m.msg.PhysicalLine(at+k), m.msg.Text(at+k))
 		}
 	}
 }
@@ -103,6 +103,7 @@ func (m *Machine) deleteLines(d *compile.ReplaceDef) {
 		return
 	}
 	first, _ := m.lineRange(sel)
+	deleted := false
 	for i := first; i < m.sectionEnd(sel); {
 		if i = m.nextSelected(sel, i, m.sectionEnd(sel)); i == m.sectionEnd(sel) {
 			break
@@ -115,6 +116,10 @@ func (m *Machine) deleteLines(d *compile.ReplaceDef) {
 			m.trace.deleted(d, m.msg.PhysicalLine(i), m.msg.Text(i))
 		}
 		m.msg.DeleteLine(i)
+		deleted = true
+	}
+	if !deleted {
+		m.trace.action(d, -1, nil)
 	}
 }
 
@@ -123,6 +128,12 @@ func (m *Machine) deleteLines(d *compile.ReplaceDef) {
 func (m *Machine) editLines(d *compile.ReplaceDef) {
 	sel := &m.prog.Selectors[d.Sel]
 	first, _ := m.lineRange(sel)
+	edited := false
+	defer func() {
+		if !edited && m.overflow == nil {
+			m.trace.action(d, -1, nil)
+		}
+	}()
 	for i := first; i < m.sectionEnd(sel); i++ {
 		if i = m.nextSelected(sel, i, m.sectionEnd(sel)); i == m.sectionEnd(sel) {
 			break
@@ -133,6 +144,7 @@ func (m *Machine) editLines(d *compile.ReplaceDef) {
 			}
 			continue
 		}
+		edited = true
 		n := m.replaceEdited(d, i)
 		if !m.checkSize() {
 			return
@@ -168,32 +180,45 @@ func (m *Machine) editLine(d *compile.ReplaceDef, sel *compile.Selector, i int) 
 }
 
 // substitute appends the edited span: FINDSUB replaces, the FINDINSERT types insert, at every
-// non-overlapping match of RegEx1 (narrowed by RegEx2). It reports whether anything matched; a
-// line that would grow past MaxOutputSize stops it, with the message past its output limit.
+// non-overlapping match of RegEx1 (narrowed by RegEx2). An Output that names the match or its
+// capture groups ({$0} ... {$9}) is expanded again at each match, with that match's groups
+// (RegEx2's when there is one). It reports whether anything matched; a line that would grow past
+// MaxOutputSize stops it, with the message past its output limit.
 func (m *Machine) substitute(d *compile.ReplaceDef, sel *compile.Selector, span []byte) bool {
 	if sel.Re1 < 0 {
 		m.editBuf = append(m.editBuf, m.outBuf...) // FINDSUB without RegEx1 replaces the whole span
 		return true
 	}
-	m.locs = m.prog.Matchers[sel.Re1].AppendAll(m.locs[:0], span, &m.matchStats)
+	perMatch := m.prog.Templates[d.Output].Groups()
+	re1 := m.prog.Matchers[sel.Re1]
+	stride := 2
+	if perMatch && sel.Re2 < 0 {
+		m.locs = re1.AppendAllGroups(m.locs[:0], span, &m.matchStats)
+		stride = 2 * (re1.Groups() + 1)
+	} else {
+		m.locs = re1.AppendAll(m.locs[:0], span, &m.matchStats)
+	}
+	defer m.endMatch()
 	done, changed := 0, false
-	for k := 0; k < len(m.locs); k += 2 {
+	for k := 0; k < len(m.locs); k += stride {
 		s, e := m.locs[k], m.locs[k+1]
+		m.groupText, m.groups = span, m.locs[k:k+stride]
 		if sel.Re2 >= 0 {
-			s2, e2, ok := m.prog.Matchers[sel.Re2].Find(span[s:e], &m.matchStats)
-			if !ok {
+			if s, e = m.narrowGroups(sel, span, s, e, perMatch); s < 0 {
 				continue
 			}
-			s, e = s+s2, s+e2
 		}
 		m.editBuf = append(m.editBuf, span[done:s]...)
 		switch d.Type {
 		case compile.ReplaceFindSubLines:
-			m.editBuf = append(m.editBuf, m.outBuf...)
+			m.editBuf = m.output(m.editBuf, d, perMatch)
 		case compile.ReplaceFindInsertAfterLines:
-			m.editBuf = append(append(m.editBuf, span[s:e]...), m.outBuf...)
+			m.editBuf = m.output(append(m.editBuf, span[s:e]...), d, perMatch)
 		case compile.ReplaceFindInsertBeforeLines:
-			m.editBuf = append(append(m.editBuf, m.outBuf...), span[s:e]...)
+			m.editBuf = append(m.output(m.editBuf, d, perMatch), span[s:e]...)
+		}
+		if m.overflow != nil {
+			return false
 		}
 		if len(m.editBuf) > MaxOutputSize {
 			m.fail(ErrOutputTooLarge)
@@ -204,6 +229,36 @@ func (m *Machine) substitute(d *compile.ReplaceDef, sel *compile.Selector, span 
 	m.editBuf = append(m.editBuf, span[done:]...)
 	return changed
 }
+
+// narrowGroups finds RegEx2's first match inside RegEx1's match s, e of span; with perMatch, its
+// groups become the current ones. It returns -1 when RegEx2 does not match.
+func (m *Machine) narrowGroups(sel *compile.Selector, span []byte, s, e int, perMatch bool) (int, int) {
+	re2 := m.prog.Matchers[sel.Re2]
+	if !perMatch {
+		s2, e2, ok := re2.Find(span[s:e], &m.matchStats)
+		if !ok {
+			return -1, -1
+		}
+		return s + s2, s + e2
+	}
+	if m.locs2 = re2.FindGroups(m.locs2[:0], span[s:e], &m.matchStats); len(m.locs2) == 0 {
+		return -1, -1
+	}
+	m.groupText, m.groups = span[s:e], m.locs2
+	return s + m.locs2[0], s + m.locs2[1]
+}
+
+// output appends the Output: expanded for the current match when it names groups, else the
+// expansion replace made once for the definition.
+func (m *Machine) output(dst []byte, d *compile.ReplaceDef, perMatch bool) []byte {
+	if perMatch {
+		return m.expand(dst, d.Output)
+	}
+	return append(dst, m.outBuf...)
+}
+
+// endMatch leaves the match, so that no later expansion sees its groups.
+func (m *Machine) endMatch() { m.groupText, m.groups = nil, nil }
 
 // replaceEdited puts editBuf in place of line i and returns how many lines it became.
 func (m *Machine) replaceEdited(d *compile.ReplaceDef, i int) int {

@@ -29,7 +29,7 @@ func (m *Machine) directives() bool {
 			code = c
 		}
 		if m.trace != nil {
-			m.trace.printf("    directive %q (line %d) removed\n", text, m.msg.PhysicalLine(i))
+			m.trace.printf("    directive %q (msg:%d) removed\n", text, m.msg.PhysicalLine(i))
 		}
 		m.msg.DeleteLine(i)
 	}

@@ -56,6 +56,11 @@ func (m *Machine) appendReserved(dst []byte, p *compile.Part) []byte {
 		if m.row >= 0 {
 			return append(dst, m.rowTable.Data.Field(m.row, p.Field)...)
 		}
+	case compile.ResGroup:
+		// A group that took no part in the match has -1 for its start, and expands to nothing.
+		if k := 2 * p.Field; k+1 < len(m.groups) && m.groups[k] >= 0 {
+			return append(dst, m.groupText[m.groups[k]:m.groups[k+1]]...)
+		}
 	case compile.ResISUPIsPresent, compile.ResISUPNCI, compile.ResISUPFCI, compile.ResISUPCPC,
 		compile.ResISUPCPN, compile.ResISUPCdPN, compile.ResISUPJIP, compile.ResISUPOLI:
 		return m.appendISUP(dst, p.Reserved)

@@ -127,6 +127,13 @@ type Machine struct {
 	editBuf []byte
 	locs    []int
 
+	// The current match of a FINDSUB or FINDINSERT whose Output names {$0} ... {$9} (action.go):
+	// groups holds its spans in groupText, as match.Matcher.FindGroups gives them; nil outside a
+	// match, where every group expands to nothing. locs2 holds RegEx2's match inside RegEx1's.
+	groupText []byte
+	groups    []int
+	locs2     []int
+
 	out      []byte
 	resp     []byte
 	auditBuf []byte

@@ -208,6 +208,6 @@ func (m *Machine) setVar(v *compile.VarDef) {
 	}
 	m.vals[v.Slot] = append(m.vals[v.Slot][:0], value...)
 	if m.trace != nil {
-		m.trace.printf("    var %s = %q (line %d)\n", m.prog.VarNames[v.Slot], value, v.Line)
+		m.trace.printf("    var %s = %q (json:%d)\n", m.prog.VarNames[v.Slot], value, v.Line)
 	}
 }

@@ -95,7 +95,7 @@ func (t *tracer) rule(m *Machine, r *compile.Rule) {
 	if t == nil {
 		return
 	}
-	t.printf("  rule %d (line %d) %s", r.Index, r.Line, r.Scope)
+	t.printf("  rule %d (json:%d) %s", r.Index, r.Line, r.Scope)
 	if r.Comment != "" {
 		t.printf(" // %s", r.Comment)
 	}
@@ -109,7 +109,7 @@ func (t *tracer) condStart(m *Machine, c *compile.Cond, right []byte) {
 	if t == nil {
 		return
 	}
-	t.printf("    condition (line %d): %s %s", c.Line, m.prog.SelectorString(c.Sel), c.Name)
+	t.printf("    condition (json:%d): %s %s", c.Line, m.prog.SelectorSource(c.Sel), c.Name)
 	switch {
 	case c.Pattern >= 0:
 		t.printf(" %q", m.prog.Matchers[c.Pattern].Source)
@@ -130,7 +130,7 @@ func (t *tracer) operand(m *Machine, c *compile.Cond, left []byte, line int, hel
 	where := "no line selected"
 	switch {
 	case line > 0:
-		where = fmt.Sprintf("line %d", line)
+		where = fmt.Sprintf("msg:%d", line)
 	case line < 0:
 		where = "literal"
 	}
@@ -163,16 +163,16 @@ func (t *tracer) action(d *compile.ReplaceDef, line int, text []byte) {
 	case d.Type == compile.ReplaceAuditRecord:
 		t.printf("    action %s = %q\n", d.Type, text)
 	case line <= 0:
-		t.printf("    action %s: no line selected\n", d.Type)
+		t.printf("    action %s: nothing selected\n", d.Type)
 	default:
-		t.printf("    action %s (line %d) = %q\n", d.Type, line, text)
+		t.printf("    action %s (msg:%d) = %q\n", d.Type, line, text)
 	}
 }
 
 // deleted shows a line a DELETE_LINES definition removed.
 func (t *tracer) deleted(d *compile.ReplaceDef, line int, text []byte) {
 	if t != nil {
-		t.printf("    action %s (line %d) deleted %q\n", d.Type, line, text)
+		t.printf("    action %s (msg:%d) deleted %q\n", d.Type, line, text)
 	}
 }
 

@@ -8,8 +8,8 @@ import (
 
 var helpCommand = &command{
 	name:    "help",
-	summary: "show help for smcc or one of its commands",
-	usage:   "smcc help [COMMAND]",
+	summary: "show help for smcc, one of its commands, or a quick reference of the language",
+	usage:   "smcc help [COMMAND | TOPIC]",
 }
 
 func init() {
@@ -24,7 +24,11 @@ func init() {
 				return exitOK
 			}
 		}
-		fmt.Fprintf(stderr, "smcc help: unknown command %q\n", args[0])
+		if text, ok := topicText[args[0]]; ok {
+			fmt.Fprint(stdout, strings.TrimLeft(text, "\n"))
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "smcc help: unknown command or topic %q; run 'smcc help' for the list\n", args[0])
 		return exitUsage
 	}
 }
@@ -38,7 +42,11 @@ func writeHelp(w io.Writer, c *command) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
-	fmt.Fprint(w, "\nRun 'smcc help COMMAND' for a command's flags and output. The language is described in docs/.\n")
+	fmt.Fprint(w, "\nlanguage quick references:\n")
+	for _, t := range topicOrder {
+		fmt.Fprintf(w, "  %-9s %s\n", t, topicSummary[t])
+	}
+	fmt.Fprint(w, "\nRun 'smcc help COMMAND' for a command's flags and output, 'smcc help TOPIC' for a quick\nreference. The language is described, with examples, in docs/language.md.\n")
 }
 
 var helpText = map[string]string{
@@ -73,6 +81,9 @@ Runs txtar test cases: each PATH is a .txtar file or a folder searched recursive
 
   -v          print a line for every passing case too
   -run REGEXP run only the cases whose path matches REGEXP
+  --trace     print, for each failing case, the trace smcc run --trace would print
+  --update    rewrite each failing case to expect what its chain produced (the verdict, dscp and
+              mark keys, want.sip, want.reject.sip), every other byte kept; review the diff
   --bundle    run every case a second time through a bundle (compiled and opened in memory,
               as smcc compile and the daemon do); it passes only when both runs do
 
@@ -83,14 +94,19 @@ A case's comment holds "key: value" lines ('#' lines are ignored):
   rand           the value of every {$SMC.RandN} (default 1)
   eol            crlf: every LF not preceded by CR in the message files becomes CRLF; raw: bytes as they are (default crlf)
   verdict        accept, modified, drop or reject NNN (required)
-  dscp, mark     (extension) the packet attributes the chain must set; when absent, none may be set
+  dscp, mark     the packet attributes the chain must set; when absent, none may be set
+  profile        a profile file, relative to the case's folder, run before the archive's own
+                 profiles; repeat for several. Its DataFiles are read beside it
+  audit          exact: every audit record must hold a line of want.audit (default: contains)
+  content-length as-written: input.sip's Content-Length is wrong on purpose; otherwise it must
+                 count the body after the eol conversion, and a case where it does not is unreadable
 Files: every *.json is a profile, applied in archive order; input.sip is the message; want.sip the
 expected output (required for accept and modified; for accept it must equal the input);
 want.reject.sip (optional) the expected generated response; want.audit (optional) strings, one per
 line, each of which must occur in some audit record's text; any other file is a data file.
 
 Output: a line per failing case with its path and a diff, a line per passing case with -v, then
-"N passed, M failed".
+"N passed, M failed"; a case --update rewrote counts as passed.
 Exit status: 0 when every case passes, 1 when any fails, 2 for usage errors or an unreadable case.
 `,
 	"compile": `

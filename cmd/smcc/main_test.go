@@ -41,31 +41,44 @@ func TestBundleCases(t *testing.T) {
 	}
 }
 
-// TestExamplesMatchArchives checks that every file an example's archive holds is byte-identical
-// to the file of that name beside the archive, so the documented profiles are the tested ones.
+// TestExamplesMatchArchives checks that every example profile beside the cases is one that a case
+// runs (through a profile key, or as an identical copy in the archive), and that a file an archive
+// holds under the name of a file beside it is byte-identical to it, so the documented profiles
+// are the tested ones.
 func TestExamplesMatchArchives(t *testing.T) {
 	files, _ := smctest.Find([]string{filepath.Join(repo, "examples")})
+	tested := map[string]bool{}
 	for _, path := range files {
 		a, err := txtar.ParseFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		profiles := 0
+		dir := filepath.Dir(path)
+		for _, line := range strings.Split(string(a.Comment), "\n") {
+			if name, ok := strings.CutPrefix(strings.TrimSpace(line), "profile:"); ok {
+				tested[filepath.Join(dir, strings.TrimSpace(name))] = true
+			}
+		}
 		for _, f := range a.Files {
-			beside, err := os.ReadFile(filepath.Join(filepath.Dir(path), f.Name))
+			beside, err := os.ReadFile(filepath.Join(dir, f.Name))
 			if err != nil {
 				continue
 			}
-			if strings.HasSuffix(f.Name, ".json") {
-				profiles++
-			}
 			if !bytes.Equal(beside, f.Data) {
 				t.Errorf("%s: %s differs from the file beside the archive", path, f.Name)
+			} else if strings.HasSuffix(f.Name, ".json") {
+				tested[filepath.Join(dir, f.Name)] = true
 			}
 		}
-		if profiles == 0 {
-			t.Errorf("%s: no profile of the archive is beside it", path)
+	}
+	profiles, _ := filepath.Glob(filepath.Join(repo, "examples", "*", "*.json"))
+	for _, p := range profiles {
+		if !tested[p] {
+			t.Errorf("%s: no case runs it", p)
 		}
+	}
+	if len(tested) < 30 {
+		t.Errorf("only %d example profiles are run by cases", len(tested))
 	}
 }
 

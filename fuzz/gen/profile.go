@@ -9,7 +9,8 @@ import (
 // Profiles (SMC-SPEC §1, §4–§6). Each is built as a JSON tree of maps and written with
 // encoding/json. Everything generated is legal: references name variables some rule defines,
 // lookups sit in rules with a DataFile and search a column that holds what they need, constant
-// integer operands parse, FINDINSERT has its RegEx1, TOPLINE is never deleted. Warnings (an
+// integer operands parse, FINDINSERT has its RegEx1, TOPLINE is never deleted, {$N} appears only in
+// the Output of FINDSUB and FINDINSERT with a RegEx1 and names a group its pattern has. Warnings (an
 // unimported reserved variable, a lower-case method, an ignored key) are legal and generated.
 
 type object = map[string]any

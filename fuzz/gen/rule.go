@@ -1,6 +1,10 @@
 package gen
 
-import "fmt"
+import (
+	"fmt"
+	"regexp/syntax"
+	"strings"
+)
 
 // Conditions (SMC-SPEC §5) and actions (§6) of a rule.
 
@@ -117,8 +121,43 @@ func (g *profileGen) replaceDef(plan rulePlan) object {
 			d["RegEx1"] = g.pattern()
 		}
 		d["Output"] = pick(g.source, []string{g.template(plan), "", g.template(plan)})
+		if re1, ok := d["RegEx1"].(string); ok && typ != "APPEND_LINES" && g.chance(2) {
+			src := re1
+			if re2, ok := d["RegEx2"].(string); ok {
+				src = re2
+			}
+			d["Output"] = g.groupTemplate(plan, groupsOf(src))
+		}
 	}
 	return d
+}
+
+// groupTemplate is an Output of FINDSUB_LINES or a FINDINSERT type that names the match and its
+// capture groups (SMC-SPEC §6), up to the n groups of the pattern whose match it is, among
+// literal pieces and other references.
+func (g *profileGen) groupTemplate(plan rulePlan, n int) string {
+	var b strings.Builder
+	for k := g.between(1, 4); k > 0; k-- {
+		switch g.intn(5) {
+		case 0:
+			b.WriteString(pick(g.source, templatePieces))
+		case 1:
+			b.WriteString(g.reference(plan))
+		default:
+			fmt.Fprintf(&b, "{$%d}", g.between(0, min(n, 9)))
+		}
+	}
+	return b.String()
+}
+
+// groupsOf is the number of capture groups of a pattern, numbered as RE2 numbers them (each "("
+// that is not "(?"), read with regexp/syntax, which parses RE2's syntax.
+func groupsOf(pattern string) int {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return 0
+	}
+	return re.MaxCap()
 }
 
 // line is the Output of ADD_LINE or REWRITE_LINE: a whole line (directives and start lines

@@ -118,6 +118,9 @@ var fixedPatterns = []string{
 	`\bsip\b`, "(?i)ALICE", "(?s).*", "[[:digit:]]+", `\x{e9}`, "(?U)[0-9]+", `[0-9]{3}`, "^[2-9][0-9]{9}$",
 	"(?i)tag=", "tgrp=[0-9]+", ` 18( |$)`, `(?i);(x-[a-z-]+=[^;]*|purpose=x-[a-z]+)`, `^\+?1?([0-9]{10})$`,
 	"^sip:", ">$", "^alice$", "^$", "5060$", `192\.0\.2\.1`, `[^:]+:`, "(?m)^a", `\.`, "b*|a", "(|a)+",
+	// capture groups (SMC-SPEC §6): on the sequence engine, on RE2, groups that take no part
+	`^(\+?1)?([2-9][0-9]{9})$`, "tgrp=([0-9]+)", "(sip):([^@]+)@", ";([a-z]+)=([^;]*)", "([0-9])([0-9]*)",
+	"(a)|(b)", `^(\+)?([0-9]{1,3})`, "([a-z]+)(@|$)", "((al)ice|(b)ob)", "()",
 }
 
 // Environments (§4 reserved variables).

@@ -1,6 +1,9 @@
 package reference
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Replace definitions (SMC-SPEC §6).
 
@@ -123,30 +126,49 @@ func (st *state) edit(d *Def, out string, i int) (string, bool) {
 		}
 		return text[:at] + out + text[at:], true
 	}
-	span, changed := substitute(d.Type, sel, text[p.start:p.end], out)
+	span, changed := st.substitute(d, text[p.start:p.end], out)
 	return text[:p.start] + span + text[p.end:], changed
 }
 
 // substitute edits a span at every non-overlapping match of RegEx1 (Go's FindAll rules, as
 // docs/semantics.md §6 says), narrowed to RegEx2's first match inside it; a RegEx1 match without a
-// RegEx2 match is left alone. FINDSUB without RegEx1 replaces the whole span.
-func substitute(typ string, sel *Selection, span, out string) (string, bool) {
+// RegEx2 match is left alone. FINDSUB without RegEx1 replaces the whole span. An Output that
+// names {$0} ... {$9} is expanded again for each match, with the groups of the match that is
+// edited: RegEx2's when there is one, else RegEx1's (SMC-SPEC §6).
+func (st *state) substitute(d *Def, span, out string) (string, bool) {
+	sel := &d.Sel
 	if sel.Re1 == nil {
 		return out, true
 	}
+	names, _ := references(d.Output)
+	perMatch := slices.ContainsFunc(names, isGroup)
 	var b strings.Builder
 	done, changed := 0, false
-	for _, loc := range sel.Re1.FindAllStringIndex(span, -1) {
+	for _, loc := range sel.Re1.FindAllStringSubmatchIndex(span, -1) {
 		s, e := loc[0], loc[1]
+		base := 0
 		if sel.Re2 != nil {
-			loc2 := sel.Re2.FindStringIndex(span[s:e])
+			loc2 := sel.Re2.FindStringSubmatchIndex(span[s:e])
 			if loc2 == nil {
 				continue
 			}
+			base, loc = s, loc2
 			s, e = s+loc2[0], s+loc2[1]
 		}
+		if perMatch {
+			st.match = nil
+			for k := 0; k < len(loc); k += 2 {
+				group := ""
+				if loc[k] >= 0 {
+					group = span[base+loc[k] : base+loc[k+1]]
+				}
+				st.match = append(st.match, group)
+			}
+			out = st.expand(d.Output)
+			st.match = nil
+		}
 		b.WriteString(span[done:s])
-		switch typ {
+		switch d.Type {
 		case "FINDSUB_LINES":
 			b.WriteString(out)
 		case "FINDINSERTAFTER_LINES":

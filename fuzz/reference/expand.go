@@ -39,6 +39,12 @@ func dataField(name string) (int, bool) {
 	return n, err == nil
 }
 
+// isGroup: a name of digits only names the current match or a capture group, never a variable
+// (SMC-SPEC §4).
+func isGroup(name string) bool {
+	return strings.Trim(name, "0123456789") == "" && name != ""
+}
+
 // validName: letters, digits, '-', '_' and '.'.
 func validName(name string) bool {
 	for _, c := range name {
@@ -89,8 +95,16 @@ func (st *state) expand(s string) string {
 	return b.String()
 }
 
-// value is a variable's value now: a user variable's copy, or a reserved variable's.
+// value is a variable's value now: a user variable's copy, or a reserved variable's, or a
+// capture group of the current match (empty when it took no part in the match).
 func (st *state) value(name string) string {
+	if isGroup(name) {
+		n, _ := strconv.Atoi(name)
+		if n < len(st.match) {
+			return st.match[n]
+		}
+		return ""
+	}
 	if !isReserved(name) {
 		return st.vars[name]
 	}
@@ -130,6 +144,7 @@ func (r *reader) checkReferences(p *Profile) {
 		}
 	}
 	for _, rule := range p.Rules {
+		r.checkGroups(rule)
 		for _, text := range expandedTexts(rule) {
 			names, err := references(text)
 			if err != nil {
@@ -138,6 +153,8 @@ func (r *reader) checkReferences(p *Profile) {
 			for _, n := range names {
 				col, field := dataField(n)
 				switch {
+				case isGroup(n):
+					// checkGroups checks it, where it knows which text it is in
 				case field && rule.Data == nil:
 					r.fail("rule %d: {$%s} without a DataFile", rule.Index, n)
 				case field && col > maxFields:
@@ -146,6 +163,54 @@ func (r *reader) checkReferences(p *Profile) {
 					r.fail("rule %d: {$%s} is not defined", rule.Index, n)
 				}
 			}
+		}
+	}
+}
+
+// checkGroups checks the {$N} references of a rule (SMC-SPEC §6): only in the Output of
+// FINDSUB_LINES, FINDINSERTAFTER_LINES and FINDINSERTBEFORE_LINES with a RegEx1, and N at most
+// the number of groups of RegEx2 when there is one, else of RegEx1.
+func (r *reader) checkGroups(rule *Rule) {
+	groups := func(text string) []int {
+		names, _ := references(text)
+		var ns []int
+		for _, n := range names {
+			if isGroup(n) {
+				k, err := strconv.Atoi(n)
+				if err != nil || len(n) > 1 {
+					k = 10
+				}
+				ns = append(ns, k)
+			}
+		}
+		return ns
+	}
+	for _, d := range rule.Defs {
+		if d.Type == "SET_DSCP" || d.Type == "SET_MARK" {
+			continue
+		}
+		most := -1
+		switch {
+		case d.Type != "FINDSUB_LINES" && !strings.HasPrefix(d.Type, "FINDINSERT"):
+		case d.Sel.Re2 != nil:
+			most = d.Sel.Re2.NumSubexp()
+		case d.Sel.Re1 != nil:
+			most = d.Sel.Re1.NumSubexp()
+		}
+		for _, k := range groups(d.Output) {
+			if k > most {
+				r.fail("rule %d: {$%d} where the match has %d groups", rule.Index, k, most)
+			}
+		}
+	}
+	for _, v := range rule.Vars {
+		if !v.Reserved && v.Sel.Attr == "CONDITION_LITERAL" && len(groups(v.Sel.Header)) > 0 {
+			r.fail("rule %d: a capture group in a variable", rule.Index)
+		}
+	}
+	for _, c := range rule.Conds {
+		if len(groups(c.Sel.Header)) > 0 && c.Sel.Attr == "CONDITION_LITERAL" || expandsOperand(c.Op) && len(groups(c.Operand)) > 0 {
+			r.fail("rule %d: a capture group in a condition", rule.Index)
 		}
 	}
 }
@@ -164,7 +229,7 @@ func expandedTexts(rule *Rule) []string {
 		if c.Sel.Attr == "CONDITION_LITERAL" {
 			texts = append(texts, c.Sel.Header)
 		}
-		if c.Op != "REGEX" && !strings.HasPrefix(c.Op, "BSEARCH") && c.Op != "IP_LOOKUP" {
+		if expandsOperand(c.Op) {
 			texts = append(texts, c.Operand)
 		}
 	}
@@ -174,6 +239,12 @@ func expandedTexts(rule *Rule) []string {
 		}
 	}
 	return texts
+}
+
+// expandsOperand reports whether an operator's RightOperand is expanded: a pattern is not, and a
+// lookup's operand only names a column.
+func expandsOperand(op string) bool {
+	return op != "REGEX" && !strings.HasPrefix(op, "BSEARCH") && op != "IP_LOOKUP"
 }
 
 // usesRandom reports whether a rule imports or references a {$SMC.RandN} (SMC-SPEC §7).

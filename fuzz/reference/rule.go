@@ -202,6 +202,9 @@ func (r *reader) variable(obj map[string]any) *Var {
 	if name, ok = strings.CutSuffix(name, "}"); !ok || !validName(name) {
 		r.fail("VariableName %q", full)
 	}
+	if isGroup(name) {
+		r.fail("VariableName %q names a capture group (SMC-SPEC §4)", full)
+	}
 	v.Name = name
 	_, imported := obj["Porting"]
 	if imported && r.oneOf(obj, "Porting", false, "IMPORT") == "" {

@@ -51,6 +51,10 @@ type state struct {
 	vars map[string]string
 	row  []string // the rule's selected data file row, nil for none
 
+	// match holds the current match of a FINDSUB or FINDINSERT and its capture groups, by
+	// number, while its Output is expanded for it (SMC-SPEC §6); nil otherwise.
+	match []string
+
 	overflow  bool // the rules went past an output limit (limits.go)
 	auditText int  // bytes of AUDIT_RECORD text kept
 }

@@ -20,6 +20,7 @@ import (
 
 	"golang.org/x/tools/txtar"
 
+	"github.com/smcproject/smc/compile"
 	"github.com/smcproject/smc/runtime"
 )
 
@@ -29,7 +30,7 @@ type Case struct {
 	Path     string            // the archive, as given to Load
 	Env      *runtime.Env      // the packet, from the keys and their defaults
 	Input    []byte            // input.sip after the eol conversion
-	Profiles []txtar.File      // the .json files, in archive order
+	Profiles []Profile         // the chain: the profile keys' files, then the archive's .json files
 	data     map[string][]byte // every other file, by name
 
 	archive    *txtar.Archive
@@ -40,6 +41,17 @@ type Case struct {
 	hasWant    bool
 	hasReject  bool
 	wantAudit  []string
+	auditExact bool // the audit key: every record must hold one of wantAudit
+	crlf       bool // the eol key
+}
+
+// A Profile is one profile of a case's chain: a file a profile key names, or a .json file of
+// the archive.
+type Profile struct {
+	Name string                            // a profile key's path, or the archive file's name
+	Data []byte                            // the JSON
+	Open func(name string) ([]byte, error) // reads the profile's DataFiles
+	line int                               // an archive file's line before its first; -1 for a key's file
 }
 
 // DefaultTime is the time of {$SMC.Date} in a case without a time key (SMC-SPEC §10).
@@ -51,24 +63,39 @@ func Load(path string) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
+	return Parse(path, src)
+}
+
+// Parse reads and checks a case from its bytes; path names it in messages. The examples of the
+// language reference are cases inside a Markdown file, read this way.
+func Parse(path string, src []byte) (*Case, error) {
 	c := &Case{Path: path, archive: txtar.Parse(src), data: map[string][]byte{}}
-	keys, err := parseKeys(c.archive.Comment)
+	keys, profiles, err := parseKeys(c.archive.Comment)
 	if err != nil {
 		return nil, err
 	}
 	if err := c.applyKeys(keys); err != nil {
 		return nil, err
 	}
-	if err := c.readFiles(keys["eol"] != "raw"); err != nil {
+	if err := c.readProfileKeys(profiles); err != nil {
 		return nil, err
+	}
+	c.crlf = keys["eol"] != "raw"
+	if err := c.readFiles(); err != nil {
+		return nil, err
+	}
+	if keys["content-length"] != "as-written" {
+		return c, checkContentLength(c.Input, c.crlf)
 	}
 	return c, nil
 }
 
-var caseKeys = []string{"remote", "local", "transport", "time", "rand", "eol", "verdict", "dscp", "mark"}
+var caseKeys = []string{"remote", "local", "transport", "time", "rand", "eol", "verdict", "dscp", "mark", "profile", "audit", "content-length"}
 
-func parseKeys(comment []byte) (map[string]string, error) {
-	keys := map[string]string{}
+// parseKeys reads the comment's key lines. Every key but profile is given at most once; the
+// profile keys come back in order.
+func parseKeys(comment []byte) (keys map[string]string, profiles []string, err error) {
+	keys = map[string]string{}
 	for n, line := range strings.Split(string(comment), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -77,14 +104,34 @@ func parseKeys(comment []byte) (map[string]string, error) {
 		k, v, ok := strings.Cut(line, ":")
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
 		if !ok || !slices.Contains(caseKeys, k) {
-			return nil, fmt.Errorf("line %d: %q is not one of the keys %s", n+1, line, strings.Join(caseKeys, ", "))
+			return nil, nil, fmt.Errorf("line %d: %q is not one of the keys %s", n+1, line, strings.Join(caseKeys, ", "))
+		}
+		if k == "profile" {
+			profiles = append(profiles, v)
+			continue
 		}
 		if _, dup := keys[k]; dup {
-			return nil, fmt.Errorf("line %d: key %q given twice", n+1, k)
+			return nil, nil, fmt.Errorf("line %d: key %q given twice", n+1, k)
 		}
 		keys[k] = v
 	}
-	return keys, nil
+	return keys, profiles, nil
+}
+
+// readProfileKeys reads the files the profile keys name, relative to the case file's folder. Their
+// DataFiles are read relative to their own folder, as smcc run -p reads them.
+func (c *Case) readProfileKeys(paths []string) error {
+	for _, p := range paths {
+		path := filepath.Join(filepath.Dir(c.Path), p)
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("profile %s: %w", p, err)
+		}
+		dir := filepath.Dir(path)
+		c.Profiles = append(c.Profiles, Profile{Name: path, Data: src, line: -1,
+			Open: func(name string) ([]byte, error) { return compile.ReadData(dir, name) }})
+	}
+	return nil
 }
 
 func (c *Case) applyKeys(keys map[string]string) error {
@@ -107,6 +154,16 @@ func (c *Case) applyKeys(keys map[string]string) error {
 		return fmt.Errorf("eol %q is not crlf or raw", eol)
 	}
 	c.verdict, c.dscp, c.mark = keys["verdict"], keys["dscp"], keys["mark"]
+	switch keys["audit"] {
+	case "", "contains":
+	case "exact":
+		c.auditExact = true
+	default:
+		return fmt.Errorf("audit %q is not contains or exact", keys["audit"])
+	}
+	if cl := keys["content-length"]; cl != "" && cl != "as-written" {
+		return fmt.Errorf("content-length %q: the one value is as-written", cl)
+	}
 	return checkVerdict(c.verdict)
 }
 
@@ -124,11 +181,12 @@ func checkVerdict(v string) error {
 	return fmt.Errorf("verdict %q is not accept, modified, drop or reject NNN", v)
 }
 
-func (c *Case) readFiles(crlf bool) error {
+func (c *Case) readFiles() error {
+	crlf := c.crlf
 	for _, f := range c.archive.Files {
 		switch {
 		case strings.HasSuffix(f.Name, ".json"):
-			c.Profiles = append(c.Profiles, f)
+			c.Profiles = append(c.Profiles, Profile{Name: f.Name, Data: f.Data, Open: c.OpenData, line: sectionLine(c.archive, f.Name)})
 		case f.Name == "input.sip":
 			c.Input = convertEOL(f.Data, crlf)
 		case f.Name == "want.sip":
@@ -147,7 +205,7 @@ func (c *Case) readFiles(crlf bool) error {
 	}
 	switch {
 	case len(c.Profiles) == 0:
-		return errors.New("no profile (.json file)")
+		return errors.New("no profile (a .json file, or a profile key)")
 	case c.Input == nil:
 		return errors.New("no input.sip")
 	case (c.verdict == "accept" || c.verdict == "modified") && !c.hasWant:

@@ -59,7 +59,7 @@ func TestLoadUnreadable(t *testing.T) {
 		{"verdict: drop\nrand: 0\n", []string{"p.json", drop, "input.sip", msg}, `rand "0" is not a positive number`},
 		{"verdict: drop\ntransport: sctp\n", []string{"p.json", drop, "input.sip", msg}, `transport "sctp" is not udp or tcp`},
 		{"verdict: drop\neol: lf\n", []string{"p.json", drop, "input.sip", msg}, `eol "lf" is not crlf or raw`},
-		{"verdict: drop\n", []string{"input.sip", msg}, "no profile (.json file)"},
+		{"verdict: drop\n", []string{"input.sip", msg}, "no profile (a .json file, or a profile key)"},
 		{"verdict: drop\n", []string{"p.json", drop}, "no input.sip"},
 		{"verdict: modified\n", []string{"p.json", drop, "input.sip", msg}, "verdict modified needs want.sip"},
 		{"verdict: accept\n", []string{"p.json", drop, "input.sip", msg, "want.sip", "x\n"}, "verdict accept, but want.sip differs from input.sip"},
@@ -90,7 +90,7 @@ func TestRun(t *testing.T) {
 		t.Errorf("a passing case: %q", diffs)
 	}
 	c.verdict, c.dscp, c.wantAudit = "reject 403", "46", []string{"gone"}
-	want := []string{`verdict: want reject 403, got drop`, `dscp: want "46", got ""`, `no audit record contains "gone" (0 records)`}
+	want := []string{`verdict: want reject 403, got drop`, `dscp: want "46", got ""`, `no audit record contains "gone"; no record was written`}
 	if diffs := c.Run(chain); strings.Join(diffs, "\n") != strings.Join(want, "\n") {
 		t.Errorf("differences %q, want %q", diffs, want)
 	}

@@ -3,7 +3,9 @@ package smctest
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"golang.org/x/tools/txtar"
 
@@ -18,10 +20,11 @@ func (c *Case) Chain() (*runtime.Chain, []string) {
 	var progs []*compile.Program
 	var problems []string
 	for _, f := range c.Profiles {
-		prog, diags := compile.Compile(f.Name, f.Data, compile.Options{OpenData: c.OpenData})
-		offset := sectionLine(c.archive, f.Name)
+		prog, diags := compile.Compile(f.Name, f.Data, compile.Options{OpenData: f.Open})
 		for _, d := range diags.Errors() {
-			d.File, d.Pos.Line = c.Path+" ("+f.Name+")", d.Pos.Line+offset
+			if f.line >= 0 { // an archive's file: its lines are the archive's
+				d.File, d.Pos.Line = c.Path+" ("+f.Name+")", d.Pos.Line+f.line
+			}
 			problems = append(problems, d.String())
 		}
 		if prog != nil {
@@ -113,19 +116,35 @@ func (c *Case) checkPacket(res *runtime.Result) []string {
 	return diffs
 }
 
+// checkAudit checks that each line of want.audit occurs in some record, and with the audit key
+// exact, that each record holds some line. A difference lists the records that were written.
 func (c *Case) checkAudit(res *runtime.Result) []string {
 	var diffs []string
 	for _, want := range c.wantAudit {
-		found := false
-		for _, r := range res.Audit {
-			if bytes.Contains(r.Text, []byte(want)) {
-				found = true
-				break
-			}
+		if !slices.ContainsFunc(res.Audit, func(r runtime.AuditRecord) bool { return bytes.Contains(r.Text, []byte(want)) }) {
+			diffs = append(diffs, fmt.Sprintf("no audit record contains %q; %s", want, recordList(res.Audit)))
 		}
-		if !found {
-			diffs = append(diffs, fmt.Sprintf("no audit record contains %q (%d records)", want, len(res.Audit)))
+	}
+	if !c.auditExact {
+		return diffs
+	}
+	for _, r := range res.Audit {
+		if !slices.ContainsFunc(c.wantAudit, func(w string) bool { return bytes.Contains(r.Text, []byte(w)) }) {
+			diffs = append(diffs, fmt.Sprintf("audit record %q was not expected (audit: exact): no line of want.audit occurs in it", r.Text))
 		}
 	}
 	return diffs
+}
+
+// recordList shows the audit records a message left, for a difference.
+func recordList(records []runtime.AuditRecord) string {
+	if len(records) == 0 {
+		return "no record was written"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "the %d records written:", len(records))
+	for _, r := range records {
+		fmt.Fprintf(&b, "\n  %s %q", r.Kind, r.Text)
+	}
+	return b.String()
 }

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/smcproject/smc/compile"
+)
+
+// smcc help, and each quick reference of the language, as reviewed golden files
+// (testdata/help/; go test -update rewrites them, review the diff). A quick reference is one
+// screen: at most 30 lines of at most 100 characters.
+func TestHelpGolden(t *testing.T) {
+	for _, topic := range append([]string{""}, topicOrder...) {
+		name := topic
+		if name == "" {
+			name = "index"
+		}
+		t.Run(name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			args := []string{"help"}
+			if topic != "" {
+				args = append(args, topic)
+			}
+			if code := dispatch(args, nil, &stdout, &stderr); code != exitOK || stderr.Len() > 0 {
+				t.Fatalf("exit %d, %s", code, &stderr)
+			}
+			golden := filepath.Join("testdata", "help", name+".txt")
+			if *update {
+				os.MkdirAll(filepath.Dir(golden), 0o755)
+				os.WriteFile(golden, stdout.Bytes(), 0o644)
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(stdout.Bytes(), want) {
+				t.Errorf("smcc help %s differs from %s; run go test -update and review the diff", topic, golden)
+			}
+			lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
+			if topic != "" && len(lines) > 30 {
+				t.Errorf("%d lines; a quick reference fits a screen (30)", len(lines))
+			}
+			for i, l := range lines {
+				if len([]rune(l)) > 100 {
+					t.Errorf("line %d has %d characters (at most 100)", i+1, len([]rune(l)))
+				}
+			}
+		})
+	}
+}
+
+// Each quick reference names every word of its kind that the compiler accepts, so that a new
+// operator, replace type or variable cannot be added without its line.
+func TestHelpTopicsNameEveryWord(t *testing.T) {
+	words := compile.Words()
+	for _, tt := range []struct {
+		topic string
+		words []string
+		form  string // how the topic writes a word; %s is the word
+	}{
+		{"selectors", words.HeaderAttrs, "%s"},
+		{"macros", words.Macros, "%s"},
+		{"variables", words.Reserved, "{$%s}"},
+		{"operators", words.Operators, "%s"},
+		{"actions", words.Actions, "%s"},
+		{"actions", words.ReplaceTypes, "%s"},
+	} {
+		text := topicText[tt.topic]
+		for _, w := range tt.words {
+			if !containsWord(text, strings.Replace(tt.form, "%s", w, 1)) {
+				t.Errorf("smcc help %s does not name %s", tt.topic, w)
+			}
+		}
+	}
+}
+
+// containsWord reports whether word occurs in text with no letter, digit or '_' right before or
+// after it, so that EQ is not found inside BSEARCH_EQ.
+func containsWord(text, word string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], word)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(word)
+		if (start == 0 || !isWordByte(text[start-1])) && (end == len(text) || !isWordByte(text[end])) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+}
