@@ -551,6 +551,9 @@ func (g *generator) replaceDef(d *defNode) ReplaceDef {
 		rd.Value = g.mark(d)
 	default:
 		rd.Output = g.template(d.output, d.outputPos)
+		if text, ok := g.prog.Templates[rd.Output].Const(); ok && d.typ.EditsSDP() {
+			g.checkCodecList(d, text)
+		}
 	}
 	return rd
 }
