@@ -174,11 +174,11 @@ func appendHex32(dst []byte, v uint32) []byte {
 
 // addWarning records an unknown directive line that was removed.
 func (m *Machine) addWarning(text []byte) {
-	if len(m.warns) == MaxWarnings {
+	off, keep := m.warningStart()
+	if !keep {
 		return
 	}
-	off := len(m.warnBuf)
 	m.warnBuf = append(m.warnBuf, "removed unknown directive line: "...)
 	m.warnBuf = append(m.warnBuf, text...)
-	m.warns = append(m.warns, auditSpan{profile: m.prog.ID, rule: m.rule, off: off, n: len(m.warnBuf) - off})
+	m.warningEnd(WarnDirective, off)
 }
