@@ -133,6 +133,7 @@ type Machine struct {
 
 	out      []byte
 	resp     []byte
+	reason   []byte // the reason phrase a RejectCall directive gave (reason.go)
 	auditBuf []byte
 	audits   []auditSpan
 	warnBuf  []byte
