@@ -43,12 +43,6 @@ func (s *source) message() []byte {
 	w.line(s.startLine(method))
 	body := s.body(w.eol)
 	headers := s.headers(method)
-	if s.chance(3) {
-		ctype, sdp := s.sdpBody(w.eol)
-		body = sdp
-		at := s.intn(len(headers) + 1)
-		headers = append(headers[:at], append([]string{pick(s, []string{"Content-Type: ", "c: "}) + ctype}, headers[at:]...)...)
-	}
 	if cl, ok := s.contentLength(len(body)); ok {
 		at := s.intn(len(headers) + 1)
 		headers = append(headers[:at], append([]string{cl}, headers[at:]...)...)

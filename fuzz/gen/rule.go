@@ -90,8 +90,7 @@ func (g *profileGen) action(r object, plan rulePlan) {
 }
 
 var replaceTypes = []string{"ADD_LINE", "REWRITE_LINE", "DELETE_LINES", "FINDSUB_LINES", "APPEND_LINES",
-	"FINDINSERTAFTER_LINES", "FINDINSERTBEFORE_LINES", "AUDIT_RECORD", "SET_DSCP", "SET_MARK",
-	"SDP_REMOVE_CODECS", "SDP_KEEP_CODECS"}
+	"FINDINSERTAFTER_LINES", "FINDINSERTBEFORE_LINES", "AUDIT_RECORD", "SET_DSCP", "SET_MARK"}
 
 // replaceDef writes one replace definition with the keys its type needs.
 func (g *profileGen) replaceDef(plan rulePlan) object {
@@ -107,8 +106,6 @@ func (g *profileGen) replaceDef(plan rulePlan) object {
 		if g.chance(8) {
 			d["Header"] = "From" // ignored, with a warning
 		}
-	case "SDP_REMOVE_CODECS", "SDP_KEEP_CODECS":
-		g.sdpDef(d, plan)
 	case "DELETE_LINES":
 		g.selection(d, plan, false, true)
 	case "ADD_LINE", "REWRITE_LINE":

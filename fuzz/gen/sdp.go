@@ -1,11 +1,17 @@
 package gen
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
-// SDP offers for the SDP codec replace types (SMC-SPEC §6 "SDP codecs"): several media sections
-// with static and dynamic payload types, rtpmap, fmtp and rtcp-fb lines, a rejected (port 0)
-// section, a non-numeric format (t38), and now and then the offer inside a multipart body beside
-// an ISUP part, after a text part, or twice.
+// The SDP codec replace types (SMC-SPEC §6 "SDP codecs") and the reason phrase of a directive's
+// value, added to a case after every older decision (late.go says why): an SDP_REMOVE_CODECS or
+// SDP_KEEP_CODECS definition in a rule, an SDP offer in the message (several media sections with
+// static and dynamic payload types, rtpmap, fmtp and rtcp-fb lines, a rejected (port 0) section,
+// a non-numeric format (t38); now and then inside a multipart body beside an ISUP part, after a
+// text part, or twice), a directive line with a value, and the mistakes of an SDP definition
+// that both sides must refuse.
 
 // mediaSections are whole media sections, each a list of lines.
 var mediaSections = [][]string{
@@ -72,4 +78,76 @@ func (s *source) sdpBody(eol string) (ctype, body string) {
 		return "text/plain", sdp
 	}
 	return pick(s, []string{"application/sdp", "application/SDP; charset=utf-8"}), sdp
+}
+
+// reasonLines are directive lines with values: reason phrases RFC 3261 allows, and values it does
+// not (which give the standard phrase).
+var reasonLines = []string{"Sansay-SMC-RejectCall403: Caller Blocked", "Sansay-SMC-RejectCall486:  \t",
+	"Sansay-SMC-BlockMedia: 50%25 <off>", "Sansay-SMC-RejectCall480: 100%", "Sansay-SMC-RejectCall404: Ünknown; reason=x",
+	"Sansay-SMC-RejectCall603: a\r\n b", "Sansay-SMC-RejectCall499: Policy (7)", "Sansay-SMC-RejectCall488: \xff"}
+
+// sdpFlaws are the mistakes of an SDP definition that the spec makes compile errors.
+var sdpFlaws = []struct {
+	name string
+	def  object
+}{
+	{"SDP_REMOVE_CODECS without Output", object{"ReplaceType": "SDP_REMOVE_CODECS"}},
+	{"SDP_KEEP_CODECS with no codec", object{"ReplaceType": "SDP_KEEP_CODECS", "Output": " , "}},
+	{"SDP_REMOVE_CODECS on header lines", object{"ReplaceType": "SDP_REMOVE_CODECS", "HeaderAttr": "HEADER_SECTION_ONLY", "Output": "G729"}},
+	{"SDP_KEEP_CODECS on a=rtpmap lines", object{"ReplaceType": "SDP_KEEP_CODECS", "Header": "a=rtpmap", "Output": "G729"}},
+}
+
+// varySDP makes the SDP and reason phrase variations of a case whose profiles' trees are trees.
+func (s *source) varySDP(c *Case, trees []object, msg []byte) []byte {
+	for n := s.intn(3); n > 0; n-- {
+		i := s.intn(len(trees))
+		if i+1 == c.Flawed {
+			continue
+		}
+		rules := trees[i]["Rules"].([]any)
+		r := rules[s.intn(len(rules))].(object)
+		g := &profileGen{source: s}
+		d := object{"ReplaceType": pick(s, []string{"SDP_REMOVE_CODECS", "SDP_KEEP_CODECS"})}
+		g.sdpDef(d, rulePlan{})
+		addDef(d)(s, trees[i], r)
+	}
+	if !s.chance(4) {
+		msg = s.withSDP(msg)
+	}
+	if i := s.intn(len(trees)); s.chance(6) && i+1 != c.Flawed {
+		rules := trees[i]["Rules"].([]any)
+		d := object{"ReplaceType": "ADD_LINE", "Header": pick(s, []string{"Call-ID", "TOPLINE", "v="}), "Output": pick(s, reasonLines)}
+		if d["Header"] == "v=" {
+			d["HeaderAttr"] = "BODY_SECTION_ONLY" // a directive in the body
+		}
+		addDef(d)(s, trees[i], rules[s.intn(len(rules))].(object))
+	}
+	if c.Flawed == 0 && s.chance(24) {
+		f := pick(s, sdpFlaws)
+		c.Flawed = s.intn(len(trees)) + 1
+		c.Flaw = f.name
+		rules := trees[c.Flawed-1]["Rules"].([]any)
+		addDef(f.def)(s, trees[c.Flawed-1], rules[s.intn(len(rules))].(object))
+	}
+	return msg
+}
+
+// withSDP gives a message an SDP body: a Content-Type and a Content-Length right after the start
+// line (the first of each counts), and the offer in place of the body. A message with no empty
+// line after its headers is left as it is.
+func (s *source) withSDP(msg []byte) []byte {
+	text := string(msg)
+	eol := "\r\n"
+	sep := strings.Index(text, "\r\n\r\n")
+	if lf := strings.Index(text, "\n\n"); lf >= 0 && (sep < 0 || lf < sep) {
+		eol, sep = "\n", lf
+	}
+	first := strings.Index(text, eol)
+	if sep < 0 || first < 0 {
+		return msg
+	}
+	ctype, body := s.sdpBody(eol)
+	head := text[:first+len(eol)] + pick(s, []string{"Content-Type: ", "c: "}) + ctype + eol +
+		fmt.Sprintf("Content-Length: %d", len(body)) + eol + text[first+len(eol):sep+len(eol)]
+	return []byte(head + eol + body)
 }

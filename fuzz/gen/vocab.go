@@ -140,9 +140,7 @@ var outputLines = []string{
 // directiveLines are the Sansay-SMC- lines (§6 directives) an Output may add: they end
 // processing, so gen writes them seldom.
 var directiveLines = []string{"Sansay-SMC-RejectCall486", "Sansay-SMC-RejectCall603: by rule", "Sansay-SMC-BlockMedia",
-	"Sansay-SMC-Unknown: x", "Sansay-SMC-RejectCall700", "sansay-smc-rejectcall480", "X-A: 1\nSansay-SMC-RejectCall399",
-	"Sansay-SMC-RejectCall403: Caller Blocked", "Sansay-SMC-RejectCall486:  \t", "Sansay-SMC-BlockMedia: 50%25 <off>",
-	"Sansay-SMC-RejectCall480: 100%", "Sansay-SMC-RejectCall404: Ünknown; reason=x", "Sansay-SMC-RejectCall603: a\r\n b"}
+	"Sansay-SMC-Unknown: x", "Sansay-SMC-RejectCall700", "sansay-smc-rejectcall480", "X-A: 1\nSansay-SMC-RejectCall399"}
 
 var dscpValues = []string{"EF", "ef", " AF41 ", "CS0", "CS7", "VA", "0", "63", "46", "af11", " 10"}
 
