@@ -113,7 +113,7 @@ func (m *Machine) editCodecs(d *compile.ReplaceDef) {
 	}
 	acted := false
 	for i := m.nextMedia(first, end); i < end; i = m.nextMedia(i+1, end) {
-		if !hasPrefix(m.msg.Text(i), sel.Prefix) || !m.passes(sel, i) {
+		if !bytes.HasPrefix(m.msg.Text(i), sel.Prefix) || !m.passes(sel, i) {
 			continue
 		}
 		acted = true
@@ -138,8 +138,6 @@ func (m *Machine) nextMedia(i, end int) int {
 	}
 	return end
 }
-
-func hasPrefix(text, prefix []byte) bool { return bytes.HasPrefix(text, prefix) }
 
 // editSection edits the media section whose m= line is line i and which ends before line end. It
 // returns how many lines it removed.
