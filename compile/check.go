@@ -59,6 +59,7 @@ var replaceTypes = map[string]ReplaceType{
 	"ADD_LINE": ReplaceAddLine, "REWRITE_LINE": ReplaceRewriteLine, "DELETE_LINES": ReplaceDeleteLines, "FINDSUB_LINES": ReplaceFindSubLines,
 	"APPEND_LINES": ReplaceAppendLines, "FINDINSERTAFTER_LINES": ReplaceFindInsertAfterLines, "FINDINSERTBEFORE_LINES": ReplaceFindInsertBeforeLines,
 	"AUDIT_RECORD": ReplaceAuditRecord, "SET_DSCP": ReplaceSetDSCP, "SET_MARK": ReplaceSetMark,
+	"SDP_REMOVE_CODECS": ReplaceSDPRemoveCodecs, "SDP_KEEP_CODECS": ReplaceSDPKeepCodecs,
 }
 
 var replaceTypeNames = sortedKeys(replaceTypes)
@@ -669,6 +670,8 @@ func (c *checker) checkDefKeys(v *jsonpos.Value, n *defNode, attr string) {
 				c.warnf(v.Pos, "%s is ignored by %s", k, what)
 			}
 		}
+	case ReplaceSDPRemoveCodecs, ReplaceSDPKeepCodecs:
+		c.sdpSelection(v, n, attr)
 	default:
 		n.hasSel = true
 		c.finishSelection(v, &n.sel, attr, false, what)
@@ -676,6 +679,8 @@ func (c *checker) checkDefKeys(v *jsonpos.Value, n *defNode, attr string) {
 	switch {
 	case n.typ == ReplaceDeleteLines && n.hasOutput:
 		c.errorf(n.outputPos, "DELETE_LINES takes no Output")
+	case n.typ.EditsSDP() && !n.hasOutput:
+		c.errorf(v.Pos, "%s needs an Output: the codec names or payload types, separated by commas (\"G729, telephone-event\")", what)
 	case n.typ != ReplaceDeleteLines && !n.hasOutput:
 		c.errorf(v.Pos, "%s needs an Output", what)
 	case n.typ == ReplaceDeleteLines && n.sel.kind == SelectTopLine:

@@ -632,6 +632,9 @@ func (g *generator) replaceDef(d *defNode) ReplaceDef {
 		g.outputCaptures(d, rd.Sel)
 		rd.Output = g.template(d.output, d.outputPos)
 		g.capGroups, g.capNone = -1, ""
+		if text, ok := g.prog.Templates[rd.Output].Const(); ok && d.typ.EditsSDP() {
+			g.checkCodecList(d, text)
+		}
 	}
 	return rd
 }

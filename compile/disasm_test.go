@@ -70,7 +70,7 @@ func unusedConstants(prog *Program) []string {
 			all = append(all, "operator "+name)
 		}
 	}
-	for t := ReplaceAddLine; t <= ReplaceSetMark; t++ {
+	for t := ReplaceAddLine; int(t) < len(replaceNames); t++ {
 		all = append(all, "replace type "+t.String())
 	}
 	for k := SelectHeader; k <= SelectLiteral; k++ {

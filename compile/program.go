@@ -193,17 +193,20 @@ const (
 	ReplaceAuditRecord                                  // AUDIT_RECORD: an audit record with Output as its text
 	ReplaceSetDSCP                                      // SET_DSCP: the packet's DSCP (Value)
 	ReplaceSetMark                                      // SET_MARK: the packet's netfilter mark (Value)
+	ReplaceSDPRemoveCodecs                              // SDP_REMOVE_CODECS: the listed formats leave the selected media sections
+	ReplaceSDPKeepCodecs                                // SDP_KEEP_CODECS: only the listed formats stay in the selected media sections
 )
 
 var replaceNames = [...]string{"", "ADD_LINE", "REWRITE_LINE", "DELETE_LINES", "FINDSUB_LINES",
-	"APPEND_LINES", "FINDINSERTAFTER_LINES", "FINDINSERTBEFORE_LINES", "AUDIT_RECORD", "SET_DSCP", "SET_MARK"}
+	"APPEND_LINES", "FINDINSERTAFTER_LINES", "FINDINSERTBEFORE_LINES", "AUDIT_RECORD", "SET_DSCP", "SET_MARK",
+	"SDP_REMOVE_CODECS", "SDP_KEEP_CODECS"}
 
 func (t ReplaceType) String() string { return replaceNames[t] }
 
 // A ReplaceDef is one replace definition.
 type ReplaceDef struct {
 	Type   ReplaceType
-	Sel    int    // index into Selectors, or -1 (AUDIT_RECORD, SET_DSCP, SET_MARK)
+	Sel    int    // index into Selectors, or -1 (AUDIT_RECORD, SET_DSCP, SET_MARK); for the SDP types a body selector of m= lines
 	Output int    // index into Templates, or -1
 	Value  uint32 // SET_DSCP: the code point; SET_MARK: the mark
 	Line   int

@@ -2,6 +2,7 @@ package compile
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/smcproject/smc/datafile"
 )
@@ -285,6 +286,8 @@ func (v *verifier) def(i int, d *ReplaceDef) {
 	switch d.Type {
 	case ReplaceAddLine, ReplaceRewriteLine, ReplaceDeleteLines, ReplaceFindSubLines, ReplaceAppendLines, ReplaceFindInsertAfterLines, ReplaceFindInsertBeforeLines:
 		v.in(d.Sel, len(p.Selectors), "replace definition %d (%s) selector", i, d.Type)
+	case ReplaceSDPRemoveCodecs, ReplaceSDPKeepCodecs:
+		v.sdpDef(i, d)
 	case ReplaceAuditRecord, ReplaceSetMark:
 	case ReplaceSetDSCP:
 		if d.Value > 63 {
@@ -301,6 +304,20 @@ func (v *verifier) def(i int, d *ReplaceDef) {
 		}
 	}
 	v.opt(d.Output, len(p.Templates), "replace definition %d output", i)
+}
+
+// sdpDef checks an SDP codec definition: it selects m= lines of the body, with no macro, and has
+// the codec list the runtime reads.
+func (v *verifier) sdpDef(i int, d *ReplaceDef) {
+	p := v.p
+	if !v.in(d.Sel, len(p.Selectors), "replace definition %d (%s) selector", i, d.Type) ||
+		!v.in(d.Output, len(p.Templates), "replace definition %d (%s) output", i, d.Type) {
+		return
+	}
+	s := &p.Selectors[d.Sel]
+	if s.Kind != SelectBody || !strings.HasPrefix(string(s.Prefix), sdpAllSections) || s.Macro != MacroNone {
+		v.failf("replace definition %d (%s): the selector is not one of m= lines without a macro", i, d.Type)
+	}
 }
 
 func (v *verifier) parts(parts []Part, what string, args ...any) {

@@ -109,6 +109,8 @@ FINDINSERTBEFORE_LINES  every selected line inserts before each RegEx1 match    
 AUDIT_RECORD            -                   an audit record with Output               required
 SET_DSCP                the packet          DSCP 0..63 or EF, CS0..CS7, AF11..AF43, VA required
 SET_MARK                the packet          packet and connection mark, 0x.. or decimal required
+SDP_REMOVE_CODECS       SDP media sections  removes the listed codecs (names or payload
+SDP_KEEP_CODECS         (Header m=audio...) types) / all but them, with their a= lines  required
 
 "passing": matching RegEx1 (and RegEx2) when given. \n in Output makes several lines.
 Content-Length follows the body after the chain. In FINDSUB and FINDINSERT Outputs, {$0} is the
@@ -116,5 +118,6 @@ match and {$1}..{$9} its groups (RegEx2's if given): "RegEx1": "^1?([0-9]{10})$"
 
 Directives, added as a header line, never sent, end the chain:
 Sansay-SMC-RejectCallNNN   reject with NNN (400..699)   Sansay-SMC-BlockMedia   reject 488
+(a value, "Sansay-SMC-RejectCall403: Caller Blocked", is the response's reason phrase)
 `,
 }

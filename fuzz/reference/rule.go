@@ -29,7 +29,8 @@ var (
 		"BSEARCH_NEQ": true, "BSEARCH_I_NEQ": true, "IP_NLOOKUP": true,
 	}
 	replaceTypes = []string{"ADD_LINE", "REWRITE_LINE", "DELETE_LINES", "FINDSUB_LINES", "APPEND_LINES",
-		"FINDINSERTAFTER_LINES", "FINDINSERTBEFORE_LINES", "AUDIT_RECORD", "SET_DSCP", "SET_MARK"}
+		"FINDINSERTAFTER_LINES", "FINDINSERTBEFORE_LINES", "AUDIT_RECORD", "SET_DSCP", "SET_MARK",
+		"SDP_REMOVE_CODECS", "SDP_KEEP_CODECS"}
 )
 
 func (r *reader) readRule(obj map[string]any, index int) *Rule {
@@ -294,6 +295,11 @@ func (r *reader) def(obj map[string]any) *Def {
 		d.Value = r.dscp(d.Output)
 	case "SET_MARK":
 		d.Value = r.mark(d.Output)
+	case "SDP_REMOVE_CODECS", "SDP_KEEP_CODECS":
+		d.Sel = r.sdpSelection(obj)
+		if !strings.Contains(d.Output, "{$") && len(codecItems(d.Output)) == 0 {
+			r.fail("%s needs a codec in its Output", d.Type)
+		}
 	default:
 		d.Sel = r.selection(obj, false)
 	}
