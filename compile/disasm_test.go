@@ -66,7 +66,7 @@ func unusedConstants(prog *Program) []string {
 	for t := ReplaceAddLine; t <= ReplaceSetMark; t++ {
 		all = append(all, "replace type "+t.String())
 	}
-	for k := SelectHeader; k <= SelectLiteral; k++ {
+	for k := SelectHeader; k <= SelectXML; k++ {
 		all = append(all, "selector kind "+selectKindName(k))
 	}
 	for m := MacroNone; int(m) < len(macroNames); m++ {
@@ -85,5 +85,5 @@ func unusedConstants(prog *Program) []string {
 }
 
 func selectKindName(k SelectKind) string {
-	return [...]string{"", "header", "TOPLINE", "body", "literal"}[k]
+	return [...]string{"", "header", "TOPLINE", "body", "literal", "xml"}[k]
 }
