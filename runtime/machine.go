@@ -108,6 +108,7 @@ type Machine struct {
 	runs  int         // messages run, which tells the parts of one message from another's
 	parts []lineParts // by line (parts.go)
 	bv    bodyView    // the received body's MIME parts and IAM (body.go)
+	xv    xmlView     // the received body's XML (xmlbody.go)
 
 	row      int // selected data file row of the current rule, or -1
 	rowTable *compile.Table
