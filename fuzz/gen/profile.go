@@ -176,6 +176,9 @@ func (g *profileGen) selection(o object, plan rulePlan, literal, noTop bool) {
 	case k < 8:
 		o["HeaderAttr"] = "BODY_SECTION_ONLY"
 		o["Header"] = pick(g.source, bodyPrefixes)
+	case literal && g.chance(2):
+		o["HeaderAttr"] = "XML_BODY"
+		o["Header"] = pick(g.source, xmlPaths)
 	case literal:
 		o["HeaderAttr"] = "CONDITION_LITERAL"
 		o["Header"] = g.template(plan)
