@@ -217,3 +217,22 @@ func disassemble(p *Program) string {
 	p.Disassemble(&b)
 	return b.String()
 }
+
+// Verify holds an XML_BODY selector's path to the one its Header compiles to.
+func TestVerifyXMLPath(t *testing.T) {
+	prog, diags := compileString(rule(`{"MsgType": "REQUEST", "Conditions": [{"Header": "//pos", "HeaderAttr": "XML_BODY", "Operator": "NEQ", "RightOperand": ""}], "Action": "DROP_MSG"}`), nil)
+	if prog == nil {
+		t.Fatal(diags)
+	}
+	if err := prog.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	prog.Selectors[0].Path.Steps[0].Name = "Point"
+	if err := prog.Verify(); err == nil || !strings.Contains(err.Error(), `XML path "//Point" is not the one its Header "//pos" compiles to`) {
+		t.Errorf("a path that is not its Header's: %v", err)
+	}
+	prog.Selectors[0].Header = "pos"
+	if err := prog.Verify(); err == nil || !strings.Contains(err.Error(), `selector 0: XML path "pos": an XML path starts with /`) {
+		t.Errorf("a Header that is no path: %v", err)
+	}
+}
