@@ -89,3 +89,37 @@ func TestPartNesting(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkXMLPos runs a chain that reads //pos from the spec's PIDF-LO body into a variable and
+// tests it, with no edit: the whole body, the body as the second part of a multipart body after
+// SDP, and for comparison that multipart message under a chain that reads a header instead.
+func BenchmarkXMLPos(b *testing.B) {
+	const pos = `{"ProfileID": 1, "ProfileName": "pos", "Rules": [{"MsgType": "REQUEST",
+	 "StoredVariables": [{"VariableName": "{$pos}", "Header": "//pos", "HeaderAttr": "XML_BODY"}],
+	 "Conditions": [{"Header": "{$pos}", "HeaderAttr": "CONDITION_LITERAL", "Operator": "EQ", "RightOperand": "0 0"}],
+	 "Action": "DROP_MSG"}]}`
+	const header = `{"ProfileID": 1, "ProfileName": "header", "Rules": [{"MsgType": "REQUEST",
+	 "StoredVariables": [{"VariableName": "{$to}", "Header": "To"}],
+	 "Conditions": [{"Header": "{$to}", "HeaderAttr": "CONDITION_LITERAL", "Operator": "EQ", "RightOperand": "0 0"}],
+	 "Action": "DROP_MSG"}]}`
+	for _, bc := range []struct {
+		name, chain string
+		in          []byte
+	}{
+		{"whole", pos, sosInvite("application/pidf+xml", pidfBody)},
+		{"multipart", pos, sosMultipart()},
+		{"multipart-no-xml-rule", header, sosMultipart()},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			m := NewMachine(mustChain(b, bc.chain))
+			if r := m.Run(bc.in, &testEnv); r.Verdict != Accept {
+				b.Fatal(r.Verdict)
+			}
+			b.SetBytes(int64(len(bc.in)))
+			b.ReportAllocs()
+			for b.Loop() {
+				m.Run(bc.in, &testEnv)
+			}
+		})
+	}
+}

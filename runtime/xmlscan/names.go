@@ -8,6 +8,9 @@ import "unicode/utf8"
 // nameEnd returns where the name that starts at b[i] ends: i when no name starts there.
 func nameEnd(b []byte, i int) int {
 	start := i
+	for i < len(b) && asciiName[b[i]]&(1+boolByte(i > start)) != 0 {
+		i++ // the common case: ASCII, one table lookup
+	}
 	for i < len(b) {
 		r, n := rune(b[i]), 1
 		if r >= utf8.RuneSelf {
@@ -44,4 +47,25 @@ func isNameStart(r rune) bool {
 func isNameRest(r rune) bool {
 	return r >= '0' && r <= '9' || r == '-' || r == '.' || r == 0xB7 ||
 		r >= 0x300 && r <= 0x36F || r >= 0x203F && r <= 0x2040
+}
+
+// asciiName has bit 1 for the ASCII characters that start a name and bit 2 for those that may
+// follow the first.
+var asciiName = func() (t [256]uint8) {
+	for c := range utf8.RuneSelf {
+		if isNameStart(rune(c)) {
+			t[c] |= 1 | 2
+		}
+		if isNameRest(rune(c)) {
+			t[c] |= 2
+		}
+	}
+	return t
+}()
+
+func boolByte(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -121,7 +121,9 @@ func (s *scanner) fail(why string) bool {
 	return false
 }
 
-func (s *scanner) has(prefix string) bool { return bytes.HasPrefix(s.src[s.i:], []byte(prefix)) }
+func (s *scanner) has(prefix string) bool {
+	return len(s.src)-s.i >= len(prefix) && string(s.src[s.i:s.i+len(prefix)]) == prefix
+}
 
 // document: XML 1.0 §2.1, document ::= prolog element Misc*, with an optional UTF-8 byte-order
 // mark first.
@@ -269,6 +271,15 @@ func (s *scanner) text() bool {
 func (s *scanner) decode(dst []byte, end int, quote byte) ([]byte, bool) {
 	src := s.src
 	for s.i < end {
+		// Copy the run of bytes that need nothing done in one append.
+		run := s.i
+		for run < end && src[run] != '&' && src[run] != '<' && src[run] != '\r' {
+			run++
+		}
+		dst = append(dst, src[s.i:run]...)
+		if s.i = run; s.i == end {
+			break
+		}
 		c := src[s.i]
 		switch c {
 		case '&':

@@ -1,6 +1,8 @@
 package xmlscan
 
 import (
+	"bytes"
+	"encoding/xml"
 	"errors"
 	"strings"
 	"testing"
@@ -190,5 +192,55 @@ func TestReadAllocs(t *testing.T) {
 	})
 	if n != 0 {
 		t.Errorf("%v allocations per document", n)
+	}
+}
+
+// BenchmarkRead reads the spec's PIDF-LO body and selects //pos; BenchmarkEncodingXML reads the
+// same body with encoding/xml into the same information, which is what this package saves.
+func BenchmarkRead(b *testing.B) {
+	doc := []byte(pidf)
+	p, _ := ParsePath("//pos")
+	var d Doc
+	var c Cursor
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		d.Reset()
+		if err := d.Read(doc); err != nil {
+			b.Fatal(err)
+		}
+		c = Cursor{}
+		if _, ok := p.Next(&d, &c); !ok {
+			b.Fatal("no //pos")
+		}
+	}
+}
+
+func BenchmarkEncodingXML(b *testing.B) {
+	doc := []byte(pidf)
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		dec := xml.NewDecoder(bytes.NewReader(doc))
+		var texts []string
+		var names []string
+		for {
+			tok, err := dec.Token()
+			if err != nil {
+				break
+			}
+			switch t := tok.(type) {
+			case xml.StartElement:
+				names = append(names, t.Name.Local)
+				texts = append(texts, "")
+			case xml.CharData:
+				for i := range texts {
+					texts[i] += string(t)
+				}
+			}
+		}
+		if len(names) != 8 {
+			b.Fatal(len(names))
+		}
 	}
 }
