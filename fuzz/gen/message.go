@@ -43,7 +43,7 @@ func (s *source) message() []byte {
 	w.line(s.startLine(method))
 	body := s.body(w.eol)
 	var ctype string
-	if s.chance(4) {
+	if s.chance(3) {
 		body, ctype = s.xmlBody(w.eol)
 	}
 	headers := s.headers(method)

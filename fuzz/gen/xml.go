@@ -19,8 +19,9 @@ var (
 	xmlPrefixes = []string{"", "", "gml:", "gp:"}
 	xmlAttrs    = []string{"id", "a", "srsName", "entity", "xmlns", "xmlns:gml"}
 	xmlTexts    = []string{"37.775 -122.418", "t1", "1", " x ", "&lt;&amp;&gt;", "&#65;&#x42;", "<![CDATA[<n>&amp;]]>",
-		"&apos;&quot;", "\r\n  ", "", "x\ry", "&nbsp;", "&#0;", "]]>", "&#xD800;"}
-	xmlValues = []string{"1", "t1", "urn:ogc:def:crs:EPSG::4326", "sip:alice@example.com", "&#49;&amp;", "a\r\nb", "<", "x&y"}
+		"&apos;&quot;", "\r\n  ", "", "x\ry", "sip:alice@example.com"}
+	xmlBadTexts = []string{"&nbsp;", "&#0;", "]]>", "&#xD800;", "<!ELEMENT n ANY>", "&amp"}
+	xmlValues   = []string{"1", "t1", "urn:ogc:def:crs:EPSG::4326", "sip:alice@example.com", "&#49;&amp;", "a\r\nb", "", "a\tb"}
 )
 
 // xmlPaths are XML_BODY Headers: the spec's, and paths over the generated names.
@@ -92,8 +93,11 @@ func (s *source) xmlElement(b *strings.Builder, eol string, depth int) {
 	name := pick(s, xmlPrefixes) + pick(s, xmlNames)
 	b.WriteString("<" + name)
 	for n := s.intn(3); n > 0; n-- {
-		q := pick(s, []string{`"`, `'`})
-		b.WriteString(pick(s, []string{" ", eol + "  "}) + pick(s, xmlAttrs) + "=" + q + pick(s, xmlValues) + q)
+		q, v := pick(s, []string{`"`, `'`}), pick(s, xmlValues)
+		if s.chance(40) {
+			v = pick(s, []string{"<", "x&y", "&#0;", `'"`})
+		}
+		b.WriteString(pick(s, []string{" ", eol + "  "}) + pick(s, xmlAttrs) + "=" + q + v + q)
 	}
 	if s.chance(4) {
 		b.WriteString("/>")
@@ -103,11 +107,13 @@ func (s *source) xmlElement(b *strings.Builder, eol string, depth int) {
 	for n := s.intn(4); n > 0; n-- {
 		if depth < 4 && s.chance(2) {
 			s.xmlElement(b, eol, depth+1)
+		} else if s.chance(40) {
+			b.WriteString(pick(s, xmlBadTexts))
 		} else {
 			b.WriteString(pick(s, xmlTexts))
 		}
 	}
-	if !s.chance(24) { // unclosed now and then
+	if !s.chance(48) { // unclosed now and then
 		b.WriteString("</" + name + ">")
 	}
 }
