@@ -7,6 +7,7 @@ import (
 
 	"github.com/smcproject/smc/compile/jsonpos"
 	"github.com/smcproject/smc/datafile"
+	"github.com/smcproject/smc/runtime/xmlscan"
 )
 
 // check turns a profile's JSON tree into the checked tree, reporting every mistake it finds with
@@ -35,7 +36,7 @@ var (
 	actionNames     = []string{"DROP_MSG", "DROP_MSG_RECORD", "REPLACE_MSG"}
 	msgTypeNames    = []string{"REQUEST", "RESPONSE"}
 	conjNames       = []string{"AND", "OR"}
-	headerAttrNames = []string{"HEADER_SECTION_ONLY", "BODY_SECTION_ONLY", "CONDITION_LITERAL"}
+	headerAttrNames = []string{"HEADER_SECTION_ONLY", "BODY_SECTION_ONLY", "CONDITION_LITERAL", "XML_BODY"}
 )
 
 // operators maps every operator name to its positive comparison and whether it is negated.
@@ -487,6 +488,9 @@ func (c *checker) finishSelection(obj *jsonpos.Value, s *selectNode, attr string
 			c.errorf(obj.Pos, "%s has no \"Header\"; with CONDITION_LITERAL the Header is the value to compare", what)
 		}
 		return
+	case "XML_BODY":
+		c.xmlPath(obj, s, allowLiteral, what)
+		return
 	case "BODY_SECTION_ONLY":
 		s.kind = SelectBody
 		if s.header == "" {
@@ -507,6 +511,24 @@ func (c *checker) finishSelection(obj *jsonpos.Value, s *selectNode, attr string
 		c.errorf(s.headerPos, "Header %q: write TOPLINE in capitals to select the start line", s.header)
 	default:
 		s.header = name
+	}
+}
+
+// xmlPath compiles an XML_BODY selection's Header, a path into the XML body (SMC-SPEC §3.1).
+// Replace definitions cannot have one: XML is read, not edited.
+func (c *checker) xmlPath(obj *jsonpos.Value, s *selectNode, allowed bool, what string) {
+	s.kind = SelectXML
+	switch {
+	case !allowed:
+		c.errorf(obj.Pos, "HeaderAttr XML_BODY is for conditions and variables; %s edits lines, and XML is read, not edited: select the body's lines with BODY_SECTION_ONLY", what)
+	case s.header == "":
+		c.errorf(c.headerPos(obj, s), "%s needs a Header: with XML_BODY, the path of the XML values to select (\"//pos\", \"/presence/tuple/@id\")", what)
+	default:
+		p, err := xmlscan.ParsePath(s.header)
+		if err != nil {
+			c.errorf(s.headerPos, "Header %q is not an XML path: %v", s.header, err)
+		}
+		s.path = p
 	}
 }
 

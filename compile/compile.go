@@ -333,6 +333,8 @@ func (g *generator) selector(s *selectNode) int {
 		sel.Prefix = []byte(s.header)
 	case SelectLiteral:
 		sel.Literal = g.template(s.header, s.headerPos)
+	case SelectXML:
+		sel.Path = s.path
 	}
 	if s.hasRe1 {
 		sel.Re1 = g.matcher(s.re1, s.re1Pos, "RegEx1")

@@ -3,6 +3,7 @@ package compile
 import (
 	"github.com/smcproject/smc/datafile"
 	"github.com/smcproject/smc/match"
+	"github.com/smcproject/smc/runtime/xmlscan"
 )
 
 // A Program is one compiled profile: a flat list of instructions plus the side tables they index
@@ -99,6 +100,7 @@ const (
 	SelectTopLine                       // the start line
 	SelectBody                          // body lines by prefix
 	SelectLiteral                       // CONDITION_LITERAL: the expanded Header text
+	SelectXML                           // XML_BODY: the values Path selects in the received XML (SMC-SPEC §3.1)
 )
 
 // Macro narrows a value to a part of a SIP URI (SMC-SPEC §3).
@@ -128,6 +130,7 @@ type Selector struct {
 	Re1     int // index into Matchers, or -1
 	Re2     int // index into Matchers, or -1
 	Header  string
+	Path    xmlscan.Path // SelectXML: Header compiled
 }
 
 // Operator is a condition's comparison (SMC-SPEC §5). Negated operators are stored as their

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/smcproject/smc/datafile"
+	"github.com/smcproject/smc/runtime/xmlscan"
 )
 
 // Verify checks that a program is one the runtime can run safely: every index into a side table is
@@ -239,6 +240,8 @@ func (v *verifier) selector(i int, s *Selector) {
 		v.in(s.Name, len(p.HeaderName), "selector %d header name", i)
 	case SelectLiteral:
 		v.in(s.Literal, len(p.Templates), "selector %d literal", i)
+	case SelectXML:
+		v.xmlPath(i, s)
 	case SelectTopLine, SelectBody:
 	default:
 		v.failf("selector %d: unknown kind %d", i, s.Kind)
@@ -248,6 +251,19 @@ func (v *verifier) selector(i int, s *Selector) {
 	}
 	v.opt(s.Re1, len(p.Matchers), "selector %d RegEx1", i)
 	v.opt(s.Re2, len(p.Matchers), "selector %d RegEx2", i)
+}
+
+// xmlPath checks an XML_BODY selector's path: the one its Header compiles to, which the runtime
+// can match (at most xmlscan.MaxPathSteps steps, so that its step sets fit one word).
+func (v *verifier) xmlPath(i int, s *Selector) {
+	p, err := xmlscan.ParsePath(s.Header)
+	if err != nil {
+		v.failf("selector %d: XML path %q: %v", i, s.Header, err)
+		return
+	}
+	if p.String() != s.Path.String() || len(s.Path.Steps) == 0 || len(s.Path.Steps) > xmlscan.MaxPathSteps {
+		v.failf("selector %d: XML path %q is not the one its Header %q compiles to", i, s.Path.String(), s.Header)
+	}
 }
 
 func (v *verifier) cond(i int, c *Cond) {

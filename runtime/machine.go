@@ -112,6 +112,7 @@ type Machine struct {
 	sdp   sdpView     // where the received body's SDP is (sdp.go)
 	mline []byte      // the m= line an SDP definition edits, copied (sdp.go)
 	fmts  []int       // the spans of the formats it removes from mline
+	xv    xmlView     // the received body's XML (xmlbody.go)
 
 	row      int // selected data file row of the current rule, or -1
 	rowTable *compile.Table

@@ -27,6 +27,8 @@ BODY_SECTION_ONLY     the start of a body line       every body line starting wi
                       (c=, m=audio, a=crypto)        (multipart: the text parts' lines only)
 CONDITION_LITERAL     text with {$variables}         that text, expanded: no line
                                                      (conditions and variables only)
+XML_BODY              a path: //pos, /a/b/@attr, *   every element's text or attribute it reaches
+                                                     in the body's XML (conditions, variables)
 
 Values: a header's text after the colon, trimmed; a body line's text after the prefix; the whole
 start line. Header lines are never split at commas.

@@ -144,7 +144,7 @@ func (r *reader) action(obj map[string]any, rule *Rule) {
 func (r *reader) selection(obj map[string]any, literal bool) Selection {
 	s := Selection{Header: r.str(obj, "Header", false), Attr: "HEADER_SECTION_ONLY"}
 	if _, ok := obj["HeaderAttr"]; ok {
-		s.Attr = r.oneOf(obj, "HeaderAttr", false, "HEADER_SECTION_ONLY", "BODY_SECTION_ONLY", "CONDITION_LITERAL")
+		s.Attr = r.oneOf(obj, "HeaderAttr", false, "HEADER_SECTION_ONLY", "BODY_SECTION_ONLY", "CONDITION_LITERAL", "XML_BODY")
 	}
 	if _, ok := obj["Macro"]; ok {
 		s.Macro = r.str(obj, "Macro", false)
@@ -172,6 +172,12 @@ func (r *reader) selection(obj map[string]any, literal bool) Selection {
 	case "BODY_SECTION_ONLY":
 		if s.Header == "" {
 			r.fail("BODY_SECTION_ONLY needs a Header")
+		}
+	case "XML_BODY":
+		// SMC-SPEC §3.1: read, not edited; a path that does not follow the grammar is an error.
+		var err error
+		if s.path, err = parsePath(s.Header); !literal || err != nil {
+			r.fail("XML_BODY path %q in a condition or variable: %v", s.Header, err)
 		}
 	default:
 		// docs/semantics.md §3: the name is compared without a trailing colon and white space.
