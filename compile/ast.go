@@ -1,6 +1,9 @@
 package compile
 
-import "github.com/smcproject/smc/compile/jsonpos"
+import (
+	"github.com/smcproject/smc/compile/jsonpos"
+	"github.com/smcproject/smc/runtime/xmlscan"
+)
 
 // The checked tree: what check makes of a profile's JSON, with every value validated and every
 // position kept for the code generator's own errors. Names follow the profile's keys.
@@ -40,6 +43,7 @@ type selectNode struct {
 	re2Pos    jsonpos.Pos
 	hasRe1    bool
 	hasRe2    bool
+	path      xmlscan.Path // XML_BODY
 }
 
 type varNode struct {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/smcproject/smc/compile/jsonpos"
 	"github.com/smcproject/smc/datafile"
+	"github.com/smcproject/smc/runtime/xmlscan"
 )
 
 // check turns a profile's JSON tree into the checked tree, reporting every mistake it finds with
@@ -35,7 +36,7 @@ var (
 	actionNames     = []string{"DROP_MSG", "DROP_MSG_RECORD", "REPLACE_MSG"}
 	msgTypeNames    = []string{"REQUEST", "RESPONSE"}
 	conjNames       = []string{"AND", "OR"}
-	headerAttrNames = []string{"HEADER_SECTION_ONLY", "BODY_SECTION_ONLY", "CONDITION_LITERAL"}
+	headerAttrNames = []string{"HEADER_SECTION_ONLY", "BODY_SECTION_ONLY", "CONDITION_LITERAL", "XML_BODY"}
 )
 
 // operators maps every operator name to its positive comparison and whether it is negated.
@@ -64,6 +65,7 @@ var replaceTypes = map[string]ReplaceType{
 	"ADD_LINE": ReplaceAddLine, "REWRITE_LINE": ReplaceRewriteLine, "DELETE_LINES": ReplaceDeleteLines, "FINDSUB_LINES": ReplaceFindSubLines,
 	"APPEND_LINES": ReplaceAppendLines, "FINDINSERTAFTER_LINES": ReplaceFindInsertAfterLines, "FINDINSERTBEFORE_LINES": ReplaceFindInsertBeforeLines,
 	"AUDIT_RECORD": ReplaceAuditRecord, "SET_DSCP": ReplaceSetDSCP, "SET_MARK": ReplaceSetMark,
+	"SDP_REMOVE_CODECS": ReplaceSDPRemoveCodecs, "SDP_KEEP_CODECS": ReplaceSDPKeepCodecs,
 }
 
 var replaceTypeNames = sortedKeys(replaceTypes)
@@ -491,6 +493,9 @@ func (c *checker) finishSelection(obj *jsonpos.Value, s *selectNode, attr string
 			c.errorf(obj.Pos, "%s has no \"Header\"; with CONDITION_LITERAL the Header is the value to compare", what)
 		}
 		return
+	case "XML_BODY":
+		c.xmlPath(obj, s, allowLiteral, what)
+		return
 	case "BODY_SECTION_ONLY":
 		s.kind = SelectBody
 		if s.header == "" {
@@ -511,6 +516,24 @@ func (c *checker) finishSelection(obj *jsonpos.Value, s *selectNode, attr string
 		c.errorf(s.headerPos, "Header %q: write TOPLINE in capitals to select the start line", s.header)
 	default:
 		s.header = name
+	}
+}
+
+// xmlPath compiles an XML_BODY selection's Header, a path into the XML body (SMC-SPEC §3.1).
+// Replace definitions cannot have one: XML is read, not edited.
+func (c *checker) xmlPath(obj *jsonpos.Value, s *selectNode, allowed bool, what string) {
+	s.kind = SelectXML
+	switch {
+	case !allowed:
+		c.errorf(obj.Pos, "HeaderAttr XML_BODY is for conditions and variables; %s edits lines, and XML is read, not edited: select the body's lines with BODY_SECTION_ONLY", what)
+	case s.header == "":
+		c.errorf(c.headerPos(obj, s), "%s needs a Header: with XML_BODY, the path of the XML values to select (\"//pos\", \"/presence/tuple/@id\")", what)
+	default:
+		p, err := xmlscan.ParsePath(s.header)
+		if err != nil {
+			c.errorf(s.headerPos, "Header %q is not an XML path: %v", s.header, err)
+		}
+		s.path = p
 	}
 }
 
@@ -676,6 +699,8 @@ func (c *checker) checkDefKeys(v *jsonpos.Value, n *defNode, attr string) {
 				c.warnf(v.Pos, "%s is ignored by %s", k, what)
 			}
 		}
+	case ReplaceSDPRemoveCodecs, ReplaceSDPKeepCodecs:
+		c.sdpSelection(v, n, attr)
 	default:
 		n.hasSel = true
 		c.finishSelection(v, &n.sel, attr, false, what)
@@ -683,6 +708,8 @@ func (c *checker) checkDefKeys(v *jsonpos.Value, n *defNode, attr string) {
 	switch {
 	case n.typ == ReplaceDeleteLines && n.hasOutput:
 		c.errorf(n.outputPos, "DELETE_LINES takes no Output")
+	case n.typ.EditsSDP() && !n.hasOutput:
+		c.errorf(v.Pos, "%s needs an Output: the codec names or payload types, separated by commas (\"G729, telephone-event\")", what)
 	case n.typ != ReplaceDeleteLines && !n.hasOutput:
 		c.errorf(v.Pos, "%s needs an Output", what)
 	case n.typ == ReplaceDeleteLines && n.sel.kind == SelectTopLine:

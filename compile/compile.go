@@ -344,6 +344,8 @@ func (g *generator) selector(s *selectNode) int {
 		sel.Prefix = []byte(s.header)
 	case SelectLiteral:
 		sel.Literal = g.template(s.header, s.headerPos)
+	case SelectXML:
+		sel.Path = s.path
 	}
 	if s.hasRe1 {
 		sel.Re1 = g.matcher(s.re1, s.re1Pos, "RegEx1")
@@ -646,6 +648,9 @@ func (g *generator) replaceDef(d *defNode) ReplaceDef {
 		g.outputCaptures(d, rd.Sel)
 		rd.Output = g.template(d.output, d.outputPos)
 		g.capGroups, g.capNone = -1, ""
+		if text, ok := g.prog.Templates[rd.Output].Const(); ok && d.typ.EditsSDP() {
+			g.checkCodecList(d, text)
+		}
 	}
 	return rd
 }

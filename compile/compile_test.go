@@ -114,6 +114,18 @@ func TestDiagnostics(t *testing.T) {
 			[]string{`p.json:2:103: SET_DSCP Output "EX" is not a DSCP: write a number 0..63 or a name (EF, CS0..CS7, AF11..AF43, VA)`}},
 		{"literal in action", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "x", "HeaderAttr": "CONDITION_LITERAL", "Output": "y"}]}`),
 			[]string{`p.json:2:65: HeaderAttr CONDITION_LITERAL is for conditions and variables; ADD_LINE acts on message lines`}},
+		{"xml in action", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "DELETE_LINES", "Header": "//pos", "HeaderAttr": "XML_BODY"}]}`),
+			[]string{`p.json:2:65: HeaderAttr XML_BODY is for conditions and variables; DELETE_LINES edits lines, and XML is read, not edited: select the body's lines with BODY_SECTION_ONLY`}},
+		{"xml path with prefix", rule(`{"MsgType": "REQUEST", "Conditions": [{"Header": "//gml:pos", "HeaderAttr": "XML_BODY", "Operator": "NEQ", "RightOperand": ""}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:50: Header "//gml:pos" is not an XML path: names compare the local name and ignore namespaces: write pos instead of gml:pos`}},
+		{"xml path predicate", rule(`{"MsgType": "REQUEST", "StoredVariables": [{"VariableName": "{$p}", "Header": "/a/b[1]", "HeaderAttr": "XML_BODY"}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:79: Header "/a/b[1]" is not an XML path: predicates and functions are not supported: write element names, * and a final /@name`}},
+		{"misspelt XML_BODY", rule(`{"MsgType": "REQUEST", "Conditions": [{"Header": "//pos", "HeaderAttr": "XMLBODY", "Operator": "NEQ", "RightOperand": ""}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:50: Header "//pos" is not a header name`, `p.json:2:73: invalid HeaderAttr "XMLBODY"; did you mean "XML_BODY"?`}},
+		{"xml path relative", rule(`{"MsgType": "REQUEST", "Conditions": [{"Header": "pos", "HeaderAttr": "XML_BODY", "Operator": "NEQ", "RightOperand": ""}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:50: Header "pos" is not an XML path: an XML path starts with / (from the root element) or // (at any depth)`}},
+		{"xml path empty", rule(`{"MsgType": "REQUEST", "Conditions": [{"HeaderAttr": "XML_BODY", "Operator": "NEQ", "RightOperand": ""}], "Action": "DROP_MSG"}`),
+			[]string{`p.json:2:39: the condition needs a Header: with XML_BODY, the path of the XML values to select ("//pos", "/presence/tuple/@id")`}},
 		{"json errors accumulate", "{\"ProfileID\": 1 \"ProfileName\": \"x\",\n \"Rules\": [{\"MsgType\": \"REQUEST\", \"Action\": \"DROP_MSG\",}]}",
 			[]string{`p.json:1:17: missing ',' between members`, `p.json:2:55: trailing ',' before '}'`}},
 		{"reserved without import warns", rule(`{"MsgType": "REQUEST", "Action": "REPLACE_MSG", "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "To", "Output": "Date: {$SMC.Date} {$SMC.Date}"}]}`),
@@ -298,5 +310,24 @@ func TestVerifyGroups(t *testing.T) {
 		if got := fmt.Sprint(err); tt.want == "" && err != nil || tt.want != "" && got != tt.want {
 			t.Errorf("%s: Verify() = %v, want %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+// Verify holds an XML_BODY selector's path to the one its Header compiles to.
+func TestVerifyXMLPath(t *testing.T) {
+	prog, diags := compileString(rule(`{"MsgType": "REQUEST", "Conditions": [{"Header": "//pos", "HeaderAttr": "XML_BODY", "Operator": "NEQ", "RightOperand": ""}], "Action": "DROP_MSG"}`), nil)
+	if prog == nil {
+		t.Fatal(diags)
+	}
+	if err := prog.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	prog.Selectors[0].Path.Steps[0].Name = "Point"
+	if err := prog.Verify(); err == nil || !strings.Contains(err.Error(), `XML path "//Point" is not the one its Header "//pos" compiles to`) {
+		t.Errorf("a path that is not its Header's: %v", err)
+	}
+	prog.Selectors[0].Header = "pos"
+	if err := prog.Verify(); err == nil || !strings.Contains(err.Error(), `selector 0: XML path "pos": an XML path starts with /`) {
+		t.Errorf("a Header that is no path: %v", err)
 	}
 }

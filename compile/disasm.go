@@ -95,6 +95,8 @@ func (p *Program) selectorText(i int, pattern func(*match.Matcher) string) strin
 		b.WriteString("body " + strconv.Quote(string(s.Prefix)))
 	case SelectLiteral:
 		b.WriteString("literal " + strconv.Quote(p.Templates[s.Literal].Text))
+	case SelectXML:
+		b.WriteString("xml " + strconv.Quote(s.Path.String()))
 	}
 	if s.Macro != MacroNone {
 		b.WriteString(" " + s.Macro.String())

@@ -70,10 +70,10 @@ func unusedConstants(prog *Program) []string {
 			all = append(all, "operator "+name)
 		}
 	}
-	for t := ReplaceAddLine; t <= ReplaceSetMark; t++ {
+	for t := ReplaceAddLine; int(t) < len(replaceNames); t++ {
 		all = append(all, "replace type "+t.String())
 	}
-	for k := SelectHeader; k <= SelectLiteral; k++ {
+	for k := SelectHeader; k <= SelectXML; k++ {
 		all = append(all, "selector kind "+selectKindName(k))
 	}
 	for m := MacroNone; int(m) < len(macroNames); m++ {
@@ -93,5 +93,5 @@ func unusedConstants(prog *Program) []string {
 }
 
 func selectKindName(k SelectKind) string {
-	return [...]string{"", "header", "TOPLINE", "body", "literal"}[k]
+	return [...]string{"", "header", "TOPLINE", "body", "literal", "xml"}[k]
 }

@@ -3,6 +3,7 @@ package compile
 import (
 	"github.com/smcproject/smc/datafile"
 	"github.com/smcproject/smc/match"
+	"github.com/smcproject/smc/runtime/xmlscan"
 )
 
 // A Program is one compiled profile: a flat list of instructions plus the side tables they index
@@ -99,6 +100,7 @@ const (
 	SelectTopLine                       // the start line
 	SelectBody                          // body lines by prefix
 	SelectLiteral                       // CONDITION_LITERAL: the expanded Header text
+	SelectXML                           // XML_BODY: the values Path selects in the received XML (SMC-SPEC §3.1)
 )
 
 // Macro narrows a value to a part of a SIP URI (SMC-SPEC §3).
@@ -128,6 +130,7 @@ type Selector struct {
 	Re1     int // index into Matchers, or -1
 	Re2     int // index into Matchers, or -1
 	Header  string
+	Path    xmlscan.Path // SelectXML: Header compiled
 }
 
 // Operator is a condition's comparison (SMC-SPEC §5). Negated operators are stored as their
@@ -202,17 +205,20 @@ const (
 	ReplaceAuditRecord                                  // AUDIT_RECORD: an audit record with Output as its text
 	ReplaceSetDSCP                                      // SET_DSCP: the packet's DSCP (Value)
 	ReplaceSetMark                                      // SET_MARK: the packet's netfilter mark (Value)
+	ReplaceSDPRemoveCodecs                              // SDP_REMOVE_CODECS: the listed formats leave the selected media sections
+	ReplaceSDPKeepCodecs                                // SDP_KEEP_CODECS: only the listed formats stay in the selected media sections
 )
 
 var replaceNames = [...]string{"", "ADD_LINE", "REWRITE_LINE", "DELETE_LINES", "FINDSUB_LINES",
-	"APPEND_LINES", "FINDINSERTAFTER_LINES", "FINDINSERTBEFORE_LINES", "AUDIT_RECORD", "SET_DSCP", "SET_MARK"}
+	"APPEND_LINES", "FINDINSERTAFTER_LINES", "FINDINSERTBEFORE_LINES", "AUDIT_RECORD", "SET_DSCP", "SET_MARK",
+	"SDP_REMOVE_CODECS", "SDP_KEEP_CODECS"}
 
 func (t ReplaceType) String() string { return replaceNames[t] }
 
 // A ReplaceDef is one replace definition.
 type ReplaceDef struct {
 	Type   ReplaceType
-	Sel    int    // index into Selectors, or -1 (AUDIT_RECORD, SET_DSCP, SET_MARK)
+	Sel    int    // index into Selectors, or -1 (AUDIT_RECORD, SET_DSCP, SET_MARK); for the SDP types a body selector of m= lines
 	Output int    // index into Templates, or -1
 	Value  uint32 // SET_DSCP: the code point; SET_MARK: the mark
 	Line   int

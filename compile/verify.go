@@ -2,8 +2,10 @@ package compile
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/smcproject/smc/datafile"
+	"github.com/smcproject/smc/runtime/xmlscan"
 )
 
 // Verify checks that a program is one the runtime can run safely: every index into a side table is
@@ -238,6 +240,8 @@ func (v *verifier) selector(i int, s *Selector) {
 		v.in(s.Name, len(p.HeaderName), "selector %d header name", i)
 	case SelectLiteral:
 		v.in(s.Literal, len(p.Templates), "selector %d literal", i)
+	case SelectXML:
+		v.xmlPath(i, s)
 	case SelectTopLine, SelectBody:
 	default:
 		v.failf("selector %d: unknown kind %d", i, s.Kind)
@@ -247,6 +251,19 @@ func (v *verifier) selector(i int, s *Selector) {
 	}
 	v.opt(s.Re1, len(p.Matchers), "selector %d RegEx1", i)
 	v.opt(s.Re2, len(p.Matchers), "selector %d RegEx2", i)
+}
+
+// xmlPath checks an XML_BODY selector's path: the one its Header compiles to, which the runtime
+// can match (at most xmlscan.MaxPathSteps steps, so that its step sets fit one word).
+func (v *verifier) xmlPath(i int, s *Selector) {
+	p, err := xmlscan.ParsePath(s.Header)
+	if err != nil {
+		v.failf("selector %d: XML path %q: %v", i, s.Header, err)
+		return
+	}
+	if p.String() != s.Path.String() || len(s.Path.Steps) == 0 || len(s.Path.Steps) > xmlscan.MaxPathSteps {
+		v.failf("selector %d: XML path %q is not the one its Header %q compiles to", i, s.Path.String(), s.Header)
+	}
 }
 
 func (v *verifier) cond(i int, c *Cond) {
@@ -289,6 +306,8 @@ func (v *verifier) def(i int, d *ReplaceDef) {
 	switch d.Type {
 	case ReplaceAddLine, ReplaceRewriteLine, ReplaceDeleteLines, ReplaceFindSubLines, ReplaceAppendLines, ReplaceFindInsertAfterLines, ReplaceFindInsertBeforeLines:
 		v.in(d.Sel, len(p.Selectors), "replace definition %d (%s) selector", i, d.Type)
+	case ReplaceSDPRemoveCodecs, ReplaceSDPKeepCodecs:
+		v.sdpDef(i, d)
 	case ReplaceAuditRecord, ReplaceSetMark:
 	case ReplaceSetDSCP:
 		if d.Value > 63 {
@@ -305,6 +324,20 @@ func (v *verifier) def(i int, d *ReplaceDef) {
 		}
 	}
 	v.opt(d.Output, len(p.Templates), "replace definition %d output", i)
+}
+
+// sdpDef checks an SDP codec definition: it selects m= lines of the body, with no macro, and has
+// the codec list the runtime reads.
+func (v *verifier) sdpDef(i int, d *ReplaceDef) {
+	p := v.p
+	if !v.in(d.Sel, len(p.Selectors), "replace definition %d (%s) selector", i, d.Type) ||
+		!v.in(d.Output, len(p.Templates), "replace definition %d (%s) output", i, d.Type) {
+		return
+	}
+	s := &p.Selectors[d.Sel]
+	if s.Kind != SelectBody || !strings.HasPrefix(string(s.Prefix), sdpAllSections) || s.Macro != MacroNone {
+		v.failf("replace definition %d (%s): the selector is not one of m= lines without a macro", i, d.Type)
+	}
 }
 
 func (v *verifier) parts(parts []Part, what string, args ...any) {

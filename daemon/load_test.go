@@ -140,14 +140,14 @@ func writeBundle(t *testing.T, dir string, v int) string {
 // route of the called number's longest prefix.
 func TestLoadBundleWithPrefixLookup(t *testing.T) {
 	dir := t.TempDir()
-	for _, name := range []string{"15-lcr-prefix-routing.json", "lcr-routes.csv"} {
+	for _, name := range []string{"16-lcr-prefix-routing.json", "lcr-routes.csv"} {
 		b, err := os.ReadFile(filepath.Join("../examples/interop", name))
 		if err != nil {
 			t.Fatal(err)
 		}
 		os.WriteFile(filepath.Join(dir, name), b, 0o644)
 	}
-	progs, m, diags := bundle.CompileFiles([]string{filepath.Join(dir, "15-lcr-prefix-routing.json")})
+	progs, m, diags := bundle.CompileFiles([]string{filepath.Join(dir, "16-lcr-prefix-routing.json")})
 	if progs == nil {
 		t.Fatal(diags)
 	}

@@ -29,6 +29,7 @@ var (
 	descRules     = prometheus.NewDesc("smc_rule_verdicts_total", "Verdicts by the rule behind them: the rule that dropped or rejected the message, or the last that edited it.", []string{"profile", "rule", "verdict"}, nil)
 	descErrors    = prometheus.NewDesc("smc_errors_total", "Packets not handled as the chain asked, by kind (they passed unchanged, or were dropped with --on-error drop).", []string{"queue", "kind"}, nil)
 	descLimits    = prometheus.NewDesc("smc_limits_total", "SIP messages that hit a limit of docs/limits.md, by limit (a message over a parse limit is also counted as not_sip, one over an output_* limit as output_too_large; audit_records counts records lost).", []string{"queue", "limit"}, nil)
+	descWarnings  = prometheus.NewDesc("smc_warnings_total", "Warnings of the rules, by kind: unknown_directive (an unknown Sansay-SMC- line removed), sdp_empty_section (an SDP codec edit that would have left an m= line without a format, not made), reason_phrase (a RejectCall value that is no reason phrase, the standard one used); at most 16 a message.", []string{"queue", "kind"}, nil)
 	descResponses = prometheus.NewDesc("smc_responses_total", "Responses to rejected requests sent.", []string{"queue"}, nil)
 	descOverruns  = prometheus.NewDesc("smc_netlink_overruns_total", "Netlink receive buffer overruns (ENOBUFS).", []string{"queue"}, nil)
 	descLatency   = prometheus.NewDesc("smc_processing_seconds", "Time from a packet's arrival in smcd to its verdict being built.", []string{"queue"}, nil)
@@ -49,7 +50,7 @@ var (
 type collector struct{ d *daemon }
 
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descPackets, descBytes, descVerdicts, descRules, descErrors, descLimits, descResponses,
+	for _, d := range []*prometheus.Desc{descPackets, descBytes, descVerdicts, descRules, descErrors, descLimits, descWarnings, descResponses,
 		descOverruns, descVerdictMs, descUnbound, descLatency, descKernelLen, descKernelQD, descKernelUD, descChain, descReloads, descAudit, descAuditErr, descAuditFile, descBuild} {
 		ch <- d
 	}
@@ -72,6 +73,9 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		}
 		for _, l := range nfq.Limits() {
 			counter(descLimits, s.Limits[l].Load(), q, l.String())
+		}
+		for k := runtime.WarningKind(0); k < runtime.NumWarningKinds; k++ {
+			counter(descWarnings, s.Warnings[k].Load(), q, k.String())
 		}
 		counter(descResponses, s.Responses.Load(), q)
 		counter(descOverruns, s.Overruns.Load(), q)

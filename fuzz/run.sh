@@ -33,6 +33,7 @@ TARGETS=(
 	"nfq FuzzDecode"
 	"fuzz FuzzMachine"
 	"fuzz FuzzBodies"
+	"fuzz FuzzXML"
 	"fuzz FuzzCompileRules"
 	"fuzz FuzzDifferential"
 )

@@ -21,8 +21,9 @@ type Stats struct {
 	Overruns  atomic.Uint64 // ENOBUFS reports from the kernel
 	Unbound   atomic.Uint64 // packets no binding took: passed unchanged
 	Errors    [numErrKinds]atomic.Uint64
-	Limits    [numLimits]atomic.Uint64 // messages that hit a limit, by limit
-	Latency   Histogram                // time from a packet's arrival in user space to its verdict being built
+	Limits    [numLimits]atomic.Uint64               // messages that hit a limit, by limit
+	Warnings  [runtime.NumWarningKinds]atomic.Uint64 // warnings of the rules (runtime.Warning), by kind; at most runtime.MaxWarnings a message
+	Latency   Histogram                              // time from a packet's arrival in user space to its verdict being built
 }
 
 // LatencyBuckets are the upper bounds of the Histogram's buckets, in seconds: the chain on one

@@ -295,6 +295,9 @@ func (w *Worker) failed(r *runtime.Result) bool {
 	if r.AuditLost > 0 {
 		w.Stats.Limits[LimitAuditRecords].Add(uint64(r.AuditLost))
 	}
+	for i := range r.Warnings {
+		w.Stats.Warnings[r.Warnings[i].Kind].Add(1)
+	}
 	switch {
 	case r.ParseError != nil:
 		w.Stats.Errors[ErrKindNotSIP].Add(1)

@@ -129,15 +129,15 @@ func TestWorkerVerdicts(t *testing.T) {
 		if string(p.Payload) != want {
 			t.Fatalf("payload\n%q\nwant\n%q", p.Payload, want)
 		}
-		// REGISTER dropped; INVITE from 666 dropped with a 403 sent back; a clean INVITE
-		// accepted untouched.
+		// REGISTER dropped; INVITE from 666 dropped with a 403 sent back, the directive's value its
+		// reason phrase (SMC-SPEC §6); a clean INVITE accepted untouched.
 		if v := src.verdicts[1]; !v.Drop || v.ID != 2 {
 			t.Errorf("REGISTER verdict %+v", v)
 		}
 		if v := src.verdicts[2]; !v.Drop || v.ID != 3 {
 			t.Errorf("rejected INVITE verdict %+v", v)
 		}
-		if len(resp.sent) != 1 || !bytes.HasPrefix(resp.sent[0], []byte("SIP/2.0 403 Forbidden\r\n")) {
+		if len(resp.sent) != 1 || !bytes.HasPrefix(resp.sent[0], []byte("SIP/2.0 403 yes\r\n")) {
 			t.Errorf("responses %q", resp.sent)
 		}
 		if v := src.verdicts[3]; v.Drop || v.Packet != nil || v.SetMark {

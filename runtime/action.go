@@ -25,6 +25,8 @@ func (m *Machine) replace(d *compile.ReplaceDef) {
 		m.deleteLines(d)
 	case compile.ReplaceFindSubLines, compile.ReplaceAppendLines, compile.ReplaceFindInsertAfterLines, compile.ReplaceFindInsertBeforeLines:
 		m.editLines(d)
+	case compile.ReplaceSDPRemoveCodecs, compile.ReplaceSDPKeepCodecs:
+		m.editCodecs(d)
 	case compile.ReplaceAuditRecord:
 		m.addAudit(AuditText, m.outBuf)
 		m.trace.action(d, -1, m.outBuf)

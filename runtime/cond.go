@@ -18,13 +18,16 @@ func (m *Machine) condition(c *compile.Cond) bool {
 		m.trace.condStart(m, c, right)
 	}
 	held := false
-	if sel.Kind == compile.SelectLiteral {
+	switch sel.Kind {
+	case compile.SelectLiteral:
 		left := m.literalText(sel)
 		held = m.compare(c, left, right)
 		if m.trace != nil {
 			m.trace.operand(m, c, left, -1, held)
 		}
-	} else {
+	case compile.SelectXML:
+		held = m.compareXML(c, sel, right)
+	default:
 		held = m.compareLines(c, sel, right)
 	}
 	result := held != c.Negate

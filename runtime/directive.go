@@ -27,6 +27,7 @@ func (m *Machine) directives() bool {
 			m.addWarning(text)
 		case code == 0:
 			code = c
+			m.reason = m.reasonPhrase(m.reason[:0], text)
 		}
 		if m.trace != nil {
 			m.trace.printf("    directive %q (msg:%d) removed\n", text, m.msg.PhysicalLine(i))
@@ -78,7 +79,7 @@ func (m *Machine) reject(code int) {
 		return
 	}
 	m.result.Verdict, m.result.Code = Reject, code
-	m.resp = m.buildResponse(m.resp[:0], code)
+	m.resp = m.buildResponse(m.resp[:0], code, m.reason)
 	m.result.Response = m.resp
 	if len(m.resp) > MaxOutputSize {
 		m.fail(ErrResponseTooLarge)
@@ -89,8 +90,9 @@ func (m *Machine) reject(code int) {
 	}
 }
 
-// buildResponse writes the response of SMC-SPEC §8, from the request as it was received.
-func (m *Machine) buildResponse(dst []byte, code int) []byte {
+// buildResponse writes the response of SMC-SPEC §8, from the request as it was received, with
+// reason as its reason phrase, or the standard one when reason is empty.
+func (m *Machine) buildResponse(dst []byte, code int, reason []byte) []byte {
 	req := &m.orig
 	if req.Parse(m.in, m.chain.names) != nil {
 		req = &m.msg // cannot happen: the same bytes parsed before
@@ -98,9 +100,12 @@ func (m *Machine) buildResponse(dst []byte, code int) []byte {
 	dst = append(dst, "SIP/2.0 "...)
 	dst = appendInt(dst, code)
 	dst = append(dst, ' ')
-	if reason := sip.Reason(code); reason != "" {
+	switch std := sip.Reason(code); {
+	case len(reason) > 0:
 		dst = append(dst, reason...)
-	} else {
+	case std != "":
+		dst = append(dst, std...)
+	default:
 		dst = append(dst, "Rejected"...)
 	}
 	dst = append(dst, "\r\n"...)
@@ -174,11 +179,11 @@ func appendHex32(dst []byte, v uint32) []byte {
 
 // addWarning records an unknown directive line that was removed.
 func (m *Machine) addWarning(text []byte) {
-	if len(m.warns) == MaxWarnings {
+	off, keep := m.warningStart()
+	if !keep {
 		return
 	}
-	off := len(m.warnBuf)
 	m.warnBuf = append(m.warnBuf, "removed unknown directive line: "...)
 	m.warnBuf = append(m.warnBuf, text...)
-	m.warns = append(m.warns, auditSpan{profile: m.prog.ID, rule: m.rule, off: off, n: len(m.warnBuf) - off})
+	m.warningEnd(WarnDirective, off)
 }

@@ -33,8 +33,9 @@ const (
 	// daemon's 16 MiB audit buffer then holds the records of at least 64 messages.
 	MaxAuditText = 4 * MaxOutputSize
 
-	// MaxWarnings is the most warnings (unknown directive lines removed) kept for one message;
-	// later ones are not recorded, though the lines are still removed. A warning is for an
+	// MaxWarnings is the most warnings (unknown directive lines removed, SDP sections an edit
+	// would have emptied, RejectCall values that are no reason phrase) kept for one message;
+	// later ones are not recorded, though what they report still happens. A warning is for an
 	// operator reading `smcc run`; a hundred of them say no more than sixteen.
 	MaxWarnings = 16
 

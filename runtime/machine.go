@@ -82,6 +82,7 @@ type Result struct {
 type Warning struct {
 	Profile int64
 	Rule    int
+	Kind    WarningKind
 	Text    []byte
 }
 
@@ -108,6 +109,10 @@ type Machine struct {
 	runs  int         // messages run, which tells the parts of one message from another's
 	parts []lineParts // by line (parts.go)
 	bv    bodyView    // the received body's MIME parts and IAM (body.go)
+	sdp   sdpView     // where the received body's SDP is (sdp.go)
+	mline []byte      // the m= line an SDP definition edits, copied (sdp.go)
+	fmts  []int       // the spans of the formats it removes from mline
+	xv    xmlView     // the received body's XML (xmlbody.go)
 
 	row      int // selected data file row of the current rule, or -1
 	rowTable *compile.Table
@@ -136,10 +141,11 @@ type Machine struct {
 
 	out      []byte
 	resp     []byte
+	reason   []byte // the reason phrase a RejectCall directive gave (reason.go)
 	auditBuf []byte
 	audits   []auditSpan
 	warnBuf  []byte
-	warns    []auditSpan
+	warns    []warnSpan
 
 	result     Result
 	matchStats match.Stats // this Machine's searches, for Stats
@@ -363,6 +369,6 @@ func (m *Machine) materialize() {
 		m.result.Audit = append(m.result.Audit, AuditRecord{Profile: a.profile, Rule: a.rule, Kind: a.kind, Text: text})
 	}
 	for _, w := range m.warns {
-		m.result.Warnings = append(m.result.Warnings, Warning{Profile: w.profile, Rule: w.rule, Text: m.warnBuf[w.off : w.off+w.n]})
+		m.result.Warnings = append(m.result.Warnings, Warning{Profile: w.profile, Rule: w.rule, Kind: w.kind, Text: m.warnBuf[w.off : w.off+w.n]})
 	}
 }

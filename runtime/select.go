@@ -198,9 +198,12 @@ func (m *Machine) passes(sel *compile.Selector, i int) bool {
 func (m *Machine) setVar(v *compile.VarDef) {
 	sel := &m.prog.Selectors[v.Sel]
 	var value []byte
-	if sel.Kind == compile.SelectLiteral {
+	switch sel.Kind {
+	case compile.SelectLiteral:
 		value = m.literalText(sel)
-	} else {
+	case compile.SelectXML:
+		value = m.firstXML(sel)
+	default:
 		first, end := m.lineRange(sel)
 		if i := m.nextSelected(sel, first, end); i < end {
 			value = m.selectedText(sel, i)

@@ -144,6 +144,19 @@ func (t *tracer) operand(m *Machine, c *compile.Cond, left []byte, line int, hel
 	t.printf("\n")
 }
 
+// xmlOperand shows the n-th value an XML_BODY path selected (0: none) and whether the positive
+// comparison held for it.
+func (t *tracer) xmlOperand(c *compile.Cond, left []byte, n int, held bool) {
+	if t == nil {
+		return
+	}
+	where := "no XML value selected"
+	if n > 0 {
+		where = fmt.Sprintf("xml value %d", n)
+	}
+	t.printf("      %s %q: %s %v\n", where, left, c.Positive, held)
+}
+
 func (t *tracer) condEnd(c *compile.Cond, result bool) {
 	if t != nil {
 		t.printf("      %s -> %s\n", c.Name, strings.ToUpper(fmt.Sprint(result)))

@@ -82,12 +82,16 @@ func TestExamplesMatchArchives(t *testing.T) {
 	}
 }
 
-// TestGuideErrors compares `smcc check` on the guide's examples as printed with reviewed goldens.
+// TestGuideErrors compares `smcc check` on the guide's examples as printed, and on the profiles of
+// testdata/spec/*/errors, with reviewed goldens.
 func TestGuideErrors(t *testing.T) {
 	paths, _ := filepath.Glob(filepath.Join(repo, "testdata/guide-errors/*.json"))
 	if len(paths) == 0 {
 		t.Fatal("no files in testdata/guide-errors")
 	}
+	// The conformance suite's profiles that must not compile, beside the cases of their section.
+	specErrors, _ := filepath.Glob(filepath.Join(repo, "testdata/spec/*/errors/*.json"))
+	paths = append(paths, specErrors...)
 	for _, path := range paths {
 		var out, errOut bytes.Buffer
 		rel, _ := filepath.Rel(repo, path)

@@ -27,6 +27,8 @@ BODY_SECTION_ONLY     the start of a body line       every body line starting wi
                       (c=, m=audio, a=crypto)        (multipart: the text parts' lines only)
 CONDITION_LITERAL     text with {$variables}         that text, expanded: no line
                                                      (conditions and variables only)
+XML_BODY              a path: //pos, /a/b/@attr, *   every element's text or attribute it reaches
+                                                     in the body's XML (conditions, variables)
 
 Values: a header's text after the colon, trimmed; a body line's text after the prefix; the whole
 start line. Header lines are never split at commas.
@@ -111,6 +113,8 @@ FINDINSERTBEFORE_LINES  every selected line inserts before each RegEx1 match    
 AUDIT_RECORD            -                   an audit record with Output               required
 SET_DSCP                the packet          DSCP 0..63 or EF, CS0..CS7, AF11..AF43, VA required
 SET_MARK                the packet          packet and connection mark, 0x.. or decimal required
+SDP_REMOVE_CODECS       SDP media sections  removes the listed codecs (names or payload
+SDP_KEEP_CODECS         (Header m=audio...) types) / all but them, with their a= lines  required
 
 "passing": matching RegEx1 (and RegEx2) when given. \n in Output makes several lines.
 Content-Length follows the body after the chain. In FINDSUB and FINDINSERT Outputs, {$0} is the
@@ -118,5 +122,6 @@ match and {$1}..{$9} its groups (RegEx2's if given): "RegEx1": "^1?([0-9]{10})$"
 
 Directives, added as a header line, never sent, end the chain:
 Sansay-SMC-RejectCallNNN   reject with NNN (400..699)   Sansay-SMC-BlockMedia   reject 488
+(a value, "Sansay-SMC-RejectCall403: Caller Blocked", is the response's reason phrase)
 `,
 }

@@ -97,7 +97,7 @@ func TestE2EDedicatedUser(t *testing.T) {
 		t.Fatalf("the OPTIONS arrived as %+v", ds)
 	}
 	answers := tn.send(to, []byte(request("INVITE", "666", tn.a4)), 2*time.Second)
-	if len(answers) != 1 || !strings.HasPrefix(string(answers[0].Payload), "SIP/2.0 403 Forbidden\r\n") {
+	if len(answers) != 1 || !strings.HasPrefix(string(answers[0].Payload), "SIP/2.0 403 fraud\r\n") {
 		t.Fatalf("the rejected INVITE got %+v, want a 403", answers)
 	}
 	cmd.Process.Signal(syscall.SIGTERM)

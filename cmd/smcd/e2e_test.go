@@ -84,7 +84,7 @@ func TestE2EUDP(t *testing.T) {
 				t.Fatalf("a rejected INVITE arrived: %+v", ds)
 			}
 			if len(answers) != 1 || answers[0].From != to.String() ||
-				!strings.HasPrefix(string(answers[0].Payload), "SIP/2.0 403 Forbidden\r\n") {
+				!strings.HasPrefix(string(answers[0].Payload), "SIP/2.0 403 fraud\r\n") {
 				t.Fatalf("the sender got %+v, want a 403 from %s", answers, to)
 			}
 		})

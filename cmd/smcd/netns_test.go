@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -201,16 +202,44 @@ type datagram struct {
 func (tn *testNet) receive(addr netip.AddrPort, n int, wait time.Duration) func() []datagram {
 	cmd := tn.role(tn.b, "udp-recv", addr.String(), strconv.Itoa(n), wait.String())
 	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, os.Stderr
+	cmd.Stdout = &out
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		tn.t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		tn.t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond) // bound before anything is sent
+	// Nothing is sent before the receiver is bound: on a loaded machine a fixed pause was not
+	// always enough, and a datagram sent to an unbound port is lost.
+	bound := make(chan struct{})
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if sc.Text() == udpRecvBound {
+				close(bound)
+				continue
+			}
+			fmt.Fprintln(os.Stderr, sc.Text())
+		}
+	}()
+	select {
+	case <-bound:
+	case <-copied:
+	case <-time.After(30 * time.Second):
+		tn.t.Fatal("the UDP receiver did not bind in 30 s")
+	}
 	return func() []datagram {
+		<-copied
 		cmd.Wait()
 		return parseDatagrams(tn.t, out.Bytes())
 	}
 }
+
+// udpRecvBound is the line the udp-recv role writes to stderr once its socket is bound.
+const udpRecvBound = "bound"
 
 // send sends payload from a to addr and returns the datagrams that come back within wait.
 func (tn *testNet) send(to netip.AddrPort, payload []byte, wait time.Duration) []datagram {
@@ -259,6 +288,7 @@ func udpRecv(args []string) int {
 		}
 	})
 	conn.SetReadDeadline(time.Now().Add(wait))
+	fmt.Fprintln(os.Stderr, udpRecvBound)
 	buf, oob := make([]byte, 65536), make([]byte, 256)
 	for range n {
 		k, oobn, _, from, err := conn.ReadMsgUDPAddrPort(buf, oob)

@@ -8,6 +8,7 @@ import (
 	"github.com/smcproject/smc/compile"
 	"github.com/smcproject/smc/datafile"
 	"github.com/smcproject/smc/match"
+	"github.com/smcproject/smc/runtime/xmlscan"
 )
 
 // The programs section encodes the chain as a sequence of unsigned varints (uint), signed
@@ -320,6 +321,9 @@ func (d *decoder) program(s *structures) *compile.Program {
 			sel.Prefix = []byte(prefix)
 		}
 		sel.Literal, sel.Macro, sel.Re1, sel.Re2, sel.Header = d.int(), compile.Macro(d.byte()), d.int(), d.int(), d.str()
+		if sel.Kind == compile.SelectXML {
+			d.xmlPath(sel)
+		}
 	}
 	p.Conds = make([]compile.Cond, d.count(13))
 	for i := range p.Conds {
@@ -363,6 +367,17 @@ func (d *decoder) program(s *structures) *compile.Program {
 	}
 	normalize(p)
 	return p
+}
+
+// xmlPath compiles an XML_BODY selector's path again from its Header, as matchers are compiled
+// from their source: the path is not stored twice, so the two cannot disagree (FORMAT.md, version 2).
+func (d *decoder) xmlPath(sel *compile.Selector) {
+	p, err := xmlscan.ParsePath(sel.Header)
+	if err != nil {
+		d.failf("XML path %q: %v", sel.Header, err)
+		return
+	}
+	sel.Path = p
 }
 
 // normalize makes empty lists nil, as the compiler leaves them, so that a decoded program is

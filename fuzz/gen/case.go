@@ -54,6 +54,7 @@ func New(b []byte) *Case {
 		c.Flaw = s.flaw(trees[c.Flawed-1])
 	}
 	c.Message = s.vary(trees, c.Flawed, c.Message)
+	c.Message = s.varySDP(c, trees, c.Message)
 	s.prefixLookups(trees, c.Flawed, c.Data)
 	for i, t := range trees {
 		c.Profiles = append(c.Profiles, marshal(t, indents[i]))

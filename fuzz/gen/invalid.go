@@ -22,6 +22,9 @@ var flaws = []struct {
 	{"comparison without RightOperand", addCond(object{"Header": "From", "Operator": "CONTAINS"})},
 	{"condition without Operator", addCond(object{"Header": "From", "RightOperand": "x"})},
 	{"empty Header", addCond(object{"Header": " : ", "Operator": "EQ", "RightOperand": ""})},
+	{"XML path with a predicate", addCond(object{"Header": "//pos[1]", "HeaderAttr": "XML_BODY", "Operator": "EQ", "RightOperand": ""})},
+	{"XML path with a prefix", addCond(object{"Header": "//gml:pos", "HeaderAttr": "XML_BODY", "Operator": "EQ", "RightOperand": ""})},
+	{"XML_BODY in a replace definition", addDef(object{"ReplaceType": "DELETE_LINES", "Header": "//pos", "HeaderAttr": "XML_BODY"})},
 	{"lookup without a DataFile", func(s *source, p, r object) {
 		delete(r, "DataFile")
 		delete(r, "DataFileBSearchIndex")

@@ -42,7 +42,15 @@ func (s *source) message() []byte {
 	method := pick(s, methods)
 	w.line(s.startLine(method))
 	body := s.body(w.eol)
+	var ctype string
+	if s.chance(3) {
+		body, ctype = s.xmlBody(w.eol)
+	}
 	headers := s.headers(method)
+	if ctype != "" {
+		at := s.intn(len(headers) + 1)
+		headers = append(headers[:at], append([]string{"Content-Type: " + ctype}, headers[at:]...)...)
+	}
 	if cl, ok := s.contentLength(len(body)); ok {
 		at := s.intn(len(headers) + 1)
 		headers = append(headers[:at], append([]string{cl}, headers[at:]...)...)

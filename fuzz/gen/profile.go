@@ -166,9 +166,13 @@ func (g *profileGen) variables(index int, plan rulePlan) []any {
 }
 
 // selection writes Header, HeaderAttr, Macro, RegEx1 and RegEx2. literal allows
-// CONDITION_LITERAL; noTop keeps TOPLINE out (DELETE_LINES).
+// CONDITION_LITERAL and XML_BODY (conditions and variables); noTop keeps TOPLINE out
+// (DELETE_LINES).
 func (g *profileGen) selection(o object, plan rulePlan, literal, noTop bool) {
 	switch k := g.intn(10); {
+	case k == 5 && literal, k >= 8 && literal && g.chance(2):
+		o["HeaderAttr"] = "XML_BODY"
+		o["Header"] = pick(g.source, xmlPaths)
 	case k < 6:
 		if k == 0 {
 			o["HeaderAttr"] = "HEADER_SECTION_ONLY"

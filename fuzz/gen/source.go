@@ -11,7 +11,8 @@
 // actions. It imports nothing from compile/ or runtime/: it says what SMC-SPEC.md allows, not
 // what the engine happens to accept.
 //
-// ISUP and multipart bodies are not generated.
+// XML bodies, whole and in multipart bodies, are generated (xml.go), and multipart bodies around
+// an SDP offer (sdp.go); ISUP bodies are not.
 package gen
 
 // A source hands out decisions read from the fuzzer's bytes. When the bytes run out every

@@ -22,6 +22,8 @@ func (st *state) replace(d *Def) {
 		st.deleteLines(&d.Sel)
 	case "FINDSUB_LINES", "APPEND_LINES", "FINDINSERTAFTER_LINES", "FINDINSERTBEFORE_LINES":
 		st.editLines(d, out)
+	case "SDP_REMOVE_CODECS", "SDP_KEEP_CODECS":
+		st.editCodecs(d, out)
 	case "AUDIT_RECORD":
 		st.addAudit("audit", out)
 	case "SET_DSCP":

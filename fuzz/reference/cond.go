@@ -29,6 +29,8 @@ func (st *state) condition(c *Cond) bool {
 	held := false
 	if c.Sel.Attr == "CONDITION_LITERAL" {
 		held = st.holds(c, st.literalText(&c.Sel), right)
+	} else if c.Sel.Attr == "XML_BODY" {
+		held = st.holdsForAny(c, st.xmlValues(&c.Sel), right)
 	} else if lines := st.selected(&c.Sel); len(lines) == 0 {
 		held = st.holds(c, "", right)
 	} else {
@@ -39,6 +41,20 @@ func (st *state) condition(c *Cond) bool {
 		}
 	}
 	return held != c.Negate
+}
+
+// holdsForAny applies the positive operator to each value until it holds, or once to the empty
+// string when there is no value (SMC-SPEC §3.1, §5).
+func (st *state) holdsForAny(c *Cond, values []string, right string) bool {
+	if len(values) == 0 {
+		return st.holds(c, "", right)
+	}
+	for _, v := range values {
+		if st.holds(c, v, right) {
+			return true
+		}
+	}
+	return false
 }
 
 // holds applies the positive operator to one left operand.

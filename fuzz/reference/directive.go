@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Directives (SMC-SPEC §6) and the response a reject generates (SMC-SPEC §8).
@@ -24,23 +25,57 @@ func isDirective(l line) bool {
 // directives removes every directive line and acts on the first known one in message order
 // (docs/semantics.md "Directives"). It reports whether the message was rejected or dropped.
 func (st *state) directives() bool {
-	code := 0
+	code, reason := 0, ""
 	for i := 0; i < len(st.msg.lines); {
 		if !isDirective(st.msg.lines[i]) {
 			i++
 			continue
 		}
 		if c := directiveCode(st.msg.lines[i].text); code == 0 {
-			code = c
+			code, reason = c, reasonPhrase(st.msg.lines[i].text)
 		}
 		st.delete(i)
 	}
 	if code == 0 {
 		return false
 	}
-	st.reject(code)
+	st.reject(code, reason)
 	return true
 }
+
+// reasonPhrase is the reason phrase a directive line gives (SMC-SPEC §6, docs/semantics.md
+// "Directives"): the text after its first colon with spaces and tabs trimmed, when that is an RFC
+// 3261 Reason-Phrase; "" (the standard phrase) otherwise.
+func reasonPhrase(text string) string {
+	_, value, found := strings.Cut(text, ":")
+	value = strings.Trim(value, " \t")
+	if !found || !isReasonPhrase(value) {
+		return ""
+	}
+	return value
+}
+
+// isReasonPhrase follows RFC 3261 §25.1: Reason-Phrase = *(reserved / unreserved / escaped /
+// UTF8-NONASCII / UTF8-CONT / SP / HTAB), the UTF-8 read as valid UTF-8.
+func isReasonPhrase(v string) bool {
+	const reserved = ";/?:@&=+$,"
+	const mark = "-_.!~*'()"
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= 0x80, c == ' ', c == '\t', isAlnum(c), strings.IndexByte(reserved+mark, c) >= 0:
+		case c == '%' && i+2 < len(v) && isHexDigit(v[i+1]) && isHexDigit(v[i+2]):
+			i += 2
+		default:
+			return false
+		}
+	}
+	return utf8.ValidString(v)
+}
+
+func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || isDigit(c) }
+
+func isHexDigit(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
 // directiveCode is the status code a directive line asks for, 0 for an unknown directive. Its
 // name is the text before the first colon, trimmed.
@@ -61,22 +96,25 @@ func directiveCode(text string) int {
 	return code
 }
 
-// reject ends the message with a generated response; a response or an ACK is dropped instead.
-func (st *state) reject(code int) {
+// reject ends the message with a generated response whose reason phrase is reason, or the
+// standard one when it is ""; a response or an ACK is dropped instead.
+func (st *state) reject(code int, reason string) {
 	if st.msg.kind() != request || st.msg.method() == "ACK" {
 		st.res.Verdict = "drop"
 		return
 	}
 	st.res.Verdict, st.res.Code = "reject", code
-	if st.res.Response = buildResponse(st.orig, code); len(st.res.Response) > maxSize {
+	if st.res.Response = buildResponse(st.orig, code, reason); len(st.res.Response) > maxSize {
 		st.overflow = true
 	}
 }
 
 // buildResponse writes the response of SMC-SPEC §8 to the request as it was received
 // (docs/semantics.md "Generated responses"), with CRLF line endings.
-func buildResponse(received *message, code int) []byte {
-	reason := reasons[code]
+func buildResponse(received *message, code int, reason string) []byte {
+	if reason == "" {
+		reason = reasons[code]
+	}
 	if reason == "" {
 		reason = "Rejected"
 	}

@@ -19,7 +19,12 @@
 //
 // ISUP bodies are decoded by isup.go, a byte-by-byte reading of SMC-SPEC §4's layouts on strings,
 // and multipart bodies read by multipart.go, line by line, for both the ISUP part and the lines
-// BODY_SECTION_ONLY selects (docs/semantics.md "Multipart bodies").
+// BODY_SECTION_ONLY selects (docs/semantics.md "Multipart bodies"). XML bodies (SMC-SPEC §3.1)
+// are read by xml.go with encoding/xml, where the engine has a scanner of its own, and paths are
+// matched by a memoised recursion over each element's ancestors, where the engine carries step
+// sets; where encoding/xml cannot decide (names outside ASCII), Result.XMLUndecided says so.
+// sdp.go reads media sections and their formats as strings for SDP_REMOVE_CODECS and
+// SDP_KEEP_CODECS.
 //
 // What it leaves out: random numbers must be fixed by Env.Rand, and warnings are not reported.
 // It checks profiles only as far as a test needs to know that a profile is invalid; its error

@@ -21,6 +21,7 @@ type line struct {
 	eol     string // "\r\n", "\n", or "" (only the last body line)
 	section int
 	mime    int // in a multipart body, whether BODY_SECTION_ONLY selects it (multipart.go)
+	sdp     int // sdpOpen or sdpClose: a line that bounds the SDP part (sdp.go)
 }
 
 type message struct {
@@ -29,6 +30,7 @@ type message struct {
 	tail    string // bytes after Content-Length, kept as they are
 	bodyLen int    // the body's length as received
 	newEOL  string // the start line's ending, which added lines get
+	sdp     int    // where the received SDP is: noSDP, wholeSDP or partSDP (sdp.go)
 }
 
 var errUnparseable = errors.New("not parsed as SIP")
@@ -72,6 +74,7 @@ func parse(in string) (*message, error) {
 	}
 	if i := m.find("content-type"); i >= 0 {
 		m.markParts(m.value(i))
+		m.markSDP(m.value(i))
 	}
 	if len(m.lines) > maxLines || m.tooLong() {
 		return nil, errUnparseable

@@ -41,9 +41,10 @@ type Rule struct {
 // A Selection is the Header, HeaderAttr, Macro, RegEx1 and RegEx2 keys (SMC-SPEC §3).
 type Selection struct {
 	Header   string // as written; the trimmed name without its colon for header lines
-	Attr     string // HEADER_SECTION_ONLY, BODY_SECTION_ONLY or CONDITION_LITERAL
+	Attr     string // HEADER_SECTION_ONLY, BODY_SECTION_ONLY, CONDITION_LITERAL or XML_BODY
 	Macro    string // "" or one of the GET* names (the alias already resolved)
 	Re1, Re2 *regexp.Regexp
+	path     xmlPath // XML_BODY: Header read as a path
 }
 
 // A Var is one stored variable (SMC-SPEC §4).

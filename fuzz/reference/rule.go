@@ -30,7 +30,8 @@ var (
 		"BSEARCH_NEQ": true, "BSEARCH_I_NEQ": true, "IP_NLOOKUP": true, "BSEARCH_NPREFIX": true,
 	}
 	replaceTypes = []string{"ADD_LINE", "REWRITE_LINE", "DELETE_LINES", "FINDSUB_LINES", "APPEND_LINES",
-		"FINDINSERTAFTER_LINES", "FINDINSERTBEFORE_LINES", "AUDIT_RECORD", "SET_DSCP", "SET_MARK"}
+		"FINDINSERTAFTER_LINES", "FINDINSERTBEFORE_LINES", "AUDIT_RECORD", "SET_DSCP", "SET_MARK",
+		"SDP_REMOVE_CODECS", "SDP_KEEP_CODECS"}
 )
 
 func (r *reader) readRule(obj map[string]any, index int) *Rule {
@@ -144,7 +145,7 @@ func (r *reader) action(obj map[string]any, rule *Rule) {
 func (r *reader) selection(obj map[string]any, literal bool) Selection {
 	s := Selection{Header: r.str(obj, "Header", false), Attr: "HEADER_SECTION_ONLY"}
 	if _, ok := obj["HeaderAttr"]; ok {
-		s.Attr = r.oneOf(obj, "HeaderAttr", false, "HEADER_SECTION_ONLY", "BODY_SECTION_ONLY", "CONDITION_LITERAL")
+		s.Attr = r.oneOf(obj, "HeaderAttr", false, "HEADER_SECTION_ONLY", "BODY_SECTION_ONLY", "CONDITION_LITERAL", "XML_BODY")
 	}
 	if _, ok := obj["Macro"]; ok {
 		s.Macro = r.str(obj, "Macro", false)
@@ -172,6 +173,12 @@ func (r *reader) selection(obj map[string]any, literal bool) Selection {
 	case "BODY_SECTION_ONLY":
 		if s.Header == "" {
 			r.fail("BODY_SECTION_ONLY needs a Header")
+		}
+	case "XML_BODY":
+		// SMC-SPEC §3.1: read, not edited; a path that does not follow the grammar is an error.
+		var err error
+		if s.path, err = parsePath(s.Header); !literal || err != nil {
+			r.fail("XML_BODY path %q in a condition or variable: %v", s.Header, err)
 		}
 	default:
 		// docs/semantics.md §3: the name is compared without a trailing colon and white space.
@@ -295,6 +302,11 @@ func (r *reader) def(obj map[string]any) *Def {
 		d.Value = r.dscp(d.Output)
 	case "SET_MARK":
 		d.Value = r.mark(d.Output)
+	case "SDP_REMOVE_CODECS", "SDP_KEEP_CODECS":
+		d.Sel = r.sdpSelection(obj)
+		if !strings.Contains(d.Output, "{$") && len(codecItems(d.Output)) == 0 {
+			r.fail("%s needs a codec in its Output", d.Type)
+		}
 	default:
 		d.Sel = r.selection(obj, false)
 	}

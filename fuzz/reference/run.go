@@ -28,6 +28,10 @@ type Result struct {
 	HasMark  bool
 	Audit    []Audit
 	Parsed   bool // false: the message was not parsed as SIP and passes unchanged
+	// XMLUndecided says that an XML body's names hold characters that encoding/xml and the XML
+	// 1.0 fifth edition judge differently (xml.go): the reference cannot say what the engine
+	// should select, and a comparison should be skipped.
+	XMLUndecided bool
 }
 
 // An Audit is one audit record (SMC-SPEC §9), without the fields the Env fixes.
@@ -194,6 +198,12 @@ func (st *state) runRule(rule *Rule) outcome {
 func (st *state) variable(sel *Selection) string {
 	if sel.Attr == "CONDITION_LITERAL" {
 		return st.literalText(sel)
+	}
+	if sel.Attr == "XML_BODY" {
+		if values := st.xmlValues(sel); len(values) > 0 {
+			return values[0]
+		}
+		return ""
 	}
 	if lines := st.selected(sel); len(lines) > 0 {
 		return st.selectedText(sel, lines[0])
