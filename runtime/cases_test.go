@@ -28,16 +28,7 @@ func TestCases(t *testing.T) {
 	for _, path := range paths {
 		t.Run(strings.TrimPrefix(path, "../"), func(t *testing.T) {
 			c, err := smctest.Load(path)
-			if err != nil {
-				t.Fatalf("unreadable case: %v", err)
-			}
-			chain, problems := c.Chain()
-			if problems != nil {
-				t.Fatal(strings.Join(problems, "\n"))
-			}
-			for _, d := range c.Run(chain) {
-				t.Error(d)
-			}
+			runCase(t, c, err)
 		})
 	}
 }
@@ -59,17 +50,23 @@ func TestLanguageReference(t *testing.T) {
 		name := fmt.Sprintf("docs/language.md:%d", b.line)
 		t.Run(name, func(t *testing.T) {
 			c, err := smctest.Parse(name, []byte(b.text))
-			if err != nil {
-				t.Fatalf("unreadable example: %v", err)
-			}
-			chain, problems := c.Chain()
-			if problems != nil {
-				t.Fatal(strings.Join(problems, "\n"))
-			}
-			for _, d := range c.Run(chain) {
-				t.Error(d)
-			}
+			runCase(t, c, err)
 		})
+	}
+}
+
+// runCase runs a case that read as err says, and reports each way it fails.
+func runCase(t *testing.T, c *smctest.Case, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("unreadable case: %v", err)
+	}
+	chain, problems := c.Chain()
+	if problems != nil {
+		t.Fatal(strings.Join(problems, "\n"))
+	}
+	for _, d := range c.Run(chain) {
+		t.Error(d)
 	}
 }
 
