@@ -359,10 +359,14 @@ func (it *seqItem) run(b []byte, pos int) int {
 // runItems matches items greedily from pos; it returns the end, or -1.
 func runItems(items []seqItem, b []byte, pos int, budget *int) int {
 	for i := range items {
-		n := items[i].run(b, pos)
-		pos += n
+		it := &items[i]
+		n := 0 // it.run, written out: the call kept runItems from being inlined into matchAt
+		for pos < len(b) && (it.max < 0 || n < it.max) && it.class.has(b[pos]) {
+			pos++
+			n++
+		}
 		*budget -= n + 1
-		if n < items[i].min {
+		if n < it.min {
 			return -1
 		}
 	}

@@ -120,7 +120,7 @@ func (m *Machine) deleteLines(d *compile.ReplaceDef) {
 		m.msg.DeleteLine(i)
 		deleted = true
 	}
-	if !deleted {
+	if !deleted && m.trace != nil {
 		m.trace.action(d, -1, nil)
 	}
 }
@@ -128,31 +128,36 @@ func (m *Machine) deleteLines(d *compile.ReplaceDef) {
 // editLines runs FINDSUB, APPEND and the FINDINSERT types on every selected line, inside the
 // macro's span when there is a Macro.
 func (m *Machine) editLines(d *compile.ReplaceDef) {
+	if !m.editSelected(d) && m.overflow == nil && m.trace != nil {
+		m.trace.action(d, -1, nil)
+	}
+}
+
+// editSelected is editLines' loop; it reports whether any line was edited. (A deferred report
+// in editLines, tried first, cost the rules that edit a few percent: this runs on every message
+// that reaches such a rule.)
+func (m *Machine) editSelected(d *compile.ReplaceDef) bool {
 	sel := &m.prog.Selectors[d.Sel]
 	first, _ := m.lineRange(sel)
 	edited := false
-	defer func() {
-		if !edited && m.overflow == nil {
-			m.trace.action(d, -1, nil)
-		}
-	}()
 	for i := first; i < m.sectionEnd(sel); i++ {
 		if i = m.nextSelected(sel, i, m.sectionEnd(sel)); i == m.sectionEnd(sel) {
 			break
 		}
 		if !m.editLine(d, sel, i) {
 			if m.overflow != nil {
-				return
+				return edited
 			}
 			continue
 		}
 		edited = true
 		n := m.replaceEdited(d, i)
 		if !m.checkSize() {
-			return
+			return edited
 		}
 		i += n - 1
 	}
+	return edited
 }
 
 // editLine builds line i's new text in editBuf and reports whether the line changes.
@@ -200,7 +205,13 @@ func (m *Machine) substitute(d *compile.ReplaceDef, sel *compile.Selector, span 
 	} else {
 		m.locs = re1.AppendAll(m.locs[:0], span, &m.matchStats)
 	}
-	defer m.endMatch()
+	changed := m.substituteMatches(d, sel, span, stride, perMatch)
+	m.endMatch()
+	return changed
+}
+
+// substituteMatches is substitute's loop over the matches in m.locs, stride ints each.
+func (m *Machine) substituteMatches(d *compile.ReplaceDef, sel *compile.Selector, span []byte, stride int, perMatch bool) bool {
 	done, changed := 0, false
 	for k := 0; k < len(m.locs); k += stride {
 		s, e := m.locs[k], m.locs[k+1]

@@ -150,6 +150,9 @@ type Machine struct {
 	result     Result
 	matchStats match.Stats // this Machine's searches, for Stats
 	trace      *tracer
+
+	bodySel  *compile.Selector // the body selector bodyTest was made for (select.go)
+	bodyTest prefixTest
 }
 
 // NewMachine returns a Machine for chain.

@@ -53,9 +53,11 @@ func (m *Machine) nextSelected(sel *compile.Selector, i, end int) int {
 			}
 		}
 	case compile.SelectBody:
-		p := newPrefixTest(sel.Prefix)
+		if m.bodySel != sel {
+			m.bodySel, m.bodyTest = sel, newPrefixTest(sel.Prefix)
+		}
 		for ; i < end; i++ {
-			if p.match(m.msg.Text(i)) && m.bodySelectable(i) {
+			if m.bodyTest.match(m.msg.Text(i)) && m.bodySelectable(i) {
 				return i
 			}
 		}

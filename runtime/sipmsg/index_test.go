@@ -2,6 +2,7 @@ package sipmsg
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -80,5 +81,47 @@ func TestParseErrorOrder(t *testing.T) {
 	m := parse(t, []byte("INVITE sip:a@b SIP/2.0\r\nSubject\r\n : y\r\n\r\n"))
 	if m.Line(1).Name != IDSubject || string(m.Value(1)) != "y" {
 		t.Errorf("name %d value %q", m.Line(1).Name, m.Value(1))
+	}
+}
+
+// The index answers as a scan would through a long random run of inserts, deletes and rewrites
+// of header lines, with compact forms, renamed lines and unknown names among them.
+func TestHeaderLinesRandomEdits(t *testing.T) {
+	nt := NewNameTable()
+	xa := mustIntern(t, nt, "X-A")
+	ids := []uint16{IDVia, IDTo, IDFrom, IDContact, xa, IDUnknown}
+	lines := []string{"Via: 1", "To: <sip:b>", "From: <sip:a>", "m: <sip:c>", "X-A: x", "X-Other: y", "v: 2"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var m Message
+	if err := m.Parse(crlf("INVITE sip:a@b SIP/2.0\nVia: 1\nTo: <sip:b>\nv: 2\nX-A: x\n\nv=0\n"), nt); err != nil {
+		t.Fatal(err)
+	}
+	for step := range 5000 {
+		var what string
+		switch op := rng.IntN(4); {
+		case op <= 1 || m.BodyStart() < 3:
+			at, text := 1+rng.IntN(m.BodyStart()), lines[rng.IntN(len(lines))]
+			m.InsertLines(at, SectionHeader, []byte(text))
+			what = fmt.Sprintf("insert %q at %d", text, at)
+		case op == 2:
+			at := 1 + rng.IntN(m.BodyStart()-1)
+			what = fmt.Sprintf("delete %q at %d", m.Text(at), at)
+			m.DeleteLine(at)
+		default:
+			at, text := 1+rng.IntN(m.BodyStart()-1), lines[rng.IntN(len(lines))]
+			m.ReplaceLine(at, []byte(text))
+			what = fmt.Sprintf("rewrite %d as %q", at, text)
+		}
+		if err := indexAgrees(&m, ids...); err != "" {
+			t.Fatalf("step %d, %s: %s", step, what, err)
+		}
+		if m.BodyStart() > 40 {
+			for m.BodyStart() > 5 {
+				m.DeleteLine(1 + rng.IntN(m.BodyStart()-1))
+				if err := indexAgrees(&m, ids...); err != "" {
+					t.Fatalf("step %d, trimming: %s", step, err)
+				}
+			}
+		}
 	}
 }
