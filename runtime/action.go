@@ -196,7 +196,7 @@ func (m *Machine) substitute(d *compile.ReplaceDef, sel *compile.Selector, span 
 		m.editBuf = append(m.editBuf, m.outBuf...) // FINDSUB without RegEx1 replaces the whole span
 		return true
 	}
-	perMatch := m.prog.Templates[d.Output].Groups()
+	perMatch := m.consts[d.Output].groups
 	re1 := m.prog.Matchers[sel.Re1]
 	stride := 2
 	if perMatch && sel.Re2 < 0 {

@@ -16,14 +16,16 @@ type Chain struct {
 	Programs []*compile.Program
 	names    *sipmsg.NameTable
 	ids      [][]uint16     // ids[p][n]: the chain ID of Programs[p].HeaderName[n]
-	consts   [][]constBytes // consts[p][t]: template t of Programs[p], when it is constant
+	consts   [][]constBytes // consts[p][t]: what is known of template t of Programs[p] before a message
 }
 
-// constBytes is the text of a template without references, which conditions then compare with
-// as it is instead of expanding it per message.
+// constBytes is what a template is before any message: the text of a template without
+// references, which conditions then compare with as it is instead of expanding it per message;
+// and whether it names capture groups, which an Output then expands at each match.
 type constBytes struct {
-	text []byte
-	ok   bool
+	text   []byte
+	ok     bool
+	groups bool
 }
 
 // NewChain links programs into a chain. It is the one place a chain is built, whatever the
@@ -48,7 +50,7 @@ func NewChain(progs ...*compile.Program) (*Chain, error) {
 		consts := make([]constBytes, len(p.Templates))
 		for t := range p.Templates {
 			text, ok := p.Templates[t].Const()
-			consts[t] = constBytes{[]byte(text), ok}
+			consts[t] = constBytes{[]byte(text), ok, p.Templates[t].Groups()}
 		}
 		c.consts = append(c.consts, consts)
 	}
