@@ -112,7 +112,9 @@ func (l *loaded) close() {
 func (l *loaded) digest() string { return strings.Join(l.digests, ",") }
 
 // Check loads the chains of cfg's bindings as Run would, without opening anything else, and
-// writes a line for each binding that loaded to w; its error is the first binding that did not.
+// writes a line for each binding that loaded to w, then the digest a daemon running them reports
+// (smc_chain_info's digest label, and the log's): comparing it with each host's metric tells
+// whether a fleet runs what was rolled out. Its error is the first binding that did not load.
 func Check(cfg Config, w io.Writer) error {
 	l, err := load(&cfg, 0)
 	if err != nil {
@@ -123,6 +125,7 @@ func Check(cfg Config, w io.Writer) error {
 		n := len(b.Chain.Programs)
 		fmt.Fprintf(w, "%s: ok, %d profile%s\n", b.Name, n, map[bool]string{true: "", false: "s"}[n == 1])
 	}
+	fmt.Fprintf(w, "digest: %s\n", l.digest())
 	return nil
 }
 

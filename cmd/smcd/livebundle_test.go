@@ -114,6 +114,11 @@ func TestE2ELiveBundleOverwritten(t *testing.T) {
 	if m := tn.metrics("127.0.0.1:9573"); !strings.Contains(m, `digest="`+hex.EncodeToString(sum[:])+`"`) {
 		t.Errorf("smc_chain_info lacks the digest:\n%s", m)
 	}
+	out.Reset()
+	errs.Reset() // smcd check names the same digest, for checking a fleet against the bundle rolled out
+	if code := run([]string{"check", "--bundle", live}, &out, &errs); code != 0 || out.String() != "all: ok, 1 profile\ndigest: "+hex.EncodeToString(sum[:])+"\n" {
+		t.Errorf("smcd check on the good bundle: exit %d\n%s%s", code, out.String(), errs.String())
+	}
 	d.stop(t)
 	log := d.stderr.String()
 	for _, want := range []string{"reload failed", "corrupt", "msg=reloaded", "digest=" + hex.EncodeToString(sum[:])} {
