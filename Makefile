@@ -2,6 +2,9 @@
 # Both install what they need on a fresh Debian machine (run as root).
 
 GO        ?= go
+# VCS stamps the commit into the binaries (--version, smc_build_info) whenever the build runs in a
+# checkout, even where GOFLAGS says -buildvcs=false, as it does on some build machines.
+VCS       := -buildvcs=auto
 BIN       := bin
 FUZZTIME  ?= 20s
 export GOFLAGS := -mod=mod
@@ -27,12 +30,12 @@ deps:
 	@GOTOOLCHAIN=auto $(GO) mod download
 
 build: deps
-	$(GO) build -o $(BIN)/smcc ./cmd/smcc
-	CGO_ENABLED=0 $(GO) build -o $(BIN)/smcd ./cmd/smcd
+	$(GO) build $(VCS) -o $(BIN)/smcc ./cmd/smcc
+	CGO_ENABLED=0 $(GO) build $(VCS) -o $(BIN)/smcd ./cmd/smcd
 
 # smcc builds the offline tool alone: no root, no system packages, only Go and the modules.
 smcc:
-	$(GO) build -o $(BIN)/smcc ./cmd/smcc
+	$(GO) build $(VCS) -o $(BIN)/smcc ./cmd/smcc
 
 # install puts what make build made, and what runs it under systemd, where a host looks for them:
 # smcd and smcc in PREFIX/bin, the unit in UNITDIR (systemd reads /usr/local/lib/systemd/system as
@@ -44,7 +47,7 @@ PREFIX      ?= /usr/local
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= /usr/lib/sysusers.d
 DOCDIR      ?= $(PREFIX)/share/doc/smc
-DOCS        := docs/smcd.md docs/bundles.md docs/limits.md docs/semantics.md
+DOCS        := docs/smcd.md docs/fleet.md docs/bundles.md docs/language.md docs/limits.md docs/semantics.md
 install:
 	@for f in $(BIN)/smcd $(BIN)/smcc; do \
 	  [ -x $$f ] || { echo "install: no $$f; run make build first"; exit 1; }; done
