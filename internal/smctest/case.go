@@ -118,11 +118,15 @@ func parseKeys(comment []byte) (keys map[string]string, profiles []string, err e
 	return keys, profiles, nil
 }
 
-// readProfileKeys reads the files the profile keys name, relative to the case file's folder. Their
+// readProfileKeys reads the files the profile keys name, relative to the case file's folder (an
+// absolute path is taken as it is, though a case that names one only runs on that host). Their
 // DataFiles are read relative to their own folder, as smcc run -p reads them.
 func (c *Case) readProfileKeys(paths []string) error {
 	for _, p := range paths {
-		path := filepath.Join(filepath.Dir(c.Path), p)
+		path := p
+		if !filepath.IsAbs(p) {
+			path = filepath.Join(filepath.Dir(c.Path), p)
+		}
 		src, err := os.ReadFile(path)
 		if err != nil {
 			return fmt.Errorf("profile %s: %w", p, err)

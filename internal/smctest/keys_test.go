@@ -7,7 +7,8 @@ import (
 	"testing"
 )
 
-// The profile key names a profile file relative to the case's folder; its DataFiles are read
+// The profile key names a profile file relative to the case's folder (or by an absolute path); its
+// DataFiles are read
 // relative to its own folder; keyed profiles run before the archive's own, in the order given.
 func TestProfileKey(t *testing.T) {
 	dir := t.TempDir()
@@ -51,6 +52,21 @@ func TestProfileKey(t *testing.T) {
 	want := filepath.Join(dir, "profiles", "bad.json") + `:2:44: invalid MsgType "REQUST"; did you mean "REQUEST"?`
 	if len(problems) != 2 || problems[1] != want {
 		t.Errorf("problems %q, want %q", problems, want)
+	}
+
+	// An absolute path is taken as it is, not joined to the case's folder.
+	abs := filepath.Join(dir, "profiles", "tag.json")
+	os.WriteFile(casePath, []byte("verdict: modified\nprofile: "+abs+"\n"+
+		"-- input.sip --\nBYE sip:a SIP/2.0\nTo: b\nContent-Length: 0\n\n"+
+		"-- want.sip --\nBYE sip:a SIP/2.0\nTo: b\nX-Trunk: 7\nContent-Length: 0\n\n"), 0o644)
+	if c, err = Load(casePath); err != nil {
+		t.Fatalf("absolute profile path: %v", err)
+	}
+	if chain, problems = c.Chain(); problems != nil {
+		t.Fatal(problems)
+	}
+	if diffs := c.Run(chain); diffs != nil || c.Profiles[0].Name != abs {
+		t.Errorf("absolute profile path: %s, %v", c.Profiles[0].Name, diffs)
 	}
 
 	// A profile key that names no file makes the case unreadable.
