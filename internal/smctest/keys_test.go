@@ -8,8 +8,8 @@ import (
 )
 
 // The profile key names a profile file relative to the case's folder (or by an absolute path); its
-// DataFiles are read
-// relative to its own folder; keyed profiles run before the archive's own, in the order given.
+// DataFiles are read relative to its own folder; keyed profiles run before the archive's own, in
+// the order given.
 func TestProfileKey(t *testing.T) {
 	dir := t.TempDir()
 	os.MkdirAll(filepath.Join(dir, "profiles", "lists"), 0o755)
