@@ -13,8 +13,10 @@ import (
 )
 
 // TestTraceWordingGolden keeps, as reviewed golden files, the trace of testdata/trace/wording.json:
-// conditions whose patterns run on every kind of matcher, shown as the profile writes them and
-// never with the engine's name; an ADD_LINE of two lines, each with its own new number; and every
+// json:N for the profile's rules, variables and conditions, msg:N for the message's lines (a
+// directive's too); conditions whose patterns run on every kind of matcher, shown as the profile
+// writes them and never with the engine's name; an ADD_LINE of two lines, each with its own new
+// number; and every
 // replace definition that finds nothing to act on saying so in the one wording "nothing selected"
 // (no line, no line passing the filter, no match, no macro part, no SDP section, no codec to
 // edit, a section that is rejected or would be emptied, no SDP at all).
