@@ -29,11 +29,13 @@ func CompileFile(path string) (*Program, Diagnostics) { return compileFile(path,
 // Compile compiles one profile; file names it in diagnostics. The Program is nil when any
 // diagnostic is an error.
 func Compile(file string, src []byte, opts Options) (*Program, Diagnostics) {
-	if len(src) > MaxProfileSize {
-		return nil, profileTooLarge(file)
-	}
+	// What the file is comes first: a binary file or a capture given as a profile is often past
+	// the size limit, and its error must say what it is, not that its rules need splitting.
 	if pos, msg, ok := sniff(src); ok {
 		return nil, Diagnostics{{File: file, Pos: pos, Severity: SeverityError, Msg: msg}}
+	}
+	if len(src) > MaxProfileSize {
+		return nil, profileTooLarge(file)
 	}
 	root, jsonErrs := jsonpos.Parse(src)
 	c := &checker{file: file}

@@ -72,4 +72,14 @@ func TestMissingDataFile(t *testing.T) {
 			t.Errorf("%s: %v, want %s", tt.name, err, tt.want)
 		}
 	}
+	// The compiler reports it at the DataFile's value, the path and the near name kept whole.
+	profile := filepath.Join(dir, "p.json")
+	os.WriteFile(profile, []byte(`{"ProfileID": 1, "ProfileName": "p", "Rules": [{"MsgType": "REQUEST", "DataFile": "Blockd.csv",
+ "Conditions": [{"Header": "From", "Macro": "GETURI_USERNAME", "Operator": "BSEARCH_EQ"}], "Action": "DROP_MSG"}]}`), 0o644)
+	_, diags := CompileFile(profile)
+	want := fmt.Sprintf("%s:1:83: rule 0: cannot read DataFile \"Blockd.csv\": no such file: %s; did you mean \"blocked.csv\"?",
+		profile, filepath.Join(dir, "Blockd.csv"))
+	if len(diags) != 1 || diags[0].String() != want {
+		t.Errorf("compiled: %v\nwant %s", diags, want)
+	}
 }

@@ -5,8 +5,10 @@ import (
 	"testing"
 )
 
-// A file that is not a profile gets one error that says what it is; a JSON profile, however
-// broken, still gets the JSON reader's own errors, each at its place.
+// A file that is not a profile gets one error that says what it is, however large (a capture
+// given as a profile is more often than not past MaxProfileSize, and splitting its rules is not
+// the advice it needs); a JSON profile, however broken, still gets the JSON reader's own errors,
+// each at its place.
 func TestNotAProfile(t *testing.T) {
 	binary := "SMCB\x00\x01\x00\x00" + strings.Repeat("\x00\x17\x80", 20)
 	random := "\x14\x9b\xd2\x07\x88\xfe\x01\x13\x9c\xe3\x11\x8f\x02\xaa\x05\x7f"
@@ -19,6 +21,8 @@ func TestNotAProfile(t *testing.T) {
 		{"SIP response", "SIP/2.0 200 OK\nVia: SIP/2.0/UDP 192.0.2.1\n\n",
 			[]string{`p.json:1:1: this is a SIP message, not a profile: give the profile with -p and the message as the last argument (smcc run -p PROFILE MESSAGE)`}},
 		{"bundle", binary,
+			[]string{`p.json:1:1: this is a binary file, not a profile: a profile is a JSON text file (a bundle that smcc compile wrote is given with --bundle)`}},
+		{"a binary file past MaxProfileSize", binary + strings.Repeat("\x00", MaxProfileSize),
 			[]string{`p.json:1:1: this is a binary file, not a profile: a profile is a JSON text file (a bundle that smcc compile wrote is given with --bundle)`}},
 		{"random bytes", random + random,
 			[]string{`p.json:1:1: this is a binary file, not a profile: a profile is a JSON text file (a bundle that smcc compile wrote is given with --bundle)`}},

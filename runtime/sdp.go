@@ -108,23 +108,26 @@ func (m *Machine) editCodecs(d *compile.ReplaceDef) {
 	if !ok {
 		if m.trace != nil {
 			m.trace.note(d.Type.String() + ": the message has no SDP")
+			m.trace.action(d, -1, nil)
 		}
 		return
 	}
-	acted := false
+	// A definition that edits no section, because none is selected or none holds a format to
+	// edit, says so in the trace as every other replace type does.
+	edited := false
 	for i := m.nextMedia(first, end); i < end; i = m.nextMedia(i+1, end) {
 		if !bytes.HasPrefix(m.msg.Text(i), sel.Prefix) || !m.passes(sel, i) {
 			continue
 		}
-		acted = true
 		sectionEnd := m.nextMedia(i+1, end)
-		gone := m.editSection(d, i, sectionEnd)
+		gone, ok := m.editSection(d, i, sectionEnd)
 		end -= gone
 		if m.overflow != nil {
 			return
 		}
+		edited = edited || ok
 	}
-	if !acted {
+	if !edited {
 		m.trace.action(d, -1, nil)
 	}
 }
@@ -140,15 +143,15 @@ func (m *Machine) nextMedia(i, end int) int {
 }
 
 // editSection edits the media section whose m= line is line i and which ends before line end. It
-// returns how many lines it removed.
-func (m *Machine) editSection(d *compile.ReplaceDef, i, end int) int {
+// returns how many lines it removed and whether it changed the section.
+func (m *Machine) editSection(d *compile.ReplaceDef, i, end int) (int, bool) {
 	m.mline = append(m.mline[:0], m.msg.Text(i)...)
 	formats, port0 := mediaFormats(m.mline)
 	if port0 {
 		if m.trace != nil {
 			m.trace.note("the section of " + string(m.mline) + " is rejected (port 0): left unchanged")
 		}
-		return 0
+		return 0, false
 	}
 	// m.fmts holds the spans of the formats to remove: start of the white space before, end.
 	m.fmts = m.fmts[:0]
@@ -163,10 +166,10 @@ func (m *Machine) editSection(d *compile.ReplaceDef, i, end int) int {
 	}
 	switch {
 	case len(m.fmts) == 0:
-		return 0
+		return 0, false
 	case kept == 0:
 		m.emptySection(d, i)
-		return 0
+		return 0, false
 	}
 	m.editBuf = m.editBuf[:0]
 	done := 0
@@ -178,7 +181,7 @@ func (m *Machine) editSection(d *compile.ReplaceDef, i, end int) int {
 	line := m.lineNo(i)
 	m.msg.ReplaceLine(i, m.editBuf) // one line: an m= line holds no line break
 	m.trace.action(d, line, m.editBuf)
-	return m.removeFormatLines(d, i+1, end)
+	return m.removeFormatLines(d, i+1, end), true
 }
 
 // removeFormatLines deletes the a=rtpmap:, a=fmtp: and a=rtcp-fb: lines of the removed formats

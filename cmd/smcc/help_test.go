@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -96,4 +97,71 @@ func containsWord(text, word string) bool {
 
 func isWordByte(c byte) bool {
 	return c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+}
+
+// helpTexts returns what smcc help prints: the index, each command's help and each quick
+// reference, by the command line that prints it.
+func helpTexts(t *testing.T) map[string]string {
+	t.Helper()
+	texts := map[string]string{}
+	topics := []string{""}
+	for _, c := range commands {
+		topics = append(topics, c.name)
+	}
+	for _, topic := range append(topics, topicOrder...) {
+		args := []string{"help"}
+		if topic != "" {
+			args = append(args, topic)
+		}
+		var stdout, stderr bytes.Buffer
+		if code := dispatch(args, nil, &stdout, &stderr); code != exitOK || stdout.Len() == 0 {
+			t.Fatalf("smcc %s: exit %d, %s", strings.Join(args, " "), code, &stderr)
+		}
+		texts["smcc "+strings.Join(args, " ")] = stdout.String()
+	}
+	return texts
+}
+
+// smcc help sends the reader to the language reference, and every document a help text names is
+// one the repository has.
+func TestHelpNamesExistingDocs(t *testing.T) {
+	texts := helpTexts(t)
+	if !strings.Contains(texts["smcc help"], "docs/language.md") {
+		t.Errorf("smcc help does not point at the language reference, docs/language.md:\n%s", texts["smcc help"])
+	}
+	doc := regexp.MustCompile(`\bdocs/[A-Za-z0-9_-]+\.md\b`)
+	for name, text := range texts {
+		for _, path := range doc.FindAllString(text, -1) {
+			if _, err := os.Stat(filepath.Join(repo, path)); err != nil {
+				t.Errorf("%s names %s: %v", name, path, err)
+			}
+		}
+	}
+}
+
+// The user's texts (README.md, docs/*.md, everything smcc help prints) name no issue of the
+// project's tracker ("issue 12", "issues 3 and 4", "#12"): a user does not have it, so a text
+// says what it means instead. (&#13; in an XML example is not an issue number.)
+func TestUserTextsNameNoIssue(t *testing.T) {
+	texts := helpTexts(t)
+	docs, _ := filepath.Glob(filepath.Join(repo, "docs", "*.md"))
+	if len(docs) < 5 {
+		t.Fatalf("%d documents in docs/; there are more", len(docs))
+	}
+	for _, path := range append(docs, filepath.Join(repo, "README.md")) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(repo, path)
+		texts[rel] = string(b)
+	}
+	issue := regexp.MustCompile(`(?i)\bissues? (no\.? ?)?#?[0-9]|(^|[^&\w])#[0-9]+\b`)
+	for name, text := range texts {
+		for i, line := range strings.Split(text, "\n") {
+			if m := issue.FindString(line); m != "" {
+				t.Errorf("%s:%d names an issue (%q): %s", name, i+1, strings.TrimSpace(m), line)
+			}
+		}
+	}
 }
