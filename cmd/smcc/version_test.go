@@ -34,7 +34,7 @@ func TestMakeSmccBuildsOnlySmcc(t *testing.T) {
 	if err != nil {
 		t.Fatalf("make -n smcc: %v\n%s", err, out)
 	}
-	if got := strings.TrimSpace(string(out)); got != "go build -o bin/smcc ./cmd/smcc" {
-		t.Errorf("make -n smcc runs:\n%s\nwant only: go build -o bin/smcc ./cmd/smcc", got)
+	if got := strings.TrimSpace(string(out)); got != "go build -buildvcs=auto -o bin/smcc ./cmd/smcc" {
+		t.Errorf("make -n smcc runs:\n%s\nwant only: go build -buildvcs=auto -o bin/smcc ./cmd/smcc", got)
 	}
 }
