@@ -92,11 +92,12 @@ A case's comment holds "key: value" lines ('#' lines are ignored):
   transport      udp or tcp (default udp)
   time           RFC 3339 time for {$SMC.Date} (default 2000-01-01T00:00:00Z)
   rand           the value of every {$SMC.RandN} (default 1)
-  eol            crlf: every LF not preceded by CR in the message files becomes CRLF; raw: bytes as they are (default crlf)
+  eol            crlf: every LF not preceded by CR in the message files becomes CRLF (the default);
+                 raw: the bytes as they are
   verdict        accept, modified, drop or reject NNN (required)
   dscp, mark     the packet attributes the chain must set; when absent, none may be set
-  profile        a profile file, relative to the case's folder, run before the archive's own
-                 profiles; repeat for several. Its DataFiles are read beside it
+  profile        a profile file, relative to the case's folder (or absolute), run before the
+                 archive's own profiles; repeat for several. Its DataFiles are read beside it
   audit          exact: every audit record must hold a line of want.audit (default: contains)
   content-length as-written: input.sip's Content-Length is wrong on purpose; otherwise it must
                  count the body after the eol conversion, and a case where it does not is unreadable

@@ -165,3 +165,20 @@ func TestUserTextsNameNoIssue(t *testing.T) {
 		}
 	}
 }
+
+// Every command's help fits a terminal's width, as the quick references do: at most 100
+// characters a line.
+func TestCommandHelpWidth(t *testing.T) {
+	for _, c := range commands {
+		var stdout, stderr bytes.Buffer
+		dispatch([]string{"help", c.name}, nil, &stdout, &stderr)
+		if stdout.Len() == 0 {
+			t.Errorf("smcc help %s printed nothing (stderr %q)", c.name, &stderr)
+		}
+		for i, l := range strings.Split(stdout.String(), "\n") {
+			if len([]rune(l)) > 100 {
+				t.Errorf("smcc help %s: line %d has %d characters (at most 100)", c.name, i+1, len([]rune(l)))
+			}
+		}
+	}
+}
