@@ -19,7 +19,8 @@ import (
 var auditCommand = &command{
 	name:    "audit",
 	summary: "read the daemon's audit log: smcc audit cat [filters] DIR|FILE...",
-	usage:   "smcc audit cat [--since TIME] [--until TIME] [--profile ID] [--kind audit|drop] [--follow] DIR|FILE...",
+	usage: "smcc audit cat [--since TIME] [--until TIME] [--profile ID] [--kind audit|drop]\n" +
+		"                      [--follow] DIR|FILE...",
 }
 
 func init() { auditCommand.run = auditMain }

@@ -57,8 +57,10 @@ standard input ("-" or no file).
   -p PROFILE          a profile; repeat for a chain (applied in the order given). A file that is a
                       bundle (see smcc compile) is recognised and must be given alone
   --bundle BUNDLE     a compiled bundle instead of profiles
-  --remote IP:PORT    the peer's address for {$SIP.RemoteIP}/{$SIP.RemotePort} (default 192.0.2.1:5060)
-  --local IP:PORT     the local address for {$SIP.LocalIP}/{$SIP.LocalPort} (default 192.0.2.2:5060)
+  --remote IP:PORT    the peer's address for {$SIP.RemoteIP}/{$SIP.RemotePort}
+                      (default 192.0.2.1:5060)
+  --local IP:PORT     the local address for {$SIP.LocalIP}/{$SIP.LocalPort}
+                      (default 192.0.2.2:5060)
   --transport udp|tcp {$SIP.Transport} (default udp)
   --time RFC3339      fixes {$SMC.Date} and the audit records' time (default: now)
   --rand N            fixes every {$SMC.RandN} to N (default: random)
@@ -68,13 +70,15 @@ standard input ("-" or no file).
 
 Standard output: the resulting message (verdict accept or modified), the generated response
 (reject), or nothing (drop).
-Standard error: compile warnings, the trace (with --trace), then "verdict: accept|modified|drop|reject NNN",
-"dscp: N" and "mark: N" when a rule set them, one JSON line per audit record, and warnings.
+Standard error: compile warnings, the trace (with --trace), then
+"verdict: accept|modified|drop|reject NNN", "dscp: N" and "mark: N" when a rule set them, one JSON
+line per audit record, and warnings.
 A message that is not SIP passes unchanged with verdict accept and a "note:" line saying why; so
 does a message the rules would make longer than 65535 bytes (docs/limits.md). The trace of one
 message stops at 1 MiB with a line that says so.
 
-Exit status: 0 when the message was processed, 1 when a profile does not compile, 2 for usage errors.
+Exit status: 0 when the message was processed, 1 when a profile does not compile, 2 for usage
+errors.
 `,
 	"test": `
 Runs txtar test cases: each PATH is a .txtar file or a folder searched recursively for them.

@@ -17,7 +17,8 @@ import (
 var runCommand = &command{
 	name:    "run",
 	summary: "apply a chain of profiles to one SIP message",
-	usage:   "smcc run [-p PROFILE]... [--bundle BUNDLE] [--remote IP:PORT] [--local IP:PORT] [--transport udp|tcp] [--time RFC3339] [--rand N] [--trace] [MESSAGE_FILE | -]",
+	usage: "smcc run [-p PROFILE]... [--bundle BUNDLE] [--remote IP:PORT] [--local IP:PORT]\n" +
+		"                [--transport udp|tcp] [--time RFC3339] [--rand N] [--trace] [MESSAGE_FILE | -]",
 }
 
 func init() { runCommand.run = runMain }
