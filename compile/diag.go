@@ -143,6 +143,16 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
+// NearName returns the candidate an author most likely meant by name, as the compiler suggests
+// keys and values, or "" when none is near: for the tools around the compiler (a test case's
+// archive suggests its files the way a profile's folder does).
+func NearName(name string, candidates []string) string {
+	if s := suggest(name, candidates); s != name {
+		return s
+	}
+	return ""
+}
+
 // didYouMean formats the suggestion part of a message, or "" when there is none.
 func didYouMean(word string, candidates []string) string {
 	if s := suggest(word, candidates); s != "" && s != word {

@@ -108,3 +108,24 @@ func TestChainProblems(t *testing.T) {
 		t.Errorf("problems %q\nwant %q", problems, want)
 	}
 }
+
+// A DataFile the archive does not hold is reported with the archive's file of the nearest name,
+// as the compiler suggests one from a profile's folder.
+func TestMissingArchiveDataFile(t *testing.T) {
+	profile := `{"ProfileID": 1, "ProfileName": "d", "Rules": [{"MsgType": "REQUEST", "DataFile": "blocked.csv",
+ "Conditions": [{"Header": "From", "Macro": "GETURI_USERNAME", "Operator": "BSEARCH_EQ"}], "Action": "DROP_MSG"}]}
+`
+	for _, tt := range []struct{ file, want string }{
+		{"blocked-numbers.csv", `no file "blocked.csv" in the archive`},
+		{"block.csv", `no file "blocked.csv" in the archive; did you mean "block.csv"?`},
+	} {
+		c, err := load(t, "verdict: drop\n", "p.json", profile, tt.file, "1\n", "input.sip", "BYE sip:a SIP/2.0\n\n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, problems := c.Chain()
+		if got := strings.Join(problems, "\n"); !strings.Contains(got, tt.want) || strings.Contains(tt.want, "?") != strings.Contains(got, "did you mean") {
+			t.Errorf("with %s in the archive: %q, want it to hold %q", tt.file, got, tt.want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package smctest
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,6 +50,9 @@ func (c *Case) Chain() (*runtime.Chain, []string) {
 func (c *Case) OpenData(name string) ([]byte, error) {
 	if b, ok := c.data[name]; ok {
 		return b, nil
+	}
+	if near := compile.NearName(name, slices.Sorted(maps.Keys(c.data))); near != "" {
+		return nil, fmt.Errorf("no file %q in the archive; did you mean %q?", name, near)
 	}
 	return nil, fmt.Errorf("no file %q in the archive", name)
 }
