@@ -20,7 +20,7 @@ func (p *Program) Disassemble(w io.Writer) {
 		fmt.Fprintf(w, "table %d: %q, %d rows, key column %d\n", i, t.Path, t.Data.Len(), t.KeyCol)
 	}
 	for _, r := range p.Rules {
-		fmt.Fprintf(w, "\nrule %d (line %d) %s", r.Index, r.Line, r.Scope)
+		fmt.Fprintf(w, "\nrule %d (json:%d) %s", r.Index, r.Line, r.Scope)
 		if r.Comment != "" {
 			fmt.Fprintf(w, " // %s", r.Comment)
 		}

@@ -225,7 +225,7 @@ func (m *Machine) emptySection(d *compile.ReplaceDef, i int) {
 	m.warnBuf = append(m.warnBuf, d.Type.String()...)
 	m.warnBuf = append(m.warnBuf, " would leave no format in "...)
 	m.warnBuf = append(m.warnBuf, m.mline...)
-	m.warnBuf = append(m.warnBuf, " (line "...)
+	m.warnBuf = append(m.warnBuf, " (msg:"...)
 	m.warnBuf = appendInt(m.warnBuf, m.msg.PhysicalLine(i))
 	m.warnBuf = append(m.warnBuf, "): the section is left unchanged"...)
 	if m.trace != nil {

@@ -92,7 +92,7 @@ func TestSDPEmptySection(t *testing.T) {
 		t.Errorf("output\n%s", res.Output)
 	}
 	if len(res.Warnings) != 1 || res.Warnings[0].Kind != WarnSDPEmptySection ||
-		string(res.Warnings[0].Text) != `SDP_KEEP_CODECS would leave no format in m=audio 49170 RTP/AVP 0 18 8 101 (line 16): the section is left unchanged` {
+		string(res.Warnings[0].Text) != `SDP_KEEP_CODECS would leave no format in m=audio 49170 RTP/AVP 0 18 8 101 (msg:16): the section is left unchanged` {
 		t.Errorf("warnings %+v", res.Warnings)
 	}
 }
