@@ -27,10 +27,10 @@ import (
 // buffers: once they have grown to the largest message seen, a shadow record allocates nothing.
 
 // maxShadowText bounds the text of a shadow record, as runtime.MaxAuditText bounds a message's
-// AUDIT_RECORD text. A message and its rewrite are each at most 65,535 bytes (sipmsg.MaxMessageSize,
-// runtime.MaxOutputSize), so their diff with a mark on every line and the @@ lines stays below
-// about 230 KB, and a response is one message: only a bug gets past it. A record that would is
-// lost, and counted as one of limit audit_records.
+// AUDIT_RECORD text. A message and its rewrite each have at most 65,535 bytes and 1,024 lines
+// (the parse limits, to which the Machine holds its output), so their diff, with a mark on every
+// line and an @@ line at most every seven, stays below 140 KB, and a response is one message: only
+// a bug gets past it. A record that would is lost, and counted as one of limit audit_records.
 const maxShadowText = runtime.MaxAuditText
 
 // shadowWriter holds what a worker writes its shadow records with.
