@@ -213,8 +213,9 @@ func (d *daemon) runWorker(num uint16, w *nfq.Worker) {
 // folder, changes.
 //
 // The bindings are read again (Config.Reread: smcd's command line and configuration file), with
-// which of them run in shadow, so that a SIGHUP also picks up a changed configuration; settings that need the queues rebound (queues, queue
-// length, buffers) keep their running values, with a warning.
+// which of them run in shadow, so that a SIGHUP also picks up a changed configuration; settings
+// that need the queues rebound (queues, queue length, buffers) keep their running values, with a
+// warning.
 //
 // The loading paces itself (reloadPause): the workers, which the traffic waits for, may share its
 // core, and a reload copies, hashes and verifies whole bundles. The swap itself is one atomic

@@ -32,9 +32,10 @@ type loaded struct {
 const reloadPause = 2 * time.Millisecond
 
 // load opens the bundles, or compiles the profiles, of every binding; a binding is a shadow one
-// when it says so or cfg.Shadow (--shadow) does. A bundle named by several bindings is opened once. Each bundle is opened as a private, verified copy (bundle.OpenPrivate,
-// in the state folder when there is one, paced by pause), so that nothing done to the file
-// afterwards reaches the running chain. Nothing stays open when any fails.
+// when it says so or cfg.Shadow (--shadow) does. A bundle named by several bindings is opened
+// once. Each bundle is opened as a private, verified copy (bundle.OpenPrivate, in the state folder
+// when there is one, paced by pause), so that nothing done to the file afterwards reaches the
+// running chain. Nothing stays open when any fails.
 func load(cfg *Config, pause time.Duration) (*loaded, error) {
 	l := &loaded{set: &nfq.ChainSet{}, pause: pause}
 	opened := map[string]*runtime.Chain{}

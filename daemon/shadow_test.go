@@ -32,8 +32,8 @@ func writeShadowProfile(t *testing.T, dir string) {
 	}
 }
 
-// A binding's "Shadow": true, the file's top-level "Shadow" and --shadow make shadow bindings:
-// the first that one binding, the others all of them; smcd check says which.
+// A binding's "Shadow": true makes that binding a shadow one; the file's top-level "Shadow" and
+// --shadow make every binding one, the command line winning over the file. smcd check says which.
 func TestConfigShadow(t *testing.T) {
 	dir := t.TempDir()
 	writeShadowProfile(t, dir)
@@ -182,8 +182,9 @@ func TestShadowRecordsAndMetrics(t *testing.T) {
 	for _, f := range files {
 		if _, _, err := auditlog.NewReader().ReadFile(f, 0, func(line []byte) error {
 			var r record
+			err := json.Unmarshal(line, &r)
 			recs = append(recs, r)
-			return json.Unmarshal(line, &recs[len(recs)-1])
+			return err
 		}); err != nil {
 			t.Fatal(err)
 		}

@@ -104,7 +104,7 @@ func (w *Worker) handleTCP(bound bool) {
 	if len(seg) > 0 {
 		repeat := f != nil && w.retransmission(f, d, seq, &out)
 		switch {
-		case repeat || !bound:
+		case repeat || !bound: // the bytes stay as sent, or as they were changed the first time
 		case w.shadow:
 			w.shadowStream(seg)
 		default:
