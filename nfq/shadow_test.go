@@ -331,3 +331,28 @@ func TestShadowTextLimit(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkShadowStep is BenchmarkWorkerStep on a shadow binding: the chain, then for a message it
+// would change, the diff or the response written into a record.
+func BenchmarkShadowStep(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		pkt  []byte
+	}{
+		{"would-rewrite", build(spec{proto: ProtoUDP, payload: sipRequest("OPTIONS", "alice")})},
+		{"would-reject", build(spec{proto: ProtoUDP, payload: sipRequest("INVITE", "666")})},
+		{"untouched", build(spec{proto: ProtoUDP, payload: sipRequest("INVITE", "alice")})},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			set := &ChainSet{Bindings: []Binding{{Name: "shadow", Chain: testChain(b), Shadow: true}}}
+			w := NewWorker(&discardSource{packets: []Queued{queued(1, c.pkt)}}, NewChainSetRef(set), nil, nil)
+			w.Audit = &discardAuditor{}
+			w.Step()
+			b.ReportAllocs()
+			b.SetBytes(int64(len(c.pkt)))
+			for b.Loop() {
+				w.Step()
+			}
+		})
+	}
+}
