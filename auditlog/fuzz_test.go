@@ -229,7 +229,7 @@ func FuzzReadFile(f *testing.F) {
 }
 
 // checkRecord checks that line is one audit record of SMC-SPEC §9: a JSON object with exactly ts
-// (RFC 3339 with nanoseconds), profile and rule (integers), kind (audit or drop), remote and local
+// (RFC 3339 with nanoseconds), profile and rule (integers), kind (audit, drop or shadow), remote and local
 // (an address and port, or empty when unknown), transport (UDP or TCP) and text (a string).
 func checkRecord(line []byte) error {
 	var rec map[string]any
@@ -257,7 +257,7 @@ func checkRecord(line []byte) error {
 	kind, _ := str("kind")
 	transport, _ := str("transport")
 	_, textOK := str("text")
-	if !tsOK || tsErr != nil || !num("profile") || !num("rule") || kind != "audit" && kind != "drop" ||
+	if !tsOK || tsErr != nil || !num("profile") || !num("rule") || kind != "audit" && kind != "drop" && kind != "shadow" ||
 		!addr("remote") || !addr("local") || transport != "UDP" && transport != "TCP" || !textOK {
 		return fmt.Errorf("fields of the wrong form: %s", line)
 	}

@@ -23,6 +23,7 @@ import (
 type Config struct {
 	Queues       []uint16        // the NFQUEUE queues to serve, one worker each
 	Bindings     []Binding       // which chain runs on which traffic: a packet takes the first that matches
+	Shadow       bool            // every binding is a shadow one (Binding.Shadow), whatever the file says
 	DropOnError  bool            // drop a packet whose processing failed, instead of accepting it unchanged
 	Direction    *nfq.Direction  // which end of a packet is the peer; nil: from the hook
 	Queue        nfq.QueueConfig // each queue's length, buffer and fail-open; Num is set per queue
@@ -60,14 +61,17 @@ type Config struct {
 //	    {"Name": "carrier-a", "Direction": "inbound", "Peers": ["198.51.100.0/24", "2001:db8:a::/48"],
 //	     "Bundle": "carrier-a.smcb"},
 //	    {"Name": "carrier-a-out", "Direction": "outbound", "Peers": ["198.51.100.0/24"], "Profiles": ["egress.json"]},
+//	    {"Name": "carrier-b", "Peers": ["203.0.113.0/24"], "Bundle": "carrier-b-next.smcb", "Shadow": true},
 //	    {"Name": "default", "Queues": "0:3", "Bundle": "default.smcb"}
 //	  ]
 //	}
 //
 // A packet takes the first binding that matches its queue, its direction (inbound: received or
 // forwarded; outbound: sent by the host) and its peer's address; one that matches none passes
-// unchanged and is counted (smc_unbound_packets_total). Paths are relative to the file's folder.
-// Flags given on the command line override the file's settings.
+// unchanged and is counted (smc_unbound_packets_total). A shadow binding runs its chain but passes
+// every packet as it came, and records what the chain would have changed (nfq.Binding.Shadow).
+// Paths are relative to the file's folder. Flags given on the command line override the file's
+// settings.
 
 // Binding is a chain and the traffic it runs on, as the command line or the file gives it.
 type Binding struct {
@@ -77,6 +81,7 @@ type Binding struct {
 	Peers     []netip.Prefix // the peers' addresses and networks; nil: every peer
 	Bundle    string         // the chain compiled (smcc compile), or
 	Profiles  []string       // its profiles, in chain order, compiled when loaded
+	Shadow    bool           // run the chain without acting on its verdicts (nfq.Binding.Shadow)
 }
 
 // configError is a problem in a configuration file, at a place in it.
@@ -143,7 +148,7 @@ func (c *configReader) top(v *jsonpos.Value, cfg *Config, given map[string]bool)
 		}
 		flagName, known := topKeys[m.Key]
 		if !known {
-			c.fail(m.KeyPos, "unknown key %q; the keys are Queues, Metrics, OnError, Direction, ResponseMark, Watch, QueueMaxLen, RcvBuf, FailClosed, AuditDir, AuditMaxFileSize, AuditMaxAge, AuditKeepFiles, AuditKeepBytes, StateDir and Bindings", m.Key)
+			c.fail(m.KeyPos, "unknown key %q; the keys are Queues, Metrics, OnError, Direction, ResponseMark, Watch, QueueMaxLen, RcvBuf, FailClosed, Shadow, AuditDir, AuditMaxFileSize, AuditMaxAge, AuditKeepFiles, AuditKeepBytes, StateDir and Bindings", m.Key)
 			continue
 		}
 		if given[flagName] {
@@ -154,13 +159,12 @@ func (c *configReader) top(v *jsonpos.Value, cfg *Config, given map[string]bool)
 			c.bindings(m.Value, cfg)
 			continue
 		}
-		if m.Key == "FailClosed" {
+		if boolKeys[m.Key] {
 			if m.Value.Kind != jsonpos.Bool {
-				c.fail(m.Value.Pos, "FailClosed must be true or false")
+				c.fail(m.Value.Pos, "%s must be true or false", m.Key)
 				continue
 			}
-			cfg.Queue.FailClosed = m.Value.Bool
-			continue
+			s, isString = strconv.FormatBool(m.Value.Bool), true
 		}
 		if !isString {
 			c.fail(m.Value.Pos, "%s must be a string, not a %s", m.Key, m.Value.Kind)
@@ -182,10 +186,13 @@ func (c *configReader) top(v *jsonpos.Value, cfg *Config, given map[string]bool)
 var topKeys = map[string]string{
 	"Queues": "queues", "Metrics": "metrics", "OnError": "on-error", "Direction": "direction",
 	"ResponseMark": "response-mark", "Watch": "watch", "QueueMaxLen": "queue-maxlen", "RcvBuf": "rcvbuf",
-	"FailClosed": "fail-closed", "Bindings": "bindings",
+	"FailClosed": "fail-closed", "Shadow": "shadow", "Bindings": "bindings",
 	"AuditDir": "audit-dir", "AuditMaxFileSize": "audit-max-file-size", "AuditMaxAge": "audit-max-age",
 	"AuditKeepFiles": "audit-keep-files", "AuditKeepBytes": "audit-keep-bytes", "StateDir": "state-dir",
 }
+
+// boolKeys are the file's keys that take true or false, as their flags do.
+var boolKeys = map[string]bool{"FailClosed": true, "Shadow": true}
 
 func (c *configReader) bindings(v *jsonpos.Value, cfg *Config) {
 	if v.Kind != jsonpos.Array || len(v.Elems) == 0 {
@@ -232,6 +239,12 @@ func (c *configReader) binding(v *jsonpos.Value, i int) (Binding, bool) {
 			if s, ok := c.str(m.Value, m.Key); ok {
 				b.Bundle = c.path(s)
 			}
+		case "Shadow":
+			if m.Value.Kind != jsonpos.Bool {
+				c.fail(m.Value.Pos, "Shadow must be true or false")
+				continue
+			}
+			b.Shadow = m.Value.Bool
 		case "Profiles":
 			if m.Value.Kind != jsonpos.Array || len(m.Value.Elems) == 0 {
 				c.fail(m.Value.Pos, "Profiles must be an array of profile files, in chain order")
@@ -243,7 +256,7 @@ func (c *configReader) binding(v *jsonpos.Value, i int) (Binding, bool) {
 				}
 			}
 		default:
-			c.fail(m.KeyPos, "unknown key %q in a binding; the keys are Name, Queues, Direction, Peers, Bundle and Profiles", m.Key)
+			c.fail(m.KeyPos, "unknown key %q in a binding; the keys are Name, Queues, Direction, Peers, Bundle, Profiles and Shadow", m.Key)
 		}
 	}
 	if (b.Bundle == "") == (len(b.Profiles) == 0) {
@@ -322,6 +335,10 @@ func (cfg *Config) Set(name, v string) error {
 		cfg.Queue.MaxLen = uint32(n)
 	case "rcvbuf":
 		cfg.Queue.RcvBuf, err = strconv.Atoi(v)
+	case "fail-closed":
+		cfg.Queue.FailClosed, err = strconv.ParseBool(v)
+	case "shadow":
+		cfg.Shadow, err = strconv.ParseBool(v)
 	case "audit-dir":
 		cfg.Audit.Dir = v
 	case "audit-max-file-size":

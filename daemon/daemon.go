@@ -172,8 +172,17 @@ func start(cfg *Config) (*daemon, error) {
 		log.Warn(w)
 	}
 	names, profiles := l.describe()
-	log.Info("started", "bindings", names, "profiles", profiles, "queues", fmt.Sprint(cfg.Queues), "digest", l.digest())
+	log.Info("started", append([]any{"bindings", names, "profiles", profiles, "queues", fmt.Sprint(cfg.Queues), "digest", l.digest()}, l.shadowAttr()...)...)
+	d.warnShadowUnheard(l)
 	return d, nil
+}
+
+// warnShadowUnheard warns when shadow bindings run without an audit log: what they would have
+// changed is then only counted (smc_shadow_verdicts_total), never shown.
+func (d *daemon) warnShadowUnheard(l *loaded) {
+	if shadows := l.shadows(); shadows != "" && d.audit == nil {
+		d.log.Warn("shadow bindings without --audit-dir: what they would have changed is only counted, not recorded", "shadow", shadows)
+	}
 }
 
 // ensureProcs gives the Go scheduler a P for each worker and one more. A worker spends its idle
@@ -203,9 +212,10 @@ func (d *daemon) runWorker(num uint16, w *nfq.Worker) {
 // logged and returned, and the watch tries again when a bundle file, or who may write it or its
 // folder, changes.
 //
-// The bindings are read again (Config.Reread: smcd's command line and configuration file), so
-// that a SIGHUP also picks up a changed configuration; settings that need the queues rebound (queues, queue
-// length, buffers) keep their running values, with a warning.
+// The bindings are read again (Config.Reread: smcd's command line and configuration file), with
+// which of them run in shadow, so that a SIGHUP also picks up a changed configuration; settings
+// that need the queues rebound (queues, queue length, buffers) keep their running values, with a
+// warning.
 //
 // The loading paces itself (reloadPause): the workers, which the traffic waits for, may share its
 // core, and a reload copies, hashes and verifies whole bundles. The swap itself is one atomic
@@ -226,7 +236,8 @@ func (d *daemon) reload(why string) error {
 	d.setInfo(l)
 	d.reloadsOK.Add(1)
 	names, profiles := l.describe()
-	d.log.Info("reloaded", "why", why, "bindings", names, "profiles", profiles, "digest", l.digest())
+	d.log.Info("reloaded", append([]any{"why", why, "bindings", names, "profiles", profiles, "digest", l.digest()}, l.shadowAttr()...)...)
+	d.warnShadowUnheard(l)
 	go d.retire(old)
 	return nil
 }
@@ -243,7 +254,7 @@ func (d *daemon) reread() (*loaded, error) {
 		if fmt.Sprint(cfg.Queues) != fmt.Sprint(d.cfg.Queues) || cfg.Queue != d.cfg.Queue || cfg.Metrics != d.cfg.Metrics {
 			d.log.Warn("changed queues, queue settings or metrics address take effect at the next start", "queues", fmt.Sprint(d.cfg.Queues))
 		}
-		d.cfg.Bindings = cfg.Bindings
+		d.cfg.Bindings, d.cfg.Shadow = cfg.Bindings, cfg.Shadow
 	}
 	d.seen = versions(d.cfg) // before loading: a file that changes meanwhile is loaded again
 	return load(d.cfg, reloadPause)

@@ -31,10 +31,11 @@ type loaded struct {
 // pacing, a reload under such load let thousands of packets pass by fail-open (BENCHMARKS.md).
 const reloadPause = 2 * time.Millisecond
 
-// load opens the bundles, or compiles the profiles, of every binding. A bundle named by several
-// bindings is opened once. Each bundle is opened as a private, verified copy (bundle.OpenPrivate,
-// in the state folder when there is one, paced by pause), so that nothing done to the file
-// afterwards reaches the running chain. Nothing stays open when any fails.
+// load opens the bundles, or compiles the profiles, of every binding; a binding is a shadow one
+// when it says so or cfg.Shadow (--shadow) does. A bundle named by several bindings is opened
+// once. Each bundle is opened as a private, verified copy (bundle.OpenPrivate, in the state folder
+// when there is one, paced by pause), so that nothing done to the file afterwards reaches the
+// running chain. Nothing stays open when any fails.
 func load(cfg *Config, pause time.Duration) (*loaded, error) {
 	l := &loaded{set: &nfq.ChainSet{}, pause: pause}
 	opened := map[string]*runtime.Chain{}
@@ -44,7 +45,8 @@ func load(cfg *Config, pause time.Duration) (*loaded, error) {
 			l.close()
 			return nil, fmt.Errorf("binding %q: %w", b.Name, err)
 		}
-		l.set.Bindings = append(l.set.Bindings, nfq.Binding{Name: b.Name, Queues: b.Queues, Direction: b.Direction, Peers: b.Peers, Chain: chain})
+		l.set.Bindings = append(l.set.Bindings, nfq.Binding{Name: b.Name, Queues: b.Queues, Direction: b.Direction, Peers: b.Peers, Chain: chain,
+			Shadow: b.Shadow || cfg.Shadow})
 	}
 	if len(l.set.Bindings) == 0 {
 		return nil, errors.New("no chain: give --bundle, -p, or Bindings in --config")
@@ -123,9 +125,28 @@ func Check(cfg Config, w io.Writer) error {
 	defer l.close()
 	for _, b := range l.set.Bindings {
 		n := len(b.Chain.Programs)
-		fmt.Fprintf(w, "%s: ok, %d profile%s\n", b.Name, n, map[bool]string{true: "", false: "s"}[n == 1])
+		fmt.Fprintf(w, "%s: ok, %d profile%s%s\n", b.Name, n, map[bool]string{true: "", false: "s"}[n == 1], map[bool]string{true: ", shadow"}[b.Shadow])
 	}
 	fmt.Fprintf(w, "digest: %s\n", l.digest())
+	return nil
+}
+
+// shadows names the shadow bindings, for logs: "" when there are none.
+func (l *loaded) shadows() string {
+	var names []string
+	for _, b := range l.set.Bindings {
+		if b.Shadow {
+			names = append(names, b.Name)
+		}
+	}
+	return strings.Join(names, ",")
+}
+
+// shadowAttr is the shadow bindings as a log attribute, or nothing when there are none.
+func (l *loaded) shadowAttr() []any {
+	if s := l.shadows(); s != "" {
+		return []any{"shadow", s}
+	}
 	return nil
 }
 

@@ -26,6 +26,7 @@ var (
 	descPackets   = prometheus.NewDesc("smc_packets_total", "Packets handled.", []string{"queue"}, nil)
 	descBytes     = prometheus.NewDesc("smc_bytes_total", "IP bytes of the packets handled.", []string{"queue"}, nil)
 	descVerdicts  = prometheus.NewDesc("smc_verdicts_total", "SIP messages by verdict (a TCP segment may carry several).", []string{"queue", "verdict"}, nil)
+	descShadow    = prometheus.NewDesc("smc_shadow_verdicts_total", "SIP messages of shadow bindings by the verdict the chain would have given them; every one passed as it came (counted as accept in smc_verdicts_total).", []string{"queue", "verdict"}, nil)
 	descRules     = prometheus.NewDesc("smc_rule_verdicts_total", "Verdicts by the rule behind them: the rule that dropped or rejected the message, or the last that edited it.", []string{"profile", "rule", "verdict"}, nil)
 	descErrors    = prometheus.NewDesc("smc_errors_total", "Packets not handled as the chain asked, by kind (they passed unchanged, or were dropped with --on-error drop).", []string{"queue", "kind"}, nil)
 	descLimits    = prometheus.NewDesc("smc_limits_total", "SIP messages that hit a limit of docs/limits.md, by limit (a message over a parse limit is also counted as not_sip, one over an output_* limit as output_too_large; audit_records counts records lost).", []string{"queue", "limit"}, nil)
@@ -50,7 +51,7 @@ var (
 type collector struct{ d *daemon }
 
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descPackets, descBytes, descVerdicts, descRules, descErrors, descLimits, descWarnings, descResponses,
+	for _, d := range []*prometheus.Desc{descPackets, descBytes, descVerdicts, descShadow, descRules, descErrors, descLimits, descWarnings, descResponses,
 		descOverruns, descVerdictMs, descUnbound, descLatency, descKernelLen, descKernelQD, descKernelUD, descChain, descReloads, descAudit, descAuditErr, descAuditFile, descBuild} {
 		ch <- d
 	}
@@ -67,6 +68,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		counter(descBytes, s.Bytes.Load(), q)
 		for v := runtime.Accept; v <= runtime.Reject; v++ {
 			counter(descVerdicts, s.Verdicts[v].Load(), q, v.String())
+			counter(descShadow, s.Shadow[v].Load(), q, v.String())
 		}
 		for _, k := range nfq.ErrKinds() {
 			counter(descErrors, s.Errors[k].Load(), q, k.String())

@@ -16,6 +16,10 @@ type Binding struct {
 	Direction *Direction     // nil: both directions
 	Peers     []netip.Prefix // empty: any peer; else the peer's address (SIP.RemoteIP) is in one
 	Chain     *runtime.Chain
+	// Shadow runs the chain without acting on its verdicts: every packet passes as it came, and
+	// the messages it would have changed are counted and recorded (shadow.go). It lets new rules
+	// meet live traffic before they are trusted with it.
+	Shadow bool
 }
 
 // matches reports whether a packet of queue q, seen in direction d, with peer address peer, is

@@ -15,6 +15,7 @@
 // and gives the verdict: accept, accept with the rewritten packet, drop, or drop and answer
 // with the generated response (respond_linux.go). For TCP the worker keeps the sequence offsets
 // its length changes introduce (tcp.go, tcpflow.go) and can save them across a restart
-// (tcpstate.go). Bindings (binding.go) choose which packets a chain applies to. Nothing on the
-// packet path allocates; tests assert it.
+// (tcpstate.go). Bindings (binding.go) choose which packets a chain applies to; a shadow binding
+// (shadow.go) runs its chain but lets every packet pass as it came, and records what the chain
+// would have changed. Nothing on the packet path allocates; tests assert it.
 package nfq

@@ -14,12 +14,13 @@ import (
 // Stats are a worker's counters. They are atomics so that the metrics endpoint can read them
 // while the worker runs; only the worker writes them.
 type Stats struct {
-	Packets   atomic.Uint64 // packets handled
-	Bytes     atomic.Uint64 // their IP bytes
-	Verdicts  [4]atomic.Uint64
-	Responses atomic.Uint64 // responses of rejects sent
-	Overruns  atomic.Uint64 // ENOBUFS reports from the kernel
-	Unbound   atomic.Uint64 // packets no binding took: passed unchanged
+	Packets   atomic.Uint64    // packets handled
+	Bytes     atomic.Uint64    // their IP bytes
+	Verdicts  [4]atomic.Uint64 // messages by the verdict they got: a shadow binding's are all accept
+	Shadow    [4]atomic.Uint64 // messages of shadow bindings by the verdict the chain would have given them
+	Responses atomic.Uint64    // responses of rejects sent
+	Overruns  atomic.Uint64    // ENOBUFS reports from the kernel
+	Unbound   atomic.Uint64    // packets no binding took: passed unchanged
 	Errors    [numErrKinds]atomic.Uint64
 	Limits    [numLimits]atomic.Uint64               // messages that hit a limit, by limit
 	Warnings  [runtime.NumWarningKinds]atomic.Uint64 // warnings of the rules (runtime.Warning), by kind; at most runtime.MaxWarnings a message
@@ -173,6 +174,9 @@ func kindOf(err error) ErrKind {
 
 // VerdictCount returns how many packets got verdict v.
 func (s *Stats) VerdictCount(v runtime.Verdict) uint64 { return s.Verdicts[v].Load() }
+
+// ShadowCount returns how many messages of shadow bindings would have had verdict v.
+func (s *Stats) ShadowCount(v runtime.Verdict) uint64 { return s.Shadow[v].Load() }
 
 // RuleKey names a rule across reloads: its profile's ID and its index in the profile.
 type RuleKey struct {

@@ -83,7 +83,8 @@ func contentLength(head []byte) (int, bool) {
 // handleTCP runs the chain on each whole message of a TCP segment (when bound: a binding took
 // the packet) and keeps the connection's numbering consistent when the length changes. An unbound
 // segment keeps its bytes, but its numbers are translated like every other of a tracked
-// connection.
+// connection; so does a shadow binding's segment, whose connection a live binding may have resized
+// before a reload made it a shadow one.
 func (w *Worker) handleTCP(bound bool) {
 	f, d := w.flows.find(&w.pkt)
 	tcp := w.q.Packet[w.pkt.transportOff:w.pkt.payloadOff]
@@ -102,7 +103,11 @@ func (w *Worker) handleTCP(bound bool) {
 	}
 	if len(seg) > 0 {
 		repeat := f != nil && w.retransmission(f, d, seq, &out)
-		if !repeat && bound {
+		switch {
+		case repeat || !bound: // the bytes stay as sent, or as they were changed the first time
+		case w.shadow:
+			w.shadowStream(seg)
+		default:
 			out, f, d = w.rewriteSegment(seg, seq, f, d, &actions)
 		}
 	}

@@ -23,6 +23,7 @@ type Worker struct {
 	machines []*runtime.Machine       // one per binding of current
 	machine  *runtime.Machine         // the one for the packet in hand
 	rules    *ruleCounts              // the counts of its binding
+	shadow   bool                     // its binding is a shadow one: the packet passes as it came
 	responds Responder
 
 	// DropOnError drops a packet whose processing failed (a panic, a packet that cannot be
@@ -45,11 +46,13 @@ type Worker struct {
 	out     []byte // the rebuilt packet
 	payload []byte // the SIP payload being assembled, for TCP segments of several messages
 	flows   flowTable
+	shadows shadowWriter
 	logf    func(kind string, err error)
 }
 
 // An Auditor takes the audit records of the messages the worker handles (AUDIT_RECORD,
-// DROP_MSG_RECORD). It must not block: the packet waits for it.
+// DROP_MSG_RECORD, and the shadow records of shadow bindings). It must not block: the packet waits
+// for it, and the record's text is the worker's until Add returns.
 type Auditor interface {
 	Add(rec *runtime.AuditRecord, env *runtime.Env) bool
 }
@@ -96,8 +99,8 @@ func (w *Worker) Using() *ChainSet { return w.using.Load() }
 // when none does.
 func (w *Worker) bind(dir Direction) bool {
 	for i := range w.current.Bindings {
-		if w.current.Bindings[i].matches(w.q.Queue, dir, w.env.Remote.Addr()) {
-			w.machine, w.rules = w.machines[i], w.counts[i]
+		if b := &w.current.Bindings[i]; b.matches(w.q.Queue, dir, w.env.Remote.Addr()) {
+			w.machine, w.rules, w.shadow = w.machines[i], w.counts[i], b.Shadow
 			return true
 		}
 	}
@@ -204,16 +207,17 @@ func (w *Worker) Step() error {
 }
 
 // handle decides the verdict of w.q into w.verdict. A panic anywhere in it is recovered here: the
-// packet passes unchanged (or is dropped under DropOnError), and the panic is counted and logged.
+// packet passes unchanged (or is dropped under DropOnError, unless its binding is a shadow one,
+// which never drops), and the panic is counted and logged.
 func (w *Worker) handle() {
 	defer func() {
 		if r := recover(); r != nil {
-			w.verdict = Verdict{ID: w.q.ID, Drop: w.DropOnError}
+			w.verdict = Verdict{ID: w.q.ID, Drop: w.DropOnError && !w.shadow}
 			w.Stats.Errors[ErrKindPanic].Add(1)
 			w.log("panic", fmt.Errorf("panic handling packet %d: %v", w.q.ID, r))
 		}
 	}()
-	w.verdict = Verdict{ID: w.q.ID}
+	w.verdict, w.shadow = Verdict{ID: w.q.ID}, false
 	w.Stats.Packets.Add(1)
 	w.Stats.Bytes.Add(uint64(len(w.q.Packet)))
 	if err := Decode(w.q.Packet, &w.pkt); err != nil {
@@ -250,11 +254,20 @@ func (w *Worker) handle() {
 		w.Stats.Verdicts[runtime.Accept].Add(1)
 		return
 	}
-	w.apply(w.machine.Run(w.pkt.Payload, &w.env))
+	r := w.machine.Run(w.pkt.Payload, &w.env)
+	if w.shadow {
+		w.shadowed(r, w.pkt.Payload)
+		return
+	}
+	w.apply(r)
 }
 
-// audit hands the result's audit records to the Auditor.
+// audit hands the result's audit records to the Auditor, and counts those the message lost to
+// their limits.
 func (w *Worker) audit(r *runtime.Result) {
+	if r.AuditLost > 0 {
+		w.Stats.Limits[LimitAuditRecords].Add(uint64(r.AuditLost))
+	}
 	if w.Audit == nil {
 		return
 	}
@@ -290,11 +303,8 @@ func (w *Worker) apply(r *runtime.Result) {
 // failed counts and logs what kept the chain's result from the message: a payload that is not SIP
 // (passed unchanged, SMC-SPEC §2), or rules that went past the output limit. It reports whether
 // the rules' output was discarded, which --on-error drop turns into a drop; a message that is not
-// SIP passes whatever the option says. Audit records lost to their limits are counted too.
+// SIP passes whatever the option says. The rules' warnings are counted too.
 func (w *Worker) failed(r *runtime.Result) bool {
-	if r.AuditLost > 0 {
-		w.Stats.Limits[LimitAuditRecords].Add(uint64(r.AuditLost))
-	}
 	for i := range r.Warnings {
 		w.Stats.Warnings[r.Warnings[i].Kind].Add(1)
 	}

@@ -7,17 +7,22 @@ import (
 	"unicode/utf8"
 )
 
-// AuditKind tells an AUDIT_RECORD from a DROP_MSG_RECORD.
+// AuditKind tells an AUDIT_RECORD from a DROP_MSG_RECORD, and both from the record smcd writes
+// for a message a shadow binding would have changed.
 type AuditKind uint8
 
 const (
-	AuditText AuditKind = iota + 1 // AUDIT_RECORD: the expanded Output
-	AuditDrop                      // DROP_MSG_RECORD: the complete original message
+	AuditText   AuditKind = iota + 1 // AUDIT_RECORD: the expanded Output
+	AuditDrop                        // DROP_MSG_RECORD: the complete original message
+	AuditShadow                      // smcd's shadow mode: the verdict the message would have had, and the change
 )
 
 func (k AuditKind) String() string {
-	if k == AuditDrop {
+	switch k {
+	case AuditDrop:
 		return "drop"
+	case AuditShadow:
+		return "shadow"
 	}
 	return "audit"
 }

@@ -19,7 +19,7 @@ import (
 var auditCommand = &command{
 	name:    "audit",
 	summary: "read the daemon's audit log: smcc audit cat [filters] DIR|FILE...",
-	usage: "smcc audit cat [--since TIME] [--until TIME] [--profile ID] [--kind audit|drop]\n" +
+	usage: "smcc audit cat [--since TIME] [--until TIME] [--profile ID] [--kind audit|drop|shadow]\n" +
 		"                      [--follow] DIR|FILE...",
 }
 
@@ -69,7 +69,7 @@ func auditMain(args []string, stdout, stderr io.Writer) int {
 	since := fs.String("since", "", "only records at or after TIME (RFC 3339, or a duration back from now: 15m)")
 	until := fs.String("until", "", "only records before TIME (RFC 3339, or a duration back from now)")
 	profile := fs.String("profile", "", "only records of the profile with this ProfileID")
-	kind := fs.String("kind", "", "only records of this kind: audit (AUDIT_RECORD) or drop (DROP_MSG_RECORD)")
+	kind := fs.String("kind", "", "only records of this kind: audit (AUDIT_RECORD), drop (DROP_MSG_RECORD) or shadow (what a shadow binding would have changed)")
 	follow := fs.Bool("follow", false, "after the records there are, wait for new ones and print them as they are written, like tail -f")
 	paths, err := parseInterleaved(fs, args[1:])
 	if err != nil {
@@ -93,8 +93,8 @@ func auditMain(args []string, stdout, stderr io.Writer) int {
 		}
 		f.profile = &id
 	}
-	if *kind != "" && *kind != "audit" && *kind != "drop" {
-		fmt.Fprintf(stderr, "smcc audit: --kind %q: audit or drop\n", *kind)
+	if *kind != "" && *kind != "audit" && *kind != "drop" && *kind != "shadow" {
+		fmt.Fprintf(stderr, "smcc audit: --kind %q: audit, drop or shadow\n", *kind)
 		return exitUsage
 	}
 	f.kind = *kind

@@ -112,6 +112,28 @@ func TestAuditCat(t *testing.T) {
 	}
 }
 
+// --kind picks each kind of record, shadow mode's included.
+func TestAuditCatKinds(t *testing.T) {
+	dir := t.TempDir()
+	l, err := auditlog.Open(auditlog.Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, kind := range []runtime.AuditKind{runtime.AuditText, runtime.AuditShadow, runtime.AuditDrop, runtime.AuditShadow} {
+		l.Add(&runtime.AuditRecord{Profile: 1, Kind: kind, Text: []byte("r" + itoa(i))}, &auditEnv)
+	}
+	l.Close()
+	for kind, want := range map[string]string{"audit": "r00", "drop": "r02", "shadow": "r01 r03"} {
+		var out, errs bytes.Buffer
+		if code := dispatch([]string{"audit", "cat", "--kind", kind, dir}, nil, &out, &errs); code != 0 {
+			t.Fatalf("--kind %s: exit %d: %s", kind, code, errs.String())
+		}
+		if got := strings.Join(auditTexts(out.String()), " "); got != want {
+			t.Errorf("--kind %s: %s, want %s", kind, got, want)
+		}
+	}
+}
+
 // --follow prints records written after it started, from files the writer rotates to as well.
 func TestAuditFollow(t *testing.T) {
 	dir := t.TempDir()

@@ -154,7 +154,8 @@ read up to its last complete frame.
                  back from now (15m)
   --until TIME   only records before TIME
   --profile ID   only records of the profile with this ProfileID
-  --kind KIND    audit (AUDIT_RECORD) or drop (DROP_MSG_RECORD)
+  --kind KIND    audit (AUDIT_RECORD), drop (DROP_MSG_RECORD) or shadow (a message a shadow
+                 binding would have changed: the verdict and a diff, or the response)
   --follow       then wait for new records and print them as they are written, like tail -f,
                  until interrupted
 

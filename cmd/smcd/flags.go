@@ -45,7 +45,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.String("metrics", "", "serve Prometheus metrics at http://ADDR/metrics; a bare port or :PORT listens on 127.0.0.1 only, give HOST:PORT (a management address, or 0.0.0.0) to listen elsewhere")
 	fs.String("queue-maxlen", strconv.Itoa(nfq.DefaultMaxLen), "packets the kernel holds per queue before fail-open applies")
 	fs.String("rcvbuf", strconv.Itoa(nfq.DefaultRcvBuf), "netlink receive buffer per queue, bytes")
-	closed := fs.Bool("fail-closed", false, "drop packets when a queue is full instead of accepting them unchanged (NFQA_CFG_F_FAIL_OPEN off)")
+	fs.Bool("fail-closed", false, "drop packets when a queue is full instead of accepting them unchanged (NFQA_CFG_F_FAIL_OPEN off)")
+	fs.Bool("shadow", false, "run every binding's chain in the shadow of live traffic: every packet passes as it came, and what the chain would have changed is counted and written to the audit log (kind shadow)")
 	fs.String("response-mark", "0", "packet mark of the reject responses smcd sends, so queue rules can skip them (0: none)")
 	fs.String("watch", "1s", "how often to check the bundle files for a new version (0: only on SIGHUP)")
 	fs.String("audit-dir", "", "write the audit records (AUDIT_RECORD, DROP_MSG_RECORD) to zstd-compressed, rotated files in this folder; read them with smcc audit cat")
@@ -89,9 +90,6 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	})
 	if err != nil {
 		return nil, err
-	}
-	if set["fail-closed"] {
-		opts.Queue.FailClosed = *closed
 	}
 	if *bundle != "" || len(profiles) > 0 {
 		opts.Bindings = []daemon.Binding{{Name: "all", Bundle: *bundle, Profiles: profiles}}

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"flag"
 	"io"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/smcproject/smc/nfq"
@@ -94,5 +96,38 @@ func TestConfig(t *testing.T) {
 	}
 	if def.Direction != nil || len(def.Profiles) != 2 || def.Profiles[0] != filepath.Join(dir, "x.json") || def.Profiles[1] != "/etc/smc/y.json" {
 		t.Errorf("binding %+v", def)
+	}
+}
+
+// --shadow and the file's Shadow make every binding a shadow one, the command line winning; a
+// binding's own Shadow is its alone; --fail-closed, now read by the same Set, still takes. smcd
+// -h lists --shadow.
+func TestFlagsShadow(t *testing.T) {
+	path := writeConfig(t, `{"Shadow": true, "Bindings": [{"Bundle": "a.smcb", "Shadow": true}, {"Bundle": "b.smcb"}]}`)
+	for _, c := range []struct {
+		args       []string
+		want       bool
+		failClosed bool
+	}{
+		{[]string{"--bundle", "a.smcb"}, false, false},
+		{[]string{"--bundle", "a.smcb", "--shadow", "--fail-closed"}, true, true},
+		{[]string{"--config", path}, true, false},
+		{[]string{"--config", path, "--shadow=false"}, false, false},
+	} {
+		opts, err := parseFlags(c.args, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if opts.Shadow != c.want || opts.Queue.FailClosed != c.failClosed {
+			t.Errorf("%q: shadow %v, fail-closed %v; want %v, %v", c.args, opts.Shadow, opts.Queue.FailClosed, c.want, c.failClosed)
+		}
+	}
+	opts, _ := parseFlags([]string{"--config", path, "--shadow=false"}, io.Discard)
+	if !opts.Bindings[0].Shadow || opts.Bindings[1].Shadow {
+		t.Errorf("bindings %+v", opts.Bindings)
+	}
+	var help strings.Builder
+	if _, err := parseFlags([]string{"-h"}, &help); err != flag.ErrHelp || !strings.Contains(help.String(), "-shadow\n") {
+		t.Errorf("smcd -h (%v):\n%s", err, help.String())
 	}
 }
