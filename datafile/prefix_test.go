@@ -6,10 +6,9 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/smcproject/smc/internal/cpuclock"
 	"github.com/smcproject/smc/perf/bigdata"
 )
 
@@ -272,11 +271,11 @@ func BenchmarkPrefixesLookup(b *testing.B) {
 	p := tab.Prefixes(1)
 	b.Run("prefix", func(b *testing.B) {
 		b.ReportAllocs()
-		start := cpuTime()
+		start := cpuclock.Now()
 		for i := 0; b.Loop(); i++ {
 			p.Lookup(numbers[i&(len(numbers)-1)])
 		}
-		b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+		cpuclock.Report(b, start)
 	})
 	ix := tab.Index(1, false)
 	keys := make([][]byte, len(numbers))
@@ -286,18 +285,10 @@ func BenchmarkPrefixesLookup(b *testing.B) {
 	}
 	b.Run("exact", func(b *testing.B) {
 		b.ReportAllocs()
-		start := cpuTime()
+		start := cpuclock.Now()
 		for i := 0; b.Loop(); i++ {
 			ix.Lookup(keys[i&(len(keys)-1)])
 		}
-		b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+		cpuclock.Report(b, start)
 	})
-}
-
-// cpuTime is the CPU time the process has used. Beside ns/op, which counts the time the benchmark
-// waited for a core on a shared machine, cpu-ns/op is the time the lookups kept one busy.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

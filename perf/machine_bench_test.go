@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/smcproject/smc/compile"
+	"github.com/smcproject/smc/internal/cpuclock"
 	"github.com/smcproject/smc/internal/smctest"
 	"github.com/smcproject/smc/runtime"
 )
@@ -27,9 +28,11 @@ func benchmarkCases(b *testing.B, cases []*Case) {
 			m.Run(c.Message, &benchEnv)
 			b.ReportAllocs()
 			b.SetBytes(int64(len(c.Message)))
+			start := cpuclock.Now()
 			for b.Loop() {
 				m.Run(c.Message, &benchEnv)
 			}
+			cpuclock.Report(b, start)
 		})
 	}
 }

@@ -8,12 +8,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/smcproject/smc/compile"
 	"github.com/smcproject/smc/datafile"
+	"github.com/smcproject/smc/internal/cpuclock"
 	"github.com/smcproject/smc/perf/bigdata"
 )
 
@@ -214,28 +214,20 @@ func BenchmarkBigLookupPrefix(b *testing.B) {
 	}
 	b.Run("prefix", func(b *testing.B) {
 		b.ReportAllocs()
-		start := cpuTime()
+		start := cpuclock.Now()
 		for i := 0; b.Loop(); i++ {
 			px.Lookup(numbers[i&(len(numbers)-1)])
 		}
-		b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+		cpuclock.Report(b, start)
 	})
 	b.Run("exact", func(b *testing.B) {
 		b.ReportAllocs()
-		start := cpuTime()
+		start := cpuclock.Now()
 		for i := 0; b.Loop(); i++ {
 			ix.Lookup(keys[i&(len(keys)-1)])
 		}
-		b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+		cpuclock.Report(b, start)
 	})
-}
-
-// cpuTime is the CPU time the process has used. Beside ns/op, which counts the time the benchmark
-// waited for a core on a shared machine, cpu-ns/op is the time the lookups kept one busy.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkBigMedian is the measurement issue 3 states its lookup targets in: the median, warm,
