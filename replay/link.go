@@ -26,12 +26,15 @@ const (
 
 // Link-layer values read and written here.
 const (
-	etherTypeIPv4 = 0x0800
-	etherTypeIPv6 = 0x86dd
-	etherTypeVLAN = 0x8100 // 802.1Q
-	etherTypeQinQ = 0x88a8 // 802.1ad
-	sllOutgoing   = 4      // packet type PACKET_OUTGOING: sent by the capturing host
-	maxVLANTags   = 2      // 802.1ad stacks two; more is not a frame any switch forwards
+	etherTypeIPv4  = 0x0800
+	etherTypeIPv6  = 0x86dd
+	etherTypeVLAN  = 0x8100 // 802.1Q
+	etherTypeQinQ  = 0x88a8 // 802.1ad
+	etherTypePPPoE = 0x8864 // a PPPoE session (RFC 2516): 6 bytes of PPPoE, then PPP's protocol
+	pppIPv4        = 0x0021
+	pppIPv6        = 0x0057
+	sllOutgoing    = 4 // packet type PACKET_OUTGOING: sent by the capturing host
+	maxVLANTags    = 2 // 802.1ad stacks two; more is not a frame any switch forwards
 )
 
 // checkLink refuses a capture whose link type replay cannot find IP packets in.
@@ -93,11 +96,24 @@ func etherHeaderLength(f []byte) int {
 			return off + 2
 		case t == etherTypeVLAN || t == etherTypeQinQ:
 			off += 4
+		case t == etherTypePPPoE && len(f) >= off+10:
+			if p := binary.BigEndian.Uint16(f[off+8:]); p != pppIPv4 && p != pppIPv6 {
+				return -1
+			}
+			return off + 10
 		default:
 			return -1
 		}
 	}
 	return -1
+}
+
+// setLinkLength fixes the one length a link header of ours holds, PPPoE's, in a frame built with
+// a new IP packet after a link header of ipOff bytes: the length of what follows the PPPoE header.
+func setLinkLength(link layers.LinkType, f []byte, ipOff int) {
+	if link == linkEthernet && ipOff >= 22 && binary.BigEndian.Uint16(f[ipOff-10:]) == etherTypePPPoE {
+		binary.BigEndian.PutUint16(f[ipOff-4:], uint16(len(f)-(ipOff-2)))
+	}
 }
 
 func isIPEtherType(t uint16) bool { return t == etherTypeIPv4 || t == etherTypeIPv6 }

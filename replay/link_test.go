@@ -69,3 +69,16 @@ func TestEthernetTags(t *testing.T) {
 		t.Errorf("tagged frame %x", got[0].data)
 	}
 }
+
+// A PPPoE session's length follows its rewritten packet.
+func TestPPPoE(t *testing.T) {
+	ip := udpPacket(t, ipHeader{src: client4, dst: server4, ttl: 64}, 5060, 5060, invite)
+	head := append(append(append([]byte{}, serverMAC...), clientMAC...), 0x88, 0x64, 0x11, 0, 0x18, 0xe5, 0, 0, 0, 0x21)
+	head[18], head[19] = byte((len(ip)+2)>>8), byte(len(ip)+2)
+	out, _ := replayBytes(t, capture(t, linkEthernet, append(head, ip...)), Options{Chain: testChain(t, testProfile)})
+	_, got := readBack(t, out)
+	f := got[0].data
+	if n := int(f[18])<<8 | int(f[19]); !bytes.Contains(f, []byte("X-Peer: ")) || n != len(f)-20 {
+		t.Errorf("PPPoE length %d for %d bytes after its header", n, len(f)-20)
+	}
+}

@@ -145,10 +145,12 @@ func (r *replay) judged(f *frame, ipOff int, j judgement) []heldFrame {
 		out = append(out, heldFrame{f.ci, f.data})
 	default:
 		r.bufs[0] = append(append(r.bufs[0][:0], f.data[:ipOff]...), j.packet...)
+		setLinkLength(r.link, r.bufs[0], ipOff)
 		out = append(out, heldFrame{rewrittenInfo(f.ci, len(r.bufs[0])), r.bufs[0]})
 	}
 	if j.response != nil {
 		r.bufs[1] = append(appendResponseHeader(r.bufs[1][:0], r.link, f.data, ipOff), j.response...)
+		setLinkLength(r.link, r.bufs[1], ipOff)
 		out = append(out, heldFrame{rewrittenInfo(f.ci, len(r.bufs[1])), r.bufs[1]})
 		r.sum.Responses++
 	}
