@@ -9,6 +9,7 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // fragments4 splits an IPv4 packet into fragments of at most size bytes of data (a multiple of 8),
@@ -177,6 +178,80 @@ func TestAssemble(t *testing.T) {
 		}
 		if p := gopacket.NewPacket(got, first, gopacket.Default); p.ErrorLayer() != nil || p.Layer(layers.LayerTypeUDP) == nil {
 			t.Errorf("v6 %v: gopacket: %v", v6, p)
+		}
+	}
+}
+
+// captureAt writes frames with the given times after epoch.
+func captureAt(t *testing.T, link layers.LinkType, at []time.Duration, frames [][]byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := pcapgo.NewWriterNanos(&buf)
+	w.WriteFileHeader(65535, link)
+	for i, f := range frames {
+		w.WritePacket(gopacket.CaptureInfo{Timestamp: epoch.Add(at[i]), CaptureLength: len(f), Length: len(f)}, f)
+	}
+	return buf.Bytes()
+}
+
+// The limits of reassembly: a datagram has the kernel's time to come whole (30 s for IPv4, 60 s for
+// IPv6, in capture time), at most maxDatagrams wait at once, and at most maxHeld packets wait
+// behind them; past each, the oldest datagram is given up and written as it was.
+func TestFragmentLimits(t *testing.T) {
+	chain := testChain(t, testProfile)
+	big := sipMessage("INVITE sip:bob@example.com SIP/2.0", "1 INVITE", string(bytes.Repeat([]byte("a=x:y\r\n"), 300)))
+	other := udpPacket(t, ipHeader{src: server4, dst: client4, ttl: 64}, 4002, 4000, rtp)
+	for _, tt := range []struct {
+		v6      bool
+		gap     time.Duration
+		givenUp bool
+	}{
+		{false, fragTimeout4, false}, {false, fragTimeout4 + time.Millisecond, true},
+		{true, fragTimeout6, false}, {true, fragTimeout6 + time.Millisecond, true},
+	} {
+		frs := fragments4(udpPacket(t, ipHeader{src: client4, dst: server4, id: 1, ttl: 64}, 5060, 5060, big), 1480)
+		if tt.v6 {
+			frs = fragments6(udpPacket(t, ipHeader{src: client6, dst: server6, ttl: 64}, 5060, 5060, big), 1232, 1)
+		}
+		frames := append([][]byte{frs[0], other}, frs[1:]...)
+		at := []time.Duration{0, tt.gap}
+		for range frs[1:] {
+			at = append(at, tt.gap)
+		}
+		_, sum := replayBytes(t, captureAt(t, linkRaw, at, frames), Options{Chain: chain})
+		if got := sum.Reassembled == 0; got != tt.givenUp {
+			t.Errorf("v6 %v, %v between fragments: %+v", tt.v6, tt.gap, sum)
+		}
+	}
+
+	for _, n := range []int{maxDatagrams, maxDatagrams + 1} {
+		// The first fragments of n datagrams, then the rest of those that can still come whole.
+		var firsts, lasts [][]byte
+		for id := range n {
+			frs := fragments4(udpPacket(t, ipHeader{src: client4, dst: server4, id: uint16(id), ttl: 64}, 5060, 5060, big), 1480)
+			firsts = append(firsts, frs[0])
+			if id >= n-maxDatagrams {
+				lasts = append(lasts, frs[1:]...)
+			}
+		}
+		_, sum := replayBytes(t, capture(t, linkRaw, append(firsts, lasts...)...), Options{Chain: chain})
+		if sum.Reassembled != maxDatagrams || sum.GivenUp != n-maxDatagrams {
+			t.Errorf("%d datagrams at once: %d reassembled, %d fragments given up", n, sum.Reassembled, sum.GivenUp)
+		}
+	}
+
+	for _, n := range []int{maxHeld - 1, maxHeld} {
+		frs := fragments4(udpPacket(t, ipHeader{src: client4, dst: server4, id: 1, ttl: 64}, 5060, 5060, big), 1480)
+		frames := [][]byte{frs[0]}
+		for range n {
+			frames = append(frames, other)
+		}
+		frames = append(frames, frs[1:]...)
+		at := make([]time.Duration, len(frames)) // all at once: no timeout
+		out, sum := replayBytes(t, captureAt(t, linkRaw, at, frames), Options{Chain: chain})
+		_, got := readBack(t, out)
+		if (sum.Reassembled == 1) != (n < maxHeld) || !bytes.Equal(got[0].data, frs[0]) && n == maxHeld {
+			t.Errorf("%d packets behind a fragment: %+v", n, sum)
 		}
 	}
 }

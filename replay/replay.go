@@ -76,8 +76,19 @@ func Run(in io.Reader, out io.Writer, opts Options) (*Summary, error) {
 }
 
 // packet handles one frame: a fragment waits for its datagram, any other IP packet is judged now,
-// and a frame without IP is written as it was.
+// and a frame without IP is written as it was. Datagrams whose time is up before it, and the
+// oldest ones while too many packets wait behind fragments, are given up.
 func (r *replay) packet(f *frame) {
+	if len(r.defrag.pending) > 0 {
+		r.giveUp(r.defrag.expire(f.ci.Timestamp, maxDatagrams))
+	}
+	r.place(f)
+	for r.out.waiting() > maxHeld && len(r.defrag.pending) > 0 {
+		r.giveUp(r.defrag.expire(f.ci.Timestamp, len(r.defrag.pending)-1))
+	}
+}
+
+func (r *replay) place(f *frame) {
 	ipOff := ipOffset(r.link, f.data)
 	if ipOff < 0 {
 		r.sum.Other++
@@ -94,9 +105,6 @@ func (r *replay) packet(f *frame) {
 		r.datagram(dg, f)
 	}
 	r.giveUp(r.defrag.expire(f.ci.Timestamp, maxDatagrams))
-	for r.out.waiting() > maxHeld {
-		r.giveUp(r.defrag.expire(f.ci.Timestamp, len(r.defrag.pending)-1))
-	}
 }
 
 // datagram judges a datagram whose last fragment, f, just came. Passed as it was, its fragments
