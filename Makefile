@@ -18,8 +18,9 @@ all: build
 
 # deps installs the Go toolchain when it is missing (Debian's golang-go, which then fetches the
 # toolchain go.mod names through the module proxy), the tools the end-to-end tests drive (ip,
-# iptables, SIPp) when running as root, and downloads the modules.
-SYSTEM_TOOLS := ip:iproute2 iptables:iptables sipp:sip-tester
+# iptables, SIPp) and tshark, which reads back the captures smcc pcap writes, when running as root,
+# and downloads the modules.
+SYSTEM_TOOLS := ip:iproute2 iptables:iptables sipp:sip-tester tshark:tshark
 deps:
 	@command -v $(GO) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq golang-go ca-certificates git; }
 	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $${t%%:*} >/dev/null 2>&1 || missing="$$missing $${t#*:}"; done; \

@@ -4,6 +4,7 @@ go 1.26
 
 require (
 	github.com/florianl/go-nfqueue/v2 v2.0.2
+	github.com/gopacket/gopacket v1.3.1
 	github.com/klauspost/compress v1.18.0
 	github.com/mdlayher/netlink v1.7.2
 	github.com/montanaflynn/stats v0.7.1

@@ -10,6 +10,11 @@ import (
 // 64-bit words with end-around carry and folded at the end (RFC 1071 §2(C), "parallel
 // summation"): eight bytes per addition instead of two.
 
+// Checksum returns the Internet checksum of data: what an IPv4 header's checksum field holds when
+// data is that header with the field zero. It is the sum Rebuild uses, exported for the headers
+// smcc pcap builds itself (the datagrams it reassembles from fragments), so that there is one.
+func Checksum(data []byte) uint16 { return checksum(data, 0) }
+
 // checksum returns the Internet checksum of data, starting from the partial sum initial (a
 // pseudo-header sum, or 0).
 func checksum(data []byte, initial uint32) uint16 {

@@ -1,6 +1,9 @@
 package nfq
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
 // A Queued packet is one packet the kernel handed over through NFQUEUE, parsed in place: Packet
 // and CT are views into the receive buffer of the Source and are valid until its next Next call.
@@ -16,6 +19,11 @@ type Queued struct {
 	HasCT   bool   // the kernel sent conntrack information (NFQA_CFG_F_CONNTRACK)
 	CT      []byte // the conntrack attributes, nested (nf_conntrack_netlink.h)
 	SkbInfo uint32 // NFQA_SKB_* flags: checksum not ready, GSO, checksum not verified
+
+	// Time is when the packet was captured, set by a source that replays a capture (smcc pcap)
+	// so that {$SMC.Date} says what it would have said live; zero, as from the kernel's queue,
+	// means now.
+	Time time.Time
 }
 
 // Netfilter hooks, as NFQA_PACKET_HDR carries them.

@@ -2,7 +2,6 @@ package nfq
 
 import (
 	"fmt"
-	"net/netip"
 
 	"golang.org/x/sys/unix"
 )
@@ -12,22 +11,20 @@ import (
 // which on a forwarding host is not one of its own addresses, so an ordinary socket could not
 // send it. The kernel routes it by destination like any packet the host sends (OUTPUT,
 // POSTROUTING), so a rule that queues the host's own SIP traffic sees it too unless it excludes
-// the responder's mark.
+// the responder's mark. The packet itself is made by a ResponseBuilder.
 //
-// Only UDP requests get a response. For a request over TCP the response would have to enter the
-// byte stream of the connection, which a packet verdict cannot do; the request is dropped, which
-// the peer sees as a stalled stream (documented in docs/smcd.md).
+// Only UDP requests get a response (ErrNotUDP); the peer of a TCP request sees a stalled stream
+// (documented in docs/smcd.md).
 type RawResponder struct {
 	fd4, fd6 int
-	buf      []byte
-	tmpl     []byte
-	pkt      Packet
+	builder  ResponseBuilder
 }
 
 // NewRawResponder opens the raw sockets (it needs CAP_NET_RAW). Packets it sends carry mark (0:
 // none), so queue rules can leave them alone with `-m mark ! --mark MARK`.
 func NewRawResponder(mark uint32) (*RawResponder, error) {
-	r := &RawResponder{fd4: -1, fd6: -1, buf: make([]byte, 0, 0x10000), tmpl: make([]byte, 0, 48)}
+	r := &RawResponder{fd4: -1, fd6: -1,
+		builder: ResponseBuilder{buf: make([]byte, 0, 0x10000), tmpl: make([]byte, 0, 48)}}
 	var err error
 	if r.fd4, err = rawSocket(unix.AF_INET, mark); err != nil {
 		return nil, err
@@ -57,15 +54,9 @@ func rawSocket(family int, mark uint32) (int, error) {
 	return fd, nil
 }
 
-// ErrNotUDP reports a reject of a request that did not come over UDP; see RawResponder.
-var ErrNotUDP = fmt.Errorf("nfq: a reject response goes back over UDP only; the TCP request was dropped")
-
 // Respond implements Responder: response goes from req's destination to its source.
 func (r *RawResponder) Respond(req *Packet, response []byte) error {
-	if req.Proto != ProtoUDP {
-		return ErrNotUDP
-	}
-	out, err := r.build(req, response)
+	out, err := r.builder.Build(req, response)
 	if err != nil {
 		return err
 	}
@@ -75,36 +66,6 @@ func (r *RawResponder) Respond(req *Packet, response []byte) error {
 	}
 	sa := unix.SockaddrInet6{Addr: req.Src.As16()}
 	return unix.Sendto(r.fd6, out, 0, &sa)
-}
-
-// build makes the response packet: the request's addresses and ports swapped, lengths and
-// checksums computed by Rebuild.
-func (r *RawResponder) build(req *Packet, response []byte) ([]byte, error) {
-	r.tmpl = udpTemplate(r.tmpl[:0], req.Dst, req.Src, req.DstPort, req.SrcPort)
-	if err := Decode(r.tmpl, &r.pkt); err != nil {
-		return nil, err
-	}
-	out, err := Rebuild(r.buf, r.tmpl, &r.pkt, response)
-	if err != nil {
-		return nil, err
-	}
-	r.buf = out
-	return out, nil
-}
-
-// udpTemplate appends an IP and UDP header with no payload, for Rebuild to complete. The UDP
-// checksum field is not zero, so that Rebuild computes it for IPv4 too.
-func udpTemplate(b []byte, src, dst netip.Addr, sport, dport uint16) []byte {
-	if src.Is4() {
-		s, d := src.As4(), dst.As4()
-		b = append(b, 0x45, 0, 0, 28, 0, 0, 0x40, 0, 64, ProtoUDP, 0, 0)
-		b = append(append(b, s[:]...), d[:]...)
-	} else {
-		s, d := src.As16(), dst.As16()
-		b = append(b, 0x60, 0, 0, 0, 0, 8, ProtoUDP, 64)
-		b = append(append(b, s[:]...), d[:]...)
-	}
-	return append(b, byte(sport>>8), byte(sport), byte(dport>>8), byte(dport), 0, 8, 0xff, 0xff)
 }
 
 // Close closes the sockets.

@@ -181,6 +181,7 @@ func (w *Worker) runStream(seg []byte, actions *runtime.Result) (changed, ok boo
 			continue
 		}
 		r := w.machine.Run(seg[off:off+n], &w.env)
+		w.observe(seg[off:off+n], r)
 		off += n
 		w.Stats.Verdicts[r.Verdict].Add(1)
 		w.rules.add(r)

@@ -33,6 +33,10 @@ type Worker struct {
 	Direction *Direction
 	// Audit, when set, takes every audit record.
 	Audit Auditor
+	// Observe, when set, sees each message the chain ran on and its result, before the verdict is
+	// built from them: smcc pcap counts and prints them. It must keep neither, as the worker and
+	// its Machine reuse their buffers.
+	Observe func(msg []byte, r *runtime.Result)
 
 	Stats Stats
 
@@ -231,6 +235,7 @@ func (w *Worker) handle() {
 		dir = *w.Direction
 	}
 	w.env.Remote, w.env.Local = w.pkt.Endpoints(dir)
+	w.env.Now = w.q.Time
 	w.env.Transport = runtime.UDP
 	if w.pkt.Proto == ProtoTCP {
 		w.env.Transport = runtime.TCP
@@ -278,6 +283,7 @@ func (w *Worker) audit(r *runtime.Result) {
 
 // apply turns the result of the chain on a UDP datagram's message into the verdict.
 func (w *Worker) apply(r *runtime.Result) {
+	w.observe(w.pkt.Payload, r)
 	w.audit(r)
 	if w.failed(r) {
 		w.verdict.Drop = w.DropOnError
@@ -298,6 +304,13 @@ func (w *Worker) apply(r *runtime.Result) {
 		}
 	}
 	w.packetActions(r)
+}
+
+// observe shows a message and its result to Observe.
+func (w *Worker) observe(msg []byte, r *runtime.Result) {
+	if w.Observe != nil {
+		w.Observe(msg, r)
+	}
 }
 
 // failed counts and logs what kept the chain's result from the message: a payload that is not SIP

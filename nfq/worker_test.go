@@ -5,9 +5,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/smcproject/smc/compile"
 	"github.com/smcproject/smc/internal/smctest"
@@ -478,15 +480,15 @@ func (d *discardSource) Next(p *Queued) error {
 func (d *discardSource) Verdict(*Verdict) error { return nil }
 
 // The response to a rejected request goes from the request's destination to its source, with
-// lengths and checksums right.
+// lengths and checksums right; a request over TCP gets none.
 func TestResponsePacket(t *testing.T) {
 	for _, v6 := range []bool{false, true} {
 		var req Packet
 		if err := Decode(build(spec{v6: v6, proto: ProtoUDP, payload: sipRequest("INVITE", "666")}), &req); err != nil {
 			t.Fatal(err)
 		}
-		r := &RawResponder{}
-		out, err := r.build(&req, []byte("SIP/2.0 403 Forbidden\r\n\r\n"))
+		var b ResponseBuilder
+		out, err := b.Build(&req, []byte("SIP/2.0 403 Forbidden\r\n\r\n"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -498,6 +500,10 @@ func TestResponsePacket(t *testing.T) {
 		if p.Src != req.Dst || p.Dst != req.Src || p.SrcPort != req.DstPort || p.DstPort != req.SrcPort ||
 			string(p.Payload) != "SIP/2.0 403 Forbidden\r\n\r\n" {
 			t.Errorf("v6 %v: response %+v", v6, p)
+		}
+		req.Proto = ProtoTCP
+		if _, err := b.Build(&req, []byte("SIP/2.0 403 Forbidden\r\n\r\n")); err != ErrNotUDP {
+			t.Errorf("v6 %v: a TCP request's response built (%v)", v6, err)
 		}
 	}
 }
@@ -674,5 +680,39 @@ func TestWorkerTCPDirectionBinding(t *testing.T) {
 	}
 	if w.Stats.Unbound.Load() != 2 {
 		t.Errorf("unbound %d, want 2", w.Stats.Unbound.Load())
+	}
+}
+
+// Observe sees every message the chain ran on, UDP and each of a TCP segment's, with its result;
+// a queued packet's Time is the message's {$SMC.Date} time, as smcc pcap sets it.
+func TestObserveAndTime(t *testing.T) {
+	src := `{"ProfileID": 1, "ProfileName": "date", "Rules": [{"MsgType": "REQUEST", "Action": "REPLACE_MSG",
+  "ReplaceDefs": [{"ReplaceType": "ADD_LINE", "Header": "Via", "Output": "X-Date: {$SMC.Date}"}]}]}`
+	prog, diags := compile.Compile("date.json", []byte(src), compile.Options{})
+	if prog == nil {
+		t.Fatal(diags)
+	}
+	chain, err := runtime.NewChain(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 8, 9, 30, 0, 0, time.UTC)
+	udp := Queued{ID: 1, Hook: HookLocalIn, Packet: build(spec{proto: ProtoUDP, payload: sipRequest("OPTIONS", "alice")}), Time: at}
+	two := append(sipRequest("OPTIONS", "alice"), sipRequest("INFO", "bob")...)
+	tcp := Queued{ID: 2, Hook: HookLocalIn, Packet: build(spec{proto: ProtoTCP, payload: two}), Time: at}
+	fs := &fakeSource{packets: []Queued{udp, tcp}}
+	w := NewWorker(fs, NewChainRef(chain), nil, nil)
+	var seen []string
+	w.Observe = func(msg []byte, r *runtime.Result) {
+		first, _, _ := strings.Cut(string(msg), " ")
+		seen = append(seen, first+" "+r.Verdict.String())
+		if !strings.Contains(string(r.Output), "X-Date: Tue, 08 Dec 2026 09:30:00 GMT\r\n") {
+			t.Errorf("%s: the date is not the packet's time:\n%s", first, r.Output)
+		}
+	}
+	w.Step()
+	w.Step()
+	if want := []string{"OPTIONS modified", "OPTIONS modified", "INFO modified"}; !slices.Equal(seen, want) {
+		t.Errorf("observed %q, want %q", seen, want)
 	}
 }

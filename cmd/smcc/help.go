@@ -114,6 +114,37 @@ Output: a line per failing case with its path and a diff, a line per passing cas
 "N passed, M failed"; a case --update rewrote counts as passed.
 Exit status: 0 when every case passes, 1 when any fails, 2 for usage errors or an unreadable case.
 `,
+	"pcap": `
+Runs the chain over a packet capture (pcap or pcapng: Ethernet, Linux cooked v1 and v2, raw IP,
+loopback) as smcd would have run it over the same packets live, and writes to OUT (- for standard
+output) a pcap of the same link type and timestamps holding what smcd would have let through.
+
+  -p PROFILE        a profile; repeat for a chain (applied in the order given)
+  --bundle BUNDLE   a compiled bundle instead of profiles
+  --local ADDR[/BITS]  an address or network of this host; repeat. A packet from one is one the
+                    host sends: its peer ({$SIP.RemoteIP}) is its destination. Every other packet
+                    is received: its peer is its source
+  --diff            print a unified diff of every message the chain changed, headed by its packet
+                    number, and a line for each it dropped or rejected (to standard output, or to
+                    standard error when the capture goes there)
+
+A UDP or TCP payload that starts with a SIP start line is a SIP message and goes through the chain,
+IPv4 and IPv6; every other packet is written as it was. IP fragments are put back together first,
+as the kernel does before smcd sees a packet. Verdicts: accept writes the packet as it was;
+modified writes the rewritten packet, lengths and checksums fixed, and on TCP the later sequence
+and acknowledgement numbers of that connection translated as smcd translates them; drop leaves the
+packet out; reject leaves the request out and writes smcd's response after it (UDP only, as live);
+SET_DSCP is applied. A fragmented datagram passed as it was keeps its fragments; one the chain
+changed is written as one reassembled packet in the place of its last fragment, as smcd hands it
+back to the kernel, which fragments it again for the link. {$SMC.Date} is the packet's time.
+
+Standard error: a line for each packet the chain could not be applied to as asked (as smcd logs
+it), then a summary: packets read and written, SIP messages by verdict and by rule, packets that are
+not SIP, datagrams reassembled. A capture cut short or damaged is an error naming the packet and
+its byte offset; the packets before it are written.
+Exit status: 0 when the capture was processed, 1 when a profile does not compile or OUT cannot be
+written, 2 for usage errors and for a capture that cannot be read to its end.
+`,
 	"compile": `
 Compiles the chain (the profiles, in the order given) and every data file its rules name into one
 bundle file, which smcc run --bundle and the daemon load. Data tables are stored with their indexes,

@@ -1,4 +1,5 @@
-// Command smcc compiles, checks, disassembles, runs and tests SMC profiles offline.
+// Command smcc compiles, checks, disassembles, runs and tests SMC profiles offline, and replays
+// packet captures through them.
 //
 // See `smcc help` for the commands and flags, and "Using smcc" in the README for a walk through them.
 package main
@@ -29,7 +30,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{runCommand, testCommand, compileCommand, checkCommand, disasmCommand, auditCommand, helpCommand}
+	commands = []*command{runCommand, testCommand, pcapCommand, compileCommand, checkCommand, disasmCommand, auditCommand, helpCommand}
 }
 
 func main() {

@@ -331,28 +331,42 @@ func valueAfter(text []byte, colon int) (start, end int) {
 
 // parseStartLine checks the start line and records the message kind, method and code.
 func (m *Message) parseStartLine() bool {
-	text := m.Text(0)
-	m.Kind, m.Code = StartInvalid, 0
+	kind, code, methodEnd := startLine(m.Text(0))
+	m.Kind, m.Code = kind, code
+	if kind == StartRequest {
+		m.method = [2]int{0, methodEnd}
+	}
+	return kind != StartInvalid
+}
+
+// StartLine reports what a start line, given without its line ending, says a message is, by the
+// test Parse applies: smcc pcap uses it to pick the SIP messages out of a capture's payloads.
+func StartLine(line []byte) StartKind {
+	kind, _, _ := startLine(line)
+	return kind
+}
+
+// startLine reads a start line: the kind, a response's status code, and where a request's method
+// ends.
+func startLine(text []byte) (kind StartKind, code, methodEnd int) {
 	if len(text) >= 11 && sip.EqualFold(text[:8], "SIP/2.0 ") {
-		code := text[8:11]
-		if code[0] < '1' || code[0] > '6' || !isDigit(code[1]) || !isDigit(code[2]) || len(text) > 11 && text[11] != ' ' {
-			return false
+		c := text[8:11]
+		if c[0] < '1' || c[0] > '6' || !isDigit(c[1]) || !isDigit(c[2]) || len(text) > 11 && text[11] != ' ' {
+			return StartInvalid, 0, 0
 		}
-		m.Kind, m.Code = StartResponse, int(code[0]-'0')*100+int(code[1]-'0')*10+int(code[2]-'0')
-		return true
+		return StartResponse, int(c[0]-'0')*100 + int(c[1]-'0')*10 + int(c[2]-'0'), 0
 	}
 	// Method SP Request-URI SP SIP-Version: the URI ends at the first space after the method,
 	// since no space may follow it but the one before the version, which has none.
 	sp1 := bytes.IndexByte(text, ' ')
 	if sp1 <= 0 || !isToken(text[:sp1]) {
-		return false
+		return StartInvalid, 0, 0
 	}
 	sp2 := bytes.IndexByte(text[sp1+1:], ' ') + sp1 + 1
 	if sp2 <= sp1+1 || !sip.EqualFold(text[sp2+1:], "SIP/2.0") || bytes.IndexByte(text[sp1+1:sp2], '\t') >= 0 {
-		return false
+		return StartInvalid, 0, 0
 	}
-	m.Kind, m.method = StartRequest, [2]int{0, sp1}
-	return true
+	return StartRequest, 0, sp1
 }
 
 func (m *Message) markBodyDirective(l *Line, text []byte) {

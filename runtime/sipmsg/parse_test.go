@@ -328,3 +328,33 @@ func BenchmarkParse(b *testing.B) {
 		})
 	}
 }
+
+// StartLine tells the start lines Parse accepts from anything else, by the same test.
+func TestStartLine(t *testing.T) {
+	for _, tt := range []struct {
+		line string
+		want StartKind
+	}{
+		{"INVITE sip:bob@example.com SIP/2.0", StartRequest},
+		{"x-custom.method sip:a SIP/2.0", StartRequest},
+		{"SIP/2.0 200 OK", StartResponse},
+		{"sip/2.0 486 Busy Here", StartResponse},
+		{"SIP/2.0 180", StartResponse},
+		{"SIP/2.0 700 Nope", StartInvalid},
+		{"SIP/2.0 20 OK", StartInvalid},
+		{"INVITE sip:bob@example.com SIP/3.0", StartInvalid},
+		{"GET / HTTP/1.1", StartInvalid},
+		{"\x80\x00RTP", StartInvalid},
+		{"", StartInvalid},
+		{"INVITE  SIP/2.0", StartInvalid},
+	} {
+		if got := StartLine([]byte(tt.line)); got != tt.want {
+			t.Errorf("StartLine(%q) = %v, want %v", tt.line, got, tt.want)
+		}
+		var m Message
+		err := m.Parse([]byte(tt.line+"\r\nContent-Length: 0\r\n\r\n"), NewNameTable())
+		if (err == nil) != (tt.want != StartInvalid) {
+			t.Errorf("%q: Parse says %v, StartLine %v", tt.line, err, tt.want)
+		}
+	}
+}
