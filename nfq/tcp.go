@@ -116,7 +116,7 @@ func (w *Worker) handleTCP(bound bool) {
 			return
 		}
 		if f != nil {
-			translate(w.verdict.Packet, &w.pkt, f, d)
+			translate(w.verdict.Packet, &w.pkt, f, d, !w.AcksAsSent)
 			switch flags := tcp[tcpFlags]; {
 			case flags&flagRST != 0:
 				w.flows.remove(f)

@@ -234,14 +234,24 @@ const (
 )
 
 // translate rewrites the TCP header of pkt for a tracked connection: the sequence number of
-// direction d, the acknowledgement number and SACK blocks of the other, and then the checksum. pkt
-// is a packet Rebuild made from the one p was decoded from: same headers, and nothing after the
-// segment.
-func translate(pkt []byte, p *Packet, f *flow, d int) {
+// direction d, with acks the acknowledgement number and SACK blocks of the other (Worker.AcksAsSent),
+// and then the checksum. pkt is a packet Rebuild made from the one p was decoded from: same
+// headers, and nothing after the segment.
+func translate(pkt []byte, p *Packet, f *flow, d int, acks bool) {
 	tcp := pkt[p.transportOff:p.payloadOff]
 	seq := binary.BigEndian.Uint32(tcp[tcpSeq:])
 	binary.BigEndian.PutUint32(tcp[tcpSeq:], seq+uint32(f.dirs[d].delta(seq)))
-	other := &f.dirs[1-d]
+	if acks {
+		translateAcks(tcp, &f.dirs[1-d])
+	}
+	seg := pkt[p.transportOff:]
+	seg[tcpSum], seg[tcpSum+1] = 0, 0
+	binary.BigEndian.PutUint16(seg[tcpSum:], checksum(seg, pseudoHeaderSum(p, len(seg))))
+}
+
+// translateAcks maps the acknowledgement number and SACK blocks of tcp, a header whose checksum
+// the caller fixes, from other's rewritten numbering back into its sender's.
+func translateAcks(tcp []byte, other *stream) {
 	if tcp[tcpFlags]&flagACK != 0 {
 		binary.BigEndian.PutUint32(tcp[tcpAck:], other.original(binary.BigEndian.Uint32(tcp[tcpAck:])))
 	}
@@ -265,7 +275,4 @@ func translate(pkt []byte, p *Packet, f *flow, d int) {
 		}
 		opts = opts[opts[1]:]
 	}
-	seg := pkt[p.transportOff:]
-	seg[tcpSum], seg[tcpSum+1] = 0, 0
-	binary.BigEndian.PutUint16(seg[tcpSum:], checksum(seg, pseudoHeaderSum(p, len(seg))))
 }

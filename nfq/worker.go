@@ -37,6 +37,13 @@ type Worker struct {
 	// built from them: smcc pcap counts and prints them. It must keep neither, as the worker and
 	// its Machine reuse their buffers.
 	Observe func(msg []byte, r *runtime.Result)
+	// AcksAsSent says that the packets come from a capture taken without smcd in the path, as
+	// smcc pcap gives them: a peer's acknowledgements and SACK blocks count the other direction's
+	// bytes as they were sent, never as a rewrite made them, so they already are what the sender
+	// must see and pass untranslated. (Live, the peer acknowledges the rewritten stream, and the
+	// worker translates that back; done to a capture, the translation would take the length
+	// changes off a second time.) Sequence numbers are renumbered either way.
+	AcksAsSent bool
 
 	Stats Stats
 

@@ -53,6 +53,7 @@ func newRewriter(chain *runtime.Chain, local []netip.Prefix, sum *Summary, obser
 	set := &nfq.ChainSet{Bindings: []nfq.Binding{{Name: "sip", Queues: []uint16{queueSIP}, Chain: chain}}}
 	r.worker = nfq.NewWorker(&r.src, nfq.NewChainSetRef(set), &r.respond, logf)
 	r.worker.Observe = observe
+	r.worker.AcksAsSent = true // the capture was taken without smcd in the path
 	return r
 }
 

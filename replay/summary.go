@@ -101,7 +101,7 @@ func (s *Summary) Print(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	for _, r := range s.Rules() {
-		fmt.Fprintf(w, "  profile %d %q rule %d (line %d): %s\n", r.Profile, r.Name, r.Rule, r.Line, verdictList(r.Verdicts))
+		fmt.Fprintf(w, "  profile %d %q rule %d (json:%d): %s\n", r.Profile, r.Name, r.Rule, r.Line, verdictList(r.Verdicts))
 	}
 	fmt.Fprintf(w, "not SIP:      %d packets whose UDP or TCP payload has no SIP start line, %d messages that did not parse, %d packets not UDP or TCP over IP\n",
 		s.NotSIP, s.Unparsed, s.Other)

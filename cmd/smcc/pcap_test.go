@@ -82,7 +82,7 @@ func TestPcapCommand(t *testing.T) {
 		frames         int    // in out.pcap; -1: no file
 	}{
 		{"rewrite", []string{"pcap", "-p", profile, "-o", out, in}, exitOK, "",
-			"SIP messages: 1: modified 1\n  profile 3 \"tag invites\" rule 0 (line 1): modified 1", 2},
+			"SIP messages: 1: modified 1\n  profile 3 \"tag invites\" rule 0 (json:1): modified 1", 2},
 		{"diff", []string{"pcap", "--diff", "-p", profile, "-o", out, in}, exitOK, "+X-Trunk: 7\n", "packets:      2 read, 2 written", 2},
 		{"flags after", []string{"pcap", in, "-o", out, "--local", "192.0.2.0/24", "-p", profile}, exitOK, "", "modified 1", 2},
 		{"no output", []string{"pcap", "-p", profile, in}, exitUsage, "", "give the capture to write with -o", -1},
