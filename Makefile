@@ -15,8 +15,9 @@ all: build
 
 # deps installs the Go toolchain when it is missing (Debian's golang-go, which then fetches the
 # toolchain go.mod names through the module proxy), the tools the end-to-end tests drive (ip,
-# iptables, SIPp) when running as root, and downloads the modules.
-SYSTEM_TOOLS := ip:iproute2 iptables:iptables sipp:sip-tester
+# iptables, SIPp) and groff, which renders the manual pages in their tests, when running as root,
+# and downloads the modules.
+SYSTEM_TOOLS := ip:iproute2 iptables:iptables sipp:sip-tester groff:groff-base
 deps:
 	@command -v $(GO) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq golang-go ca-certificates git; }
 	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $${t%%:*} >/dev/null 2>&1 || missing="$$missing $${t#*:}"; done; \
@@ -35,16 +36,19 @@ smcc:
 	$(GO) build -o $(BIN)/smcc ./cmd/smcc
 
 # install puts what make build made, and what runs it under systemd, where a host looks for them:
-# smcd and smcc in PREFIX/bin, the unit in UNITDIR (systemd reads /usr/local/lib/systemd/system as
-# well as /usr/lib/systemd/system), the smc user's sysusers.d file, and the operator's documents
-# the unit names in DOCDIR. The unit's paths are rewritten to follow PREFIX and DOCDIR. DESTDIR
-# stages it all under another root (a package build, a test). It does not build: run make build
-# first, as yourself, then make install as root; docs/smcd.md, "Installing", has the steps after.
+# smcd and smcc in PREFIX/bin, their manual pages in MANDIR (written by the binaries themselves,
+# smcc --man and smcd --man, from their help), the unit in UNITDIR (systemd reads
+# /usr/local/lib/systemd/system as well as /usr/lib/systemd/system), the smc user's sysusers.d
+# file, and the operator's documents the unit names in DOCDIR. The unit's paths are rewritten to
+# follow PREFIX and DOCDIR. DESTDIR stages it all under another root (a package build, a test).
+# It does not build: run make build first, as yourself, then make install as root; docs/smcd.md,
+# "Installing", has the steps after.
 PREFIX      ?= /usr/local
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= /usr/lib/sysusers.d
 DOCDIR      ?= $(PREFIX)/share/doc/smc
-DOCS        := docs/smcd.md docs/bundles.md docs/limits.md docs/semantics.md
+MANDIR      ?= $(PREFIX)/share/man
+DOCS        := docs/smcd.md docs/bundles.md docs/limits.md docs/semantics.md docs/language.md
 install:
 	@for f in $(BIN)/smcd $(BIN)/smcc; do \
 	  [ -x $$f ] || { echo "install: no $$f; run make build first"; exit 1; }; done
@@ -57,6 +61,10 @@ install:
 	install -D -m 0644 cmd/smcd/smc.sysusers $(DESTDIR)$(SYSUSERSDIR)/smc.conf
 	install -d $(DESTDIR)$(DOCDIR)
 	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	$(BIN)/smcc --man >$(DESTDIR)$(MANDIR)/man1/smcc.1
+	$(BIN)/smcd --man >$(DESTDIR)$(MANDIR)/man8/smcd.8
+	chmod 0644 $(DESTDIR)$(MANDIR)/man1/smcc.1 $(DESTDIR)$(MANDIR)/man8/smcd.8
 
 # demo: a SIPp call through smcd between two network namespaces, the INVITE shown before and
 # after (root; it installs what it needs and removes everything it creates).
