@@ -29,7 +29,16 @@ MAKE=${MAKE:-make}
 version=$(sh packaging/version.sh)
 dpkg --validate-version "$version"
 arch=$(dpkg --print-architecture)
-maintainer=${DEB_MAINTAINER:-"$(git config user.name) <$(git config user.email)>"}
+# The maintainer is whoever builds the package: DEB_MAINTAINER, else git's user, else (a fresh
+# clone without one) the author of the commit.
+name=$(git config user.name || true)
+email=$(git config user.email || true)
+if [ -n "$name" ] && [ -n "$email" ]; then
+	maintainer="$name <$email>"
+else
+	maintainer=$(git log -1 --format='%an <%ae>' HEAD)
+fi
+maintainer=${DEB_MAINTAINER:-$maintainer}
 # The commit's time dates the changelog, the manual pages and every file in the archive, so that
 # two builds of one commit make the same package.
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct HEAD)}
