@@ -12,15 +12,18 @@ export GOFLAGS := -mod=mod
 # (CI's environment, a cron job) still finds it.
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: all build smcc install deps demo demo-offline test unit lint cases fuzz-short fuzz soak soak-short bench bench-big perf perf-deps clean
+.PHONY: all build smcc install package deps demo demo-offline test unit lint cases fuzz-short fuzz soak soak-short bench bench-big perf perf-deps clean
 
 all: build
 
 # deps installs the Go toolchain when it is missing (Debian's golang-go, which then fetches the
 # toolchain go.mod names through the module proxy), the tools the end-to-end tests drive (ip,
-# iptables, SIPp) and tshark, which reads back the captures smcc pcap writes, when running as root,
-# and downloads the modules.
-SYSTEM_TOOLS := ip:iproute2 iptables:iptables sipp:sip-tester tshark:tshark
+# iptables, SIPp), tshark, which reads back the captures smcc pcap writes, and what the package's
+# test uses (groff and man render the manual pages, lintian checks the package, systemd-sysusers
+# creates its user: the standalone one where systemd is not installed) when running as root, and
+# downloads the modules.
+SYSTEM_TOOLS := ip:iproute2 iptables:iptables sipp:sip-tester tshark:tshark groff:groff-base man:man-db \
+  lintian:lintian systemd-sysusers:systemd-standalone-sysusers
 deps:
 	@command -v $(GO) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq golang-go ca-certificates git; }
 	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $${t%%:*} >/dev/null 2>&1 || missing="$$missing $${t#*:}"; done; \
@@ -39,15 +42,20 @@ smcc:
 	$(GO) build $(VCS) -o $(BIN)/smcc ./cmd/smcc
 
 # install puts what make build made, and what runs it under systemd, where a host looks for them:
-# smcd and smcc in PREFIX/bin, the unit in UNITDIR (systemd reads /usr/local/lib/systemd/system as
-# well as /usr/lib/systemd/system), the smc user's sysusers.d file, and the operator's documents
-# the unit names in DOCDIR. The unit's paths are rewritten to follow PREFIX and DOCDIR. DESTDIR
-# stages it all under another root (a package build, a test). It does not build: run make build
-# first, as yourself, then make install as root; docs/smcd.md, "Installing", has the steps after.
+# smcd and smcc in PREFIX/bin, their manual pages in MANDIR (written by the binaries themselves,
+# smcc --man and smcd --man, from their help), the unit in UNITDIR (systemd reads
+# /usr/local/lib/systemd/system as well as /usr/lib/systemd/system), the smc user's sysusers.d
+# file, and the operator's documents the unit names in DOCDIR. The unit's paths are rewritten to
+# follow PREFIX and DOCDIR, and SMCD_ARGS, when given, replaces the arguments of its ExecStart
+# (make package gives --config /etc/smc/smcd.json). DESTDIR stages it all under another root (a
+# package build, a test). It does not build: run make build first, as yourself, then make
+# install as root; docs/smcd.md, "Installing", has the steps after.
 PREFIX      ?= /usr/local
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= /usr/lib/sysusers.d
 DOCDIR      ?= $(PREFIX)/share/doc/smc
+MANDIR      ?= $(PREFIX)/share/man
+SMCD_ARGS   ?=
 DOCS        := docs/smcd.md docs/fleet.md docs/bundles.md docs/language.md docs/limits.md docs/semantics.md
 install:
 	@for f in $(BIN)/smcd $(BIN)/smcc; do \
@@ -56,11 +64,25 @@ install:
 	install -D -m 0755 $(BIN)/smcc $(DESTDIR)$(PREFIX)/bin/smcc
 	install -d $(DESTDIR)$(UNITDIR)
 	sed -e 's|/usr/local/bin/|$(PREFIX)/bin/|g' -e 's|/usr/local/share/doc/smc/|$(DOCDIR)/|g' \
-	  -e 's|/usr/local/lib/systemd/system/|$(UNITDIR)/|g' cmd/smcd/smcd.service >$(DESTDIR)$(UNITDIR)/smcd.service
+	  -e 's|/usr/local/lib/systemd/system/|$(UNITDIR)/|g' \
+	  $(if $(SMCD_ARGS),-e 's|^\(ExecStart=[^ ]*\) .*|\1 $(SMCD_ARGS)|') cmd/smcd/smcd.service >$(DESTDIR)$(UNITDIR)/smcd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/smcd.service
 	install -D -m 0644 cmd/smcd/smc.sysusers $(DESTDIR)$(SYSUSERSDIR)/smc.conf
 	install -d $(DESTDIR)$(DOCDIR)
 	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	$(BIN)/smcc --man >$(DESTDIR)$(MANDIR)/man1/smcc.1
+	$(BIN)/smcd --man >$(DESTDIR)$(MANDIR)/man8/smcd.8
+	chmod 0644 $(DESTDIR)$(MANDIR)/man1/smcc.1 $(DESTDIR)$(MANDIR)/man8/smcd.8
+
+# package builds the Debian package, DIST/smc_VERSION_ARCH.deb (DIST: dist): the binaries, built
+# static and without this machine's paths, make install's files under /usr, a default
+# /etc/smc/smcd.json, and the scripts that create the smc user and handle the unit. VERSION comes
+# from git describe (0.0~gitYYYYMMDD.COMMIT before the first tag). packaging/deb.sh builds it;
+# docs/smcd.md, "The Debian package", says what it installs and does.
+DIST ?= dist
+package: deps
+	GO=$(GO) MAKE=$(MAKE) bash packaging/deb.sh $(DIST)
 
 # demo: a SIPp call through smcd between two network namespaces, the INVITE shown before and
 # after (root; it installs what it needs and removes everything it creates).
@@ -159,4 +181,4 @@ perf-deps:
 	  if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
 clean:
-	rm -rf $(BIN) bench.txt bench-big.txt
+	rm -rf $(BIN) $(DIST) bench.txt bench-big.txt

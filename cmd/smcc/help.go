@@ -38,7 +38,7 @@ func writeHelp(w io.Writer, c *command) {
 		fmt.Fprintf(w, "usage: %s\n\n%s\n", c.usage, strings.TrimLeft(helpText[c.name], "\n"))
 		return
 	}
-	fmt.Fprint(w, "smcc compiles, checks, disassembles, runs and tests SMC profiles (SIP message manipulation rules).\n\nusage: smcc COMMAND [ARGUMENTS]\n\ncommands:\n")
+	fmt.Fprintf(w, "smcc %s.\n\nusage: smcc COMMAND [ARGUMENTS]\n\ncommands:\n", about)
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
@@ -46,8 +46,15 @@ func writeHelp(w io.Writer, c *command) {
 	for _, t := range topicOrder {
 		fmt.Fprintf(w, "  %-9s %s\n", t, topicSummary[t])
 	}
-	fmt.Fprint(w, "\nRun 'smcc help COMMAND' for a command's flags and output, 'smcc help TOPIC' for a quick\nreference. The language is described, with examples, in docs/language.md.\n")
+	fmt.Fprint(w, "\n"+helpFooter)
 }
+
+// about says what smcc does, in the help and in the NAME of its manual page.
+const about = "compiles, checks, disassembles, runs and tests SMC profiles (SIP message manipulation rules)"
+
+const helpFooter = `Run 'smcc help COMMAND' for a command's flags and output, 'smcc help TOPIC' for a quick
+reference. The language is described, with examples, in docs/language.md.
+`
 
 var helpText = map[string]string{
 	"run": `

@@ -57,6 +57,9 @@ func dispatch(args []string, in io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, buildinfo.Read().Line(programName)) // as smcd --version, to compare the two
 		return exitOK
 	}
+	if args[0] == "--man" {
+		return writeManPage(stdout, stderr)
+	}
 	fmt.Fprintf(stderr, "%s: unknown command %q; run '%s help'\n", programName, args[0], programName)
 	return exitUsage
 }

@@ -32,7 +32,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("smcd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, "smcd "+about+".\n\n"+usage)
 		fs.PrintDefaults()
 	}
 	var profiles listFlag

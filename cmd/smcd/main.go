@@ -28,6 +28,9 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// about says what smcd does, in its usage and in the NAME of its manual page.
+const about = "rewrites live SIP traffic, running a compiled SMC chain on the packets the kernel queues to it (NFQUEUE)"
+
 const usage = `usage: smcd [flags]            run the daemon
        smcd check [flags]      load the chain and open nothing: exit 0 when it loads
        smcd rules [-h]         print the firewall rules (iptables or nft) that feed the queues
@@ -39,6 +42,9 @@ Flags:
 // run is smcd with its arguments, and returns its exit status: 0, 1 when the daemon or the check
 // failed, 2 for a command line it does not take.
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 1 && args[0] == "--man" {
+		return writeManPage(stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "rules" {
 		return rulesMain(args[1:], stdout, stderr)
 	}

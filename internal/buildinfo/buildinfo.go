@@ -77,3 +77,10 @@ func (b Build) RevisionLabel() string {
 	}
 	return b.Revision
 }
+
+// Date is the day of the commit, YYYY-MM-DD, which dates the manual pages without making two
+// builds of one commit differ; "" for a binary built outside a checkout.
+func (b Build) Date() string {
+	d, _, _ := strings.Cut(b.Time, "T")
+	return d
+}
