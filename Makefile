@@ -12,7 +12,7 @@ export GOFLAGS := -mod=mod
 # (CI's environment, a cron job) still finds it.
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: all build smcc install package deps demo demo-offline test unit lint cases fuzz-short fuzz soak soak-short bench bench-big perf perf-deps clean
+.PHONY: all build smcc install package deps demo demo-offline test unit lint cases fuzz-short fuzz soak soak-short bench bench-compare bench-big perf perf-deps clean
 
 all: build
 
@@ -125,6 +125,14 @@ fuzz:
 # bench runs every benchmark but the carrier-scale ones, which have their own target.
 bench: deps
 	$(GO) test -run='^$$' -bench=. -skip='Big' -benchmem -count=6 ./... | tee bench.txt
+
+# bench-compare compares the reference chain's Machine benchmarks of BASE (a revision) with the
+# working tree, over randomised code layouts (perf/cmd/layoutcmp says why): BASE=v0.1 make bench-compare
+BASE   ?= HEAD
+SEEDS  ?= 8
+ROUNDS ?= 6
+bench-compare: deps
+	$(GO) run ./perf/cmd/layoutcmp -base $(BASE) -seeds $(SEEDS) -rounds $(ROUNDS)
 
 # bench-big generates the carrier-scale data of issue 3 (10,000,000 numbers, 1,000,000 networks,
 # 1,000,000 routing prefixes; about 430 MB, kept in BIGDIR between runs), compiles it with smcc
