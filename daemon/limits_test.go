@@ -3,7 +3,6 @@ package daemon
 import (
 	"bytes"
 	"encoding/binary"
-	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -75,22 +74,7 @@ func TestLimitsExportedAndLogged(t *testing.T) {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collector{d})
-	families, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]float64{}
-	for _, f := range families {
-		for _, m := range f.GetMetric() {
-			name := f.GetName()
-			for _, l := range m.GetLabel() {
-				if l.GetName() != "queue" {
-					name += fmt.Sprintf("{%s=%q}", l.GetName(), l.GetValue())
-				}
-			}
-			got[name] = m.GetCounter().GetValue()
-		}
-	}
+	got := gatherCounters(t, reg)
 	for name, want := range map[string]float64{
 		`smc_limits_total{limit="line_length"}`:     1,
 		`smc_limits_total{limit="output_size"}`:     2,

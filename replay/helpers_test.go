@@ -154,10 +154,19 @@ type captured struct {
 	data []byte
 }
 
-// readBack reads a pcap the replay wrote.
+// readBack reads a pcap the replay wrote, or a pcapng, with pcapgo alone.
 func readBack(t testing.TB, b []byte) (layers.LinkType, []captured) {
 	t.Helper()
-	r, err := pcapgo.NewReader(bytes.NewReader(b))
+	var r interface {
+		ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+		LinkType() layers.LinkType
+	}
+	var err error
+	if bytes.HasPrefix(b, []byte{0x0a, 0x0d, 0x0d, 0x0a}) {
+		r, err = pcapgo.NewNgReader(bytes.NewReader(b), pcapgo.DefaultNgReaderOptions)
+	} else {
+		r, err = pcapgo.NewReader(bytes.NewReader(b))
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,11 +174,10 @@ func readBack(t testing.TB, b []byte) (layers.LinkType, []captured) {
 	for {
 		data, ci, err := r.ReadPacketData()
 		if err != nil {
-			break
+			return r.LinkType(), out
 		}
 		out = append(out, captured{ci, data})
 	}
-	return r.LinkType(), out
 }
 
 // replayBytes runs a replay of capture in memory.
