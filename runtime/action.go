@@ -128,15 +128,6 @@ func (m *Machine) deleteLines(d *compile.ReplaceDef) {
 // editLines runs FINDSUB, APPEND and the FINDINSERT types on every selected line, inside the
 // macro's span when there is a Macro.
 func (m *Machine) editLines(d *compile.ReplaceDef) {
-	if !m.editSelected(d) && m.overflow == nil && m.trace != nil {
-		m.trace.action(d, -1, nil)
-	}
-}
-
-// editSelected is editLines' loop; it reports whether any line was edited. (A deferred report
-// in editLines, tried first, cost the rules that edit a few percent: this runs on every message
-// that reaches such a rule.)
-func (m *Machine) editSelected(d *compile.ReplaceDef) bool {
 	sel := &m.prog.Selectors[d.Sel]
 	first, _ := m.lineRange(sel)
 	edited := false
@@ -146,18 +137,20 @@ func (m *Machine) editSelected(d *compile.ReplaceDef) bool {
 		}
 		if !m.editLine(d, sel, i) {
 			if m.overflow != nil {
-				return edited
+				return
 			}
 			continue
 		}
 		edited = true
 		n := m.replaceEdited(d, i)
 		if !m.checkSize() {
-			return edited
+			return
 		}
 		i += n - 1
 	}
-	return edited
+	if !edited && m.trace != nil {
+		m.trace.action(d, -1, nil)
+	}
 }
 
 // editLine builds line i's new text in editBuf and reports whether the line changes.
@@ -205,13 +198,6 @@ func (m *Machine) substitute(d *compile.ReplaceDef, sel *compile.Selector, span 
 	} else {
 		m.locs = re1.AppendAll(m.locs[:0], span, &m.matchStats)
 	}
-	changed := m.substituteMatches(d, sel, span, stride, perMatch)
-	m.endMatch()
-	return changed
-}
-
-// substituteMatches is substitute's loop over the matches in m.locs, stride ints each.
-func (m *Machine) substituteMatches(d *compile.ReplaceDef, sel *compile.Selector, span []byte, stride int, perMatch bool) bool {
 	done, changed := 0, false
 	for k := 0; k < len(m.locs); k += stride {
 		s, e := m.locs[k], m.locs[k+1]
@@ -230,15 +216,16 @@ func (m *Machine) substituteMatches(d *compile.ReplaceDef, sel *compile.Selector
 		case compile.ReplaceFindInsertBeforeLines:
 			m.editBuf = append(m.output(m.editBuf, d, perMatch), span[s:e]...)
 		}
-		if m.overflow != nil {
-			return false
-		}
-		if len(m.editBuf) > MaxOutputSize {
+		if m.overflow == nil && len(m.editBuf) > MaxOutputSize {
 			m.fail(ErrOutputTooLarge)
+		}
+		if m.overflow != nil {
+			m.endMatch()
 			return false
 		}
 		done, changed = e, true
 	}
+	m.endMatch()
 	m.editBuf = append(m.editBuf, span[done:]...)
 	return changed
 }
