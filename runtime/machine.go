@@ -89,41 +89,35 @@ type Warning struct {
 // A Machine runs a Chain on one message at a time. It is not safe for concurrent use: each worker
 // owns one and reuses it, so its buffers are allocated once and then only truncated.
 type Machine struct {
+	// The fields every message and nearly every rule touch come first, together, so that they
+	// span as few cache lines as they can; what only some rules use (the reject's copy of the
+	// message, the SDP and XML views, dates, capture groups) comes after the message and its body
+	// view. Put a new field in the group its use belongs to.
+
 	chain *Chain
-	msg   sipmsg.Message
-	orig  sipmsg.Message // the received message, re-parsed only to build a reject response
-	in    []byte
-	env   *Env
-	rng   *rand.Rand
 
 	prog      *compile.Program
 	progIndex int // of prog in the chain
 	ids       []uint16
 	consts    []constBytes
 	rule      int
-
-	vals [][]byte // by variable slot; each keeps its buffer, so memory is bounded per slot
+	flag      bool
+	row       int // selected data file row of the current rule, or -1
+	rowTable  *compile.Table
 
 	overflow error // the output limit the message went past (limits.go)
 
-	runs  int         // messages run, which tells the parts of one message from another's
+	in    []byte
+	env   *Env
+	runs  int // messages run, which tells the parts of one message from another's
+	trace *tracer
+
+	vals  [][]byte    // by variable slot; each keeps its buffer, so memory is bounded per slot
 	parts []lineParts // by line (parts.go)
-	bv    bodyView    // the received body's MIME parts and IAM (body.go)
-	sdp   sdpView     // where the received body's SDP is (sdp.go)
-	mline []byte      // the m= line an SDP definition edits, copied (sdp.go)
-	fmts  []int       // the spans of the formats it removes from mline
-	xv    xmlView     // the received body's XML (xmlbody.go)
 
-	row      int // selected data file row of the current rule, or -1
-	rowTable *compile.Table
+	bodySel  *compile.Selector // the body selector bodyTest was made for (select.go)
+	bodyTest prefixTest
 
-	date          []byte
-	hasDate       bool  // date holds this message's time
-	dateSec       int64 // the second date was formatted for
-	dateFormatted bool
-	rand          [3]int // drawn Rand1000, Rand10000, Rand100000; 0 until drawn
-
-	flag    bool
 	opBuf   []byte
 	foldL   []byte // I_CONTAINS operands folded to lower case (cond.go)
 	foldR   []byte
@@ -131,6 +125,24 @@ type Machine struct {
 	outBuf  []byte
 	editBuf []byte
 	locs    []int
+	out     []byte
+
+	auditBuf   []byte
+	audits     []auditSpan
+	warnBuf    []byte
+	warns      []warnSpan
+	matchStats match.Stats // this Machine's searches, for Stats
+	result     Result
+
+	msg sipmsg.Message
+	bv  bodyView // the received body's MIME parts and IAM (body.go)
+
+	date          []byte
+	hasDate       bool // date holds this message's time
+	dateFormatted bool
+	dateSec       int64  // the second date was formatted for
+	rand          [3]int // drawn Rand1000, Rand10000, Rand100000; 0 until drawn
+	rng           *rand.Rand
 
 	// The current match of a FINDSUB or FINDINSERT whose Output names {$0} ... {$9} (action.go):
 	// groups holds its spans in groupText, as match.Matcher.FindGroups gives them; nil outside a
@@ -139,20 +151,15 @@ type Machine struct {
 	groups    []int
 	locs2     []int
 
-	out      []byte
-	resp     []byte
-	reason   []byte // the reason phrase a RejectCall directive gave (reason.go)
-	auditBuf []byte
-	audits   []auditSpan
-	warnBuf  []byte
-	warns    []warnSpan
+	resp   []byte
+	reason []byte // the reason phrase a RejectCall directive gave (reason.go)
 
-	result     Result
-	matchStats match.Stats // this Machine's searches, for Stats
-	trace      *tracer
+	sdp   sdpView // where the received body's SDP is (sdp.go)
+	mline []byte  // the m= line an SDP definition edits, copied (sdp.go)
+	fmts  []int   // the spans of the formats it removes from mline
 
-	bodySel  *compile.Selector // the body selector bodyTest was made for (select.go)
-	bodyTest prefixTest
+	orig sipmsg.Message // the received message, re-parsed only to build a reject response
+	xv   xmlView        // the received body's XML (xmlbody.go)
 }
 
 // NewMachine returns a Machine for chain.
